@@ -1,0 +1,59 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** What `.testenv/env.json` holds: everything a test, benchmark or demo needs to connect. */
+export interface TestEnvironment {
+  /** "binaries" (started here), "external" (user-supplied), or "containers" (testcontainers). */
+  provider: Provider;
+  clusters: Record<string, ClusterEndpoint>;
+  nats: { url: string };
+  s3: S3Endpoint;
+  prometheus: { url: string; targetsDir?: string };
+}
+
+export type Provider = "binaries" | "external" | "containers";
+
+export interface ClusterEndpoint {
+  kubeconfig: string;
+  server: string;
+  /** The apiserver's audit log (JSON lines), when we started the apiserver. */
+  auditLog?: string;
+}
+
+export interface S3Endpoint {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKeyID: string;
+  secretAccessKey: string;
+  forcePathStyle?: boolean;
+}
+
+export const REQUIRED_CLUSTERS = ["source", "destination"] as const;
+
+/** The repository root: where pnpm-workspace.yaml is. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "pnpm-workspace.yaml"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("cannot find the repository root (pnpm-workspace.yaml)");
+    dir = parent;
+  }
+  return dir;
+}
+
+/** `.testenv/` beside the repo root unless LIVESYNC_TESTENV_DIR says otherwise. */
+export function testenvDir(): string {
+  return resolve(process.env.LIVESYNC_TESTENV_DIR ?? join(repoRoot(), ".testenv"));
+}
+
+export function envFile(dir = testenvDir()): string {
+  return join(dir, "env.json");
+}
+
+export function readEnvFile(dir = testenvDir()): TestEnvironment | undefined {
+  const file = envFile(dir);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, "utf8")) as TestEnvironment;
+}

@@ -1,0 +1,281 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { connect as tcpConnect } from "node:net";
+import { join } from "node:path";
+import { HeadBucketCommand } from "@aws-sdk/client-s3";
+import { KubeConfig, VersionApi } from "@kubernetes/client-node";
+import { ensureBinaries, type Binaries } from "./binaries.js";
+import { startEtcd } from "./components/etcd.js";
+import { startCluster } from "./components/kube.js";
+import { startNats } from "./components/nats.js";
+import { startPrometheus } from "./components/prometheus.js";
+import { s3Client, startS3, TESTENV_REGION } from "./components/s3.js";
+import {
+  envFile,
+  readEnvFile,
+  REQUIRED_CLUSTERS,
+  testenvDir,
+  type ClusterEndpoint,
+  type S3Endpoint,
+  type TestEnvironment,
+} from "./env.js";
+import { httpOk } from "./http.js";
+import { ProcessRegistry, isAlive } from "./process.js";
+import { planEnvironment, type Plan } from "./provider.js";
+
+export interface UpResult {
+  env: TestEnvironment;
+  /** False when a live environment described by env.json was reused. */
+  startedHere: boolean;
+  seconds: number;
+}
+
+/** Cluster names to start: source and destination, plus any in LIVESYNC_TESTENV_CLUSTERS. */
+export function clusterNames(env = process.env): string[] {
+  const extra = (env.LIVESYNC_TESTENV_CLUSTERS ?? "").split(",").map((s) => s.trim());
+  return [...new Set([...REQUIRED_CLUSTERS, ...extra.filter(Boolean)])];
+}
+
+/**
+ * Brings the test environment up, or reuses the one `.testenv/env.json` describes when all of
+ * its endpoints answer. Anything that fails to start is stopped again before the error is thrown.
+ */
+export async function up(opts: { fresh?: boolean; dir?: string } = {}): Promise<UpResult> {
+  const began = Date.now();
+  const dir = opts.dir ?? testenvDir();
+  const existing = readEnvFile(dir);
+  if (existing && !opts.fresh && (await unhealthy(existing)).length === 0) {
+    return { env: existing, startedHere: false, seconds: (Date.now() - began) / 1000 };
+  }
+  await down({ dir });
+  mkdirSync(dir, { recursive: true });
+  const plan = planEnvironment({ env: process.env, dockerAvailable: await dockerAvailable() });
+  let env: TestEnvironment;
+  if (Object.values(plan).includes("containers")) {
+    const { startWithContainers } = await import("./containers.js");
+    env = await startWithContainers(plan, dir, clusterNames());
+  } else {
+    const registry = new ProcessRegistry(join(dir, "pids"));
+    try {
+      env = await startWithBinaries(plan, dir, registry);
+    } catch (err) {
+      await registry.stopAll();
+      throw err;
+    }
+  }
+  writeFileSync(envFile(dir), JSON.stringify(env, null, 2) + "\n");
+  return { env, startedHere: true, seconds: (Date.now() - began) / 1000 };
+}
+
+async function startWithBinaries(
+  plan: Plan,
+  dir: string,
+  registry: ProcessRegistry,
+): Promise<TestEnvironment> {
+  const bins: Binaries | undefined = Object.values(plan).includes("binaries")
+    ? ensureBinaries({ prometheus: plan.prometheus === "binaries" })
+    : undefined;
+  const need = <T>(component: keyof Plan, start: (b: Binaries) => Promise<T>, ext: () => T) =>
+    plan[component] === "binaries" ? start(bins!) : Promise.resolve(ext());
+
+  const etcd =
+    plan.clusters === "binaries" ? startEtcd(registry, bins!.etcd, join(dir, "etcd")) : undefined;
+  const [nats, s3, prometheus, etcdUrl] = await Promise.all([
+    need("nats", (b) => startNats(registry, b.natsServer, join(dir, "nats")), externalNats),
+    need(
+      "s3",
+      (b) => startS3(registry, b.s3Server, join(dir, "s3")),
+      () => ({ s3: externalS3() }),
+    ),
+    need(
+      "prometheus",
+      (b) => startPrometheus(registry, b.prometheus, join(dir, "prometheus")),
+      externalPrometheus,
+    ),
+    etcd?.then((e) => e.url),
+  ]);
+  const clusters: Record<string, ClusterEndpoint> = {};
+  if (plan.clusters === "binaries") {
+    const started = await Promise.all(
+      clusterNames().map((name) =>
+        startCluster(registry, {
+          name,
+          dir: join(dir, "clusters", name),
+          etcdUrl: etcdUrl!,
+          apiserverBinary: bins!.kubeApiserver,
+          controllerManagerBinary:
+            process.env.LIVESYNC_TESTENV_CONTROLLER_MANAGER === "0"
+              ? undefined
+              : bins!.kubeControllerManager,
+        }),
+      ),
+    );
+    clusterNames().forEach((name, i) => (clusters[name] = started[i]!.endpoint));
+  } else {
+    Object.assign(clusters, externalClusters());
+  }
+  return {
+    provider: plan.clusters === "external" ? "external" : "binaries",
+    clusters,
+    nats: { url: nats.url },
+    s3: s3.s3,
+    prometheus: { url: prometheus.url, targetsDir: prometheus.targetsDir },
+  };
+}
+
+function externalNats() {
+  return { url: process.env.LIVESYNC_NATS_URL! };
+}
+
+function externalS3(): S3Endpoint {
+  const e = process.env;
+  return {
+    endpoint: e.LIVESYNC_S3_ENDPOINT!,
+    region: e.LIVESYNC_S3_REGION ?? TESTENV_REGION,
+    bucket: e.LIVESYNC_S3_BUCKET!,
+    accessKeyID: e.LIVESYNC_S3_ACCESS_KEY_ID!,
+    secretAccessKey: e.LIVESYNC_S3_SECRET_ACCESS_KEY!,
+    forcePathStyle: e.LIVESYNC_S3_FORCE_PATH_STYLE !== "false",
+  };
+}
+
+function externalPrometheus(): { url: string; targetsDir?: string } {
+  return { url: process.env.LIVESYNC_PROMETHEUS_URL! };
+}
+
+function externalClusters(): Record<string, ClusterEndpoint> {
+  const out: Record<string, ClusterEndpoint> = {};
+  for (const name of clusterNames()) {
+    const kubeconfig = process.env[`LIVESYNC_${name.toUpperCase()}_KUBECONFIG`];
+    if (!kubeconfig) throw new Error(`LIVESYNC_${name.toUpperCase()}_KUBECONFIG is not set`);
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    out[name] = { kubeconfig, server: kc.getCurrentCluster()?.server ?? "" };
+  }
+  return out;
+}
+
+/** Stops every process this environment started and forgets env.json; logs stay for reading. */
+export async function down(opts: { dir?: string } = {}): Promise<void> {
+  const dir = opts.dir ?? testenvDir();
+  if (existsSync(join(dir, "containers.json"))) {
+    const { stopContainers } = await import("./containers.js");
+    await stopContainers(dir);
+  }
+  if (existsSync(join(dir, "pids"))) await new ProcessRegistry(join(dir, "pids")).stopAll();
+  rmSync(envFile(dir), { force: true });
+  for (const data of ["etcd/data", "nats/jetstream", "s3", "prometheus/data"]) {
+    rmSync(join(dir, data), { recursive: true, force: true });
+  }
+}
+
+export interface ComponentStatus {
+  component: string;
+  endpoint: string;
+  healthy: boolean;
+  detail?: string;
+}
+
+/** Which components of env.json answer, and which started processes are still alive. */
+export async function status(dir = testenvDir()): Promise<{
+  env?: TestEnvironment;
+  components: ComponentStatus[];
+  processes: { component: string; pid: number; alive: boolean }[];
+}> {
+  const env = readEnvFile(dir);
+  const processes = existsSync(join(dir, "pids"))
+    ? new ProcessRegistry(join(dir, "pids"))
+        .list()
+        .map((p) => ({ component: p.component, pid: p.pid, alive: isAlive(p.pid) }))
+    : [];
+  return { env, components: env ? await checkAll(env) : [], processes };
+}
+
+async function unhealthy(env: TestEnvironment): Promise<ComponentStatus[]> {
+  return (await checkAll(env)).filter((c) => !c.healthy);
+}
+
+async function checkAll(env: TestEnvironment): Promise<ComponentStatus[]> {
+  const checks: [string, string, () => Promise<unknown>][] = [
+    ...Object.entries(env.clusters).map(
+      ([name, c]) =>
+        [`cluster ${name}`, c.server, () => clusterVersion(c.kubeconfig)] as [
+          string,
+          string,
+          () => Promise<unknown>,
+        ],
+    ),
+    ["nats", env.nats.url, () => tcpProbe(env.nats.url)],
+    ["s3", env.s3.endpoint, () => s3Probe(env.s3)],
+    [
+      "prometheus",
+      env.prometheus.url,
+      async () => {
+        if (!(await httpOk(`${env.prometheus.url}/-/ready`))) throw new Error("not ready");
+      },
+    ],
+  ];
+  return Promise.all(
+    checks.map(async ([component, endpoint, check]) => {
+      try {
+        await check();
+        return { component, endpoint, healthy: true };
+      } catch (err) {
+        return { component, endpoint, healthy: false, detail: (err as Error).message };
+      }
+    }),
+  );
+}
+
+export async function clusterVersion(kubeconfig: string): Promise<string> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const info = await kc.makeApiClient(VersionApi).getCode();
+  return info.gitVersion;
+}
+
+function tcpProbe(url: string): Promise<void> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host: u.hostname, port: Number(u.port), timeout: 2_000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once("timeout", () => socket.destroy(new Error(`connect ${url} timed out`)));
+    socket.once("error", reject);
+  });
+}
+
+async function s3Probe(s3: S3Endpoint): Promise<void> {
+  const client = s3Client(s3);
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: s3.bucket }));
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A Docker engine answers on DOCKER_HOST or the default socket. */
+export async function dockerAvailable(): Promise<boolean> {
+  const host = process.env.DOCKER_HOST;
+  if (host?.startsWith("tcp://")) {
+    return tcpProbe(host.replace("tcp://", "http://")).then(
+      () => true,
+      () => false,
+    );
+  }
+  const socket = host?.startsWith("unix://") ? host.slice(7) : "/var/run/docker.sock";
+  if (!existsSync(socket)) return false;
+  return new Promise((resolve) => {
+    const s = tcpConnect({ path: socket, timeout: 1_000 });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+    s.once("timeout", () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}

@@ -1,0 +1,41 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+
+export interface HttpResult {
+  status: number;
+  body: string;
+}
+
+/** A small GET for readiness probes: no retries, short timeout. */
+export function httpGet(
+  url: string,
+  opts: { token?: string; ca?: string | Buffer; timeoutMs?: number } = {},
+): Promise<HttpResult> {
+  const u = new URL(url);
+  const request = u.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      u,
+      {
+        method: "GET",
+        ca: opts.ca,
+        headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+        timeout: opts.timeoutMs ?? 2_000,
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (body += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+export async function httpOk(url: string, opts?: Parameters<typeof httpGet>[1]): Promise<boolean> {
+  const res = await httpGet(url, opts);
+  return res.status >= 200 && res.status < 300;
+}

@@ -1,0 +1,76 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** File paths of the keys and certificates one cluster needs. */
+export interface ClusterPki {
+  caCert: string;
+  caKey: string;
+  servingCert: string;
+  servingKey: string;
+  serviceAccountKey: string;
+  serviceAccountPub: string;
+}
+
+function openssl(args: string[], cwd: string): void {
+  try {
+    execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? "";
+    throw new Error(`openssl ${args.join(" ")} failed: ${stderr.trim()}`);
+  }
+}
+
+/**
+ * A CA, a serving certificate for 127.0.0.1/localhost signed by it, and the service-account
+ * signing key pair. Our own CA (not the apiserver's self-signed one) so clients verify TLS.
+ */
+export function createClusterPki(dir: string): ClusterPki {
+  const pki: ClusterPki = {
+    caCert: join(dir, "ca.crt"),
+    caKey: join(dir, "ca.key"),
+    servingCert: join(dir, "apiserver.crt"),
+    servingKey: join(dir, "apiserver.key"),
+    serviceAccountKey: join(dir, "sa.key"),
+    serviceAccountPub: join(dir, "sa.pub"),
+  };
+  if (existsSync(pki.servingCert) && existsSync(pki.serviceAccountPub)) return pki;
+
+  openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"], dir);
+  openssl(
+    ["req", "-x509", "-new", "-key", "ca.key", "-sha256", "-days", "3650"].concat([
+      "-subj",
+      "/CN=livesync-testenv-ca",
+      "-out",
+      "ca.crt",
+    ]),
+    dir,
+  );
+  openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "apiserver.key"], dir);
+  writeFileSync(
+    join(dir, "apiserver.ext"),
+    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+  );
+  openssl(
+    [
+      "req",
+      "-new",
+      "-key",
+      "apiserver.key",
+      "-subj",
+      "/CN=kube-apiserver",
+      "-out",
+      "apiserver.csr",
+    ],
+    dir,
+  );
+  openssl(
+    ["x509", "-req", "-in", "apiserver.csr", "-CA", "ca.crt", "-CAkey", "ca.key"]
+      .concat(["-CAcreateserial", "-days", "3650", "-sha256", "-extfile", "apiserver.ext"])
+      .concat(["-out", "apiserver.crt"]),
+    dir,
+  );
+  openssl(["genrsa", "-out", "sa.key", "2048"], dir);
+  openssl(["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"], dir);
+  return pki;
+}
