@@ -31,7 +31,8 @@ build() { # <module dir> <output name> <package> [ldflags]
   echo "built $out in $((SECONDS - start))s" >&2
 }
 
-components=("${@:-k8s}" ); [ $# -eq 0 ] && components=(k8s nats s3)
+components=("$@")
+[ $# -eq 0 ] && components=(k8s nats s3)
 want() { local c; for c in "${components[@]}"; do [ "$c" = "$1" ] && return 0; done; return 1; }
 
 exec 9>"$bin/.build.lock"
