@@ -62,7 +62,15 @@ case "$cmd" in
     ensure_all
     pnpm run -s build
     pnpm run -s lint
-    pnpm exec vitest run "$@"
+    report="$(mktemp -d)/vitest.json"
+    status=0
+    pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+    # One plain closing line, the same whatever the runner prints above it.
+    [ -f "$report" ] && node -e '
+      const r = require(process.argv[1]);
+      console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+    ' "$report"
+    exit "$status"
     ;;
   demo)
     ensure_all
