@@ -57,3 +57,10 @@ export function readEnvFile(dir = testenvDir()): TestEnvironment | undefined {
   if (!existsSync(file)) return undefined;
   return JSON.parse(readFileSync(file, "utf8")) as TestEnvironment;
 }
+
+// What the integration project's global setup hands to tests: `inject("testenv")`.
+declare module "vitest" {
+  export interface ProvidedContext {
+    testenv: TestEnvironment;
+  }
+}

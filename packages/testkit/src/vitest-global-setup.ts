@@ -1,12 +1,5 @@
 import type { TestProject } from "vitest/node";
-import type { TestEnvironment } from "./env.js";
 import { down, up } from "./environment.js";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    testenv: TestEnvironment;
-  }
-}
 
 /**
  * Starts the real test environment once for the integration project (or reuses a live one, or

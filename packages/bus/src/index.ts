@@ -1,0 +1,3 @@
+export * from "./bus.js";
+export { InProcessBus } from "./in-process.js";
+export { JetStreamBus, type JetStreamBusOptions } from "./jetstream.js";

@@ -1,0 +1,138 @@
+/**
+ * One contract, two buses: JetStream (real nats-server from the testkit) and in-process.
+ */
+import { randomBytes } from "node:crypto";
+import { afterEach, describe, expect, inject, it } from "vitest";
+import { eventually } from "@livesync/testkit";
+import {
+  InProcessBus,
+  JetStreamBus,
+  PermanentError,
+  type EventBus,
+  type Subscription,
+} from "../src/index.js";
+
+const env = inject("testenv");
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+const buses: [string, (prefix: string) => Promise<EventBus>][] = [
+  ["in-process", async () => new InProcessBus()],
+  [
+    "jetstream",
+    (prefix) =>
+      JetStreamBus.connect({
+        url: env.nats.url,
+        stream: prefix.toUpperCase(),
+        subjects: [`${prefix}.>`],
+      }),
+  ],
+];
+
+describe.each(buses)("%s bus", (_name, make) => {
+  const open: { bus: EventBus; subs: Subscription[] }[] = [];
+  afterEach(async () => {
+    for (const o of open.splice(0)) {
+      for (const s of o.subs) await s.stop();
+      await o.bus.close();
+    }
+  });
+  const setup = async () => {
+    const prefix = `c${randomBytes(4).toString("hex")}`;
+    const entry = { bus: await make(prefix), subs: [] as Subscription[] };
+    open.push(entry);
+    return { ...entry, subject: (s: string) => `${prefix}.${s}` };
+  };
+
+  it("delivers each message once and drops a repeated id", async () => {
+    const { bus, subs, subject } = await setup();
+    await bus.ensureConsumer("sync");
+    expect((await bus.publish(subject("a"), enc("1"), "id-1")).duplicate).toBe(false);
+    expect((await bus.publish(subject("a"), enc("1"), "id-1")).duplicate).toBe(true);
+    await bus.publish(subject("b"), enc("2"), "id-2");
+    const got: string[] = [];
+    subs.push(await bus.consume("sync", async (d) => void got.push(dec(d.data))));
+    await eventually(async () => (got.length === 2 ? true : undefined), { what: "two deliveries" });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got.sort()).toEqual(["1", "2"]);
+    await eventually(async () => ((await bus.pending("sync")) === 0 ? true : undefined), {
+      what: "nothing pending",
+    });
+  });
+
+  it("redelivers after a failure and counts attempts", async () => {
+    const { bus, subs, subject } = await setup();
+    await bus.ensureConsumer("sync");
+    await bus.publish(subject("x"), enc("flaky"), "id-f");
+    const attempts: number[] = [];
+    subs.push(
+      await bus.consume(
+        "sync",
+        async (d) => {
+          attempts.push(d.deliveryCount);
+          if (d.deliveryCount < 3) throw new Error("apiserver unavailable");
+        },
+        { retryDelayMs: () => 50 },
+      ),
+    );
+    await eventually(async () => (attempts.length === 3 ? true : undefined), {
+      what: "3 attempts",
+    });
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(await bus.deadLetters()).toEqual([]);
+  });
+
+  it("dead-letters a poison message with its reason while the rest keep flowing", async () => {
+    const { bus, subs, subject } = await setup();
+    await bus.ensureConsumer("sync");
+    await bus.publish(subject("p"), enc("poison"), "id-p");
+    await bus.publish(subject("p"), enc("bad"), "id-bad");
+    for (let i = 0; i < 5; i++) await bus.publish(subject("ok"), enc(`ok-${i}`), `id-ok-${i}`);
+    const ok: string[] = [];
+    subs.push(
+      await bus.consume(
+        "sync",
+        async (d) => {
+          const text = dec(d.data);
+          if (text === "poison") throw new Error("422 Invalid: spec.selector is immutable");
+          if (text === "bad") throw new PermanentError("not a livesync event");
+          ok.push(text);
+        },
+        { maxAttempts: 3, retryDelayMs: () => 20 },
+      ),
+    );
+    const dead = await eventually(
+      async () => {
+        const d = await bus.deadLetters();
+        return d.length === 2 ? d : undefined;
+      },
+      { what: "two dead letters" },
+    );
+    const byData = Object.fromEntries(dead.map((d) => [dec(d.data), d]));
+    expect(byData.poison?.reason).toContain("spec.selector is immutable");
+    expect(byData.poison?.attempts).toBe(3);
+    expect(byData.bad?.reason).toBe("not a livesync event");
+    expect(byData.bad?.attempts).toBe(1);
+    expect(byData.poison?.subject).toBe(`livesync.deadletter.${subject("p")}`);
+    expect(ok.sort()).toEqual(["ok-0", "ok-1", "ok-2", "ok-3", "ok-4"]);
+  });
+
+  it("keeps a durable consumer's place across a stop: nothing lost, nothing acknowledged twice", async () => {
+    const { bus, subject } = await setup();
+    await bus.ensureConsumer("sync");
+    for (let i = 0; i < 10; i++) await bus.publish(subject("d"), enc(`m${i}`), `id-d${i}`);
+    const first: string[] = [];
+    const sub1 = await bus.consume("sync", async (d) => void first.push(dec(d.data)), {
+      concurrency: 1,
+    });
+    await eventually(async () => (first.length >= 10 ? true : undefined), { what: "first batch" });
+    await sub1.stop();
+    for (let i = 10; i < 15; i++) await bus.publish(subject("d"), enc(`m${i}`), `id-d${i}`);
+    expect(await bus.pending("sync")).toBe(5);
+    const second: string[] = [];
+    const sub2 = await bus.consume("sync", async (d) => void second.push(dec(d.data)));
+    await eventually(async () => (second.length >= 5 ? true : undefined), { what: "second batch" });
+    await sub2.stop();
+    expect(second.sort()).toEqual(["m10", "m11", "m12", "m13", "m14"]);
+  });
+});

@@ -1,0 +1,5 @@
+export * from "./errors.js";
+export * from "./objects.js";
+export * from "./resources.js";
+export * from "./rest.js";
+export * from "./watch.js";

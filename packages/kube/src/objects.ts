@@ -1,0 +1,120 @@
+import { isNotFound } from "./errors.js";
+import { collectionPath, objectPath, type ResourceInfo } from "./resources.js";
+import type { KubeRest } from "./rest.js";
+
+/** The raw JSON shape of any Kubernetes object. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+    [k: string]: unknown;
+  };
+  [k: string]: unknown;
+}
+
+export interface ObjectList {
+  items: KubeObject[];
+  resourceVersion: string;
+}
+
+/** Lists every page (a failed page fails the whole list: callers must never act on a partial one). */
+export async function listAll(
+  rest: KubeRest,
+  info: ResourceInfo,
+  opts: { namespace?: string; labelSelector?: string; pageSize?: number } = {},
+): Promise<ObjectList> {
+  const items: KubeObject[] = [];
+  let continueToken: string | undefined;
+  let resourceVersion = "";
+  do {
+    const page = await rest.request<{
+      items: KubeObject[];
+      metadata: { resourceVersion: string; continue?: string };
+    }>("GET", collectionPath(info, opts.namespace), {
+      query: {
+        limit: opts.pageSize ?? 500,
+        continue: continueToken,
+        labelSelector: opts.labelSelector,
+      },
+    });
+    // List items carry no apiVersion/kind; put them back so objects are self-describing.
+    const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
+    for (const item of page.items) items.push({ ...item, apiVersion, kind: info.kind });
+    resourceVersion = page.metadata.resourceVersion;
+    continueToken = page.metadata.continue || undefined;
+  } while (continueToken);
+  return { items, resourceVersion };
+}
+
+export async function getObject(
+  rest: KubeRest,
+  info: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+): Promise<KubeObject | undefined> {
+  try {
+    return await rest.request<KubeObject>("GET", objectPath(info, namespace, name));
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Server-side apply. `resourceVersion` (of the copy we read) makes it an optimistic-locked write:
+ * a concurrent writer turns it into 409 Conflict instead of a lost update.
+ */
+export function applyObject(
+  rest: KubeRest,
+  info: ResourceInfo,
+  obj: KubeObject,
+  opts: { fieldManager: string; resourceVersion?: string; dryRun?: boolean },
+): Promise<KubeObject> {
+  const body = opts.resourceVersion
+    ? { ...obj, metadata: { ...obj.metadata, resourceVersion: opts.resourceVersion } }
+    : obj;
+  return rest.request<KubeObject>(
+    "PATCH",
+    objectPath(info, obj.metadata.namespace, obj.metadata.name),
+    {
+      query: {
+        fieldManager: opts.fieldManager,
+        force: true,
+        dryRun: opts.dryRun ? "All" : undefined,
+      },
+      body,
+      contentType: "application/apply-patch+yaml",
+    },
+  );
+}
+
+/** Deletes in the background, only if the object is still the one we saw (uid precondition). */
+export async function deleteObject(
+  rest: KubeRest,
+  info: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  preconditions: { uid?: string; resourceVersion?: string } = {},
+): Promise<boolean> {
+  try {
+    await rest.request("DELETE", objectPath(info, namespace, name), {
+      body: {
+        kind: "DeleteOptions",
+        apiVersion: "v1",
+        propagationPolicy: "Background",
+        preconditions,
+      },
+    });
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}

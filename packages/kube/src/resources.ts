@@ -1,0 +1,102 @@
+import { KubeApiError } from "./errors.js";
+import type { KubeRest } from "./rest.js";
+
+export interface Gvr {
+  group: string;
+  version: string;
+  resource: string;
+}
+
+export interface ResourceInfo extends Gvr {
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+}
+
+export const apiVersionOf = (gvr: Gvr) => (gvr.group ? `${gvr.group}/${gvr.version}` : gvr.version);
+export const gvrString = (gvr: Gvr) => `${apiVersionOf(gvr)}/${gvr.resource}`;
+
+const groupPath = (gvr: Gvr) =>
+  gvr.group ? `/apis/${gvr.group}/${gvr.version}` : `/api/${gvr.version}`;
+
+/** The collection path; all namespaces when `namespace` is undefined. */
+export function collectionPath(info: ResourceInfo, namespace?: string): string {
+  const ns = info.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : "";
+  return `${groupPath(info)}${ns}/${info.resource}`;
+}
+
+export function objectPath(
+  info: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+): string {
+  return `${collectionPath(info, namespace)}/${encodeURIComponent(name)}`;
+}
+
+export class UnknownResourceError extends Error {
+  constructor(
+    readonly gvr: Gvr,
+    detail: string,
+  ) {
+    super(`unknown resource ${gvrString(gvr)}: ${detail}`);
+    this.name = "UnknownResourceError";
+  }
+}
+
+/** Discovery with a per-client cache: GVR -> kind, namespaced, verbs. */
+export class Discovery {
+  private readonly cache = new Map<string, Promise<ResourceInfo[]>>();
+
+  constructor(private readonly rest: KubeRest) {}
+
+  async resolve(gvr: Gvr): Promise<ResourceInfo> {
+    const list = await this.groupVersion(gvr);
+    const info = list.find((r) => r.resource === gvr.resource);
+    if (!info) {
+      const known = list.map((r) => r.resource).join(", ");
+      throw new UnknownResourceError(
+        gvr,
+        `the server serves ${apiVersionOf(gvr)} but not "${gvr.resource}" (it has: ${known})`,
+      );
+    }
+    return info;
+  }
+
+  /** Forget cached discovery (a CRD was installed or removed). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  private groupVersion(gvr: Gvr): Promise<ResourceInfo[]> {
+    const key = apiVersionOf(gvr);
+    let entry = this.cache.get(key);
+    if (!entry) {
+      entry = this.fetch(gvr);
+      this.cache.set(key, entry);
+      entry.catch(() => this.cache.delete(key));
+    }
+    return entry;
+  }
+
+  private async fetch(gvr: Gvr): Promise<ResourceInfo[]> {
+    try {
+      const list = await this.rest.request<{
+        resources: { name: string; kind: string; namespaced: boolean; verbs: string[] }[];
+      }>("GET", groupPath(gvr));
+      return list.resources
+        .filter((r) => !r.name.includes("/")) // subresources
+        .map((r) => ({
+          ...gvr,
+          resource: r.name,
+          kind: r.kind,
+          namespaced: r.namespaced,
+          verbs: r.verbs,
+        }));
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 404) {
+        throw new UnknownResourceError(gvr, `the server does not serve ${apiVersionOf(gvr)}`);
+      }
+      throw err;
+    }
+  }
+}

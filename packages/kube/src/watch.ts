@@ -1,0 +1,158 @@
+import { createInterface } from "node:readline";
+import { isGone, KubeApiError } from "./errors.js";
+import { listAll, type KubeObject } from "./objects.js";
+import { collectionPath, type ResourceInfo } from "./resources.js";
+import type { KubeRest } from "./rest.js";
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface WatchHandlers {
+  /** The complete current state, after the first list and after every relist (410, restart). */
+  onList(items: KubeObject[], reason: "initial" | "relist"): Promise<void>;
+  onEvent(type: WatchEventType, obj: KubeObject): Promise<void>;
+  /** A failure the watch recovers from by itself (it backs off and retries). */
+  onError?(err: unknown): void;
+}
+
+export interface SupervisedWatchOptions {
+  namespace?: string;
+  labelSelector?: string;
+  /** No event and no bookmark for this long: assume a silently dead connection and re-watch. */
+  idleTimeoutMs?: number;
+  /** Ask the server to end each watch after this long; it is resumed from the last version. */
+  watchTimeoutSeconds?: number;
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+}
+
+/**
+ * list-then-watch that never gives up: 410 Gone relists, any other error backs off (capped
+ * exponential) and resumes from the last resourceVersion, bookmarks keep that version fresh,
+ * and an idle watchdog restarts watches that hang without an error.
+ */
+export class SupervisedWatch {
+  private stopped = false;
+  private abort?: AbortController;
+  private resourceVersion?: string;
+  private relistRequested = false;
+  private listed = false;
+  private loop?: Promise<void>;
+  private readonly opts: Required<Omit<SupervisedWatchOptions, "namespace" | "labelSelector">> &
+    SupervisedWatchOptions;
+
+  constructor(
+    private readonly rest: KubeRest,
+    readonly info: ResourceInfo,
+    private readonly handlers: WatchHandlers,
+    opts: SupervisedWatchOptions = {},
+  ) {
+    this.opts = {
+      idleTimeoutMs: 90_000,
+      watchTimeoutSeconds: 300,
+      backoffInitialMs: 200,
+      backoffMaxMs: 30_000,
+      ...opts,
+    };
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort?.abort();
+    await this.loop;
+  }
+
+  /** Relist now (periodic resync): the next onList carries the full current state. */
+  relist(): void {
+    this.relistRequested = true;
+    this.abort?.abort();
+  }
+
+  private async run(): Promise<void> {
+    let backoff = this.opts.backoffInitialMs;
+    while (!this.stopped) {
+      try {
+        if (this.resourceVersion === undefined || this.relistRequested) {
+          this.relistRequested = false;
+          const list = await listAll(this.rest, this.info, this.opts);
+          await this.handlers.onList(list.items, this.listed ? "relist" : "initial");
+          this.listed = true;
+          this.resourceVersion = list.resourceVersion;
+        }
+        await this.watchOnce();
+        backoff = this.opts.backoffInitialMs;
+      } catch (err) {
+        if (this.stopped) break;
+        if (isGone(err)) {
+          this.resourceVersion = undefined; // history compacted: start again from a list
+          continue;
+        }
+        if (isAbort(err)) continue; // watchdog or relist() aborted the stream
+        this.handlers.onError?.(err);
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, this.opts.backoffMaxMs);
+      }
+    }
+  }
+
+  private async watchOnce(): Promise<void> {
+    const abort = new AbortController();
+    this.abort = abort;
+    if (this.stopped) return;
+    let idle: NodeJS.Timeout | undefined;
+    const armWatchdog = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => abort.abort(), this.opts.idleTimeoutMs);
+    };
+    armWatchdog();
+    try {
+      const res = await this.rest.stream(
+        collectionPath(this.info, this.opts.namespace),
+        {
+          watch: 1,
+          allowWatchBookmarks: true,
+          resourceVersion: this.resourceVersion,
+          timeoutSeconds: this.opts.watchTimeoutSeconds,
+          labelSelector: this.opts.labelSelector,
+        },
+        abort.signal,
+      );
+      const lines = createInterface({ input: res, crlfDelay: Infinity });
+      for await (const line of lines) {
+        armWatchdog();
+        if (!line.trim()) continue;
+        const event = JSON.parse(line) as { type: string; object: KubeObject & { code?: number } };
+        if (event.type === "BOOKMARK") {
+          this.resourceVersion = event.object.metadata.resourceVersion;
+          continue;
+        }
+        if (event.type === "ERROR") {
+          const code = event.object.code ?? 500;
+          throw new KubeApiError(
+            code,
+            code === 410 ? "Expired" : "WatchError",
+            JSON.stringify(event.object),
+          );
+        }
+        const apiVersion = this.info.group
+          ? `${this.info.group}/${this.info.version}`
+          : this.info.version;
+        const obj = { ...event.object, apiVersion, kind: this.info.kind };
+        await this.handlers.onEvent(event.type as WatchEventType, obj);
+        this.resourceVersion = obj.metadata.resourceVersion;
+      }
+    } finally {
+      clearTimeout(idle);
+    }
+  }
+}
+
+function isAbort(err: unknown): boolean {
+  const e = err as { name?: string; code?: string } | undefined;
+  return e?.name === "AbortError" || e?.code === "ABORT_ERR";
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
