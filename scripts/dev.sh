@@ -74,7 +74,7 @@ case "$cmd" in
     ;;
   demo)
     ensure_all
-    pnpm exec tsx packages/testkit/src/demo.ts "$@"
+    pnpm exec tsx services/cli/src/demo.ts "$@"
     ;;
   testenv)
     ensure_all

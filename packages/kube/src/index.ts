@@ -3,3 +3,4 @@ export * from "./objects.js";
 export * from "./resources.js";
 export * from "./rest.js";
 export * from "./watch.js";
+export * from "./cluster.js";

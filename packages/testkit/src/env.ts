@@ -16,6 +16,8 @@ export type Provider = "binaries" | "external" | "containers";
 
 export interface ClusterEndpoint {
   kubeconfig: string;
+  /** A user that can get/list/watch everything and write nothing (when we started the cluster). */
+  readOnlyKubeconfig?: string;
   server: string;
   /** The apiserver's audit log (JSON lines), when we started the apiserver. */
   auditLog?: string;

@@ -39,3 +39,33 @@ export async function httpOk(url: string, opts?: Parameters<typeof httpGet>[1]):
   const res = await httpGet(url, opts);
   return res.status >= 200 && res.status < 300;
 }
+
+/** A JSON POST for setup steps; 409 AlreadyExists counts as done. */
+export function httpPost(url: string, token: string, ca: Buffer, body: unknown): Promise<void> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      new URL(url),
+      {
+        method: "POST",
+        ca,
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(data),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          if ((status >= 200 && status < 300) || status === 409) resolve();
+          else reject(new Error(`POST ${url}: ${status} ${text.slice(0, 300)}`));
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
+  });
+}

@@ -5,3 +5,5 @@ export { addScrapeTargets } from "./components/prometheus.js";
 export { s3Client } from "./components/s3.js";
 export { planEnvironment, type Plan } from "./provider.js";
 export { freePort } from "./ports.js";
+export { auditedWrites, type AuditedRequest } from "./audit.js";
+export { READER_USER } from "./components/kube.js";

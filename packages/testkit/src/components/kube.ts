@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ClusterEndpoint } from "../env.js";
-import { httpGet, httpOk } from "../http.js";
+import { httpGet, httpOk, httpPost } from "../http.js";
 import { createClusterPki } from "../pki.js";
 import { freePorts } from "../ports.js";
 import { waitUntilReady, type ProcessRegistry, type StartedProcess } from "../process.js";
@@ -53,9 +53,12 @@ export async function startCluster(
   mkdirSync(dir, { recursive: true });
   const pki = createClusterPki(dir);
   const token = randomBytes(24).toString("hex");
-  writeFileSync(join(dir, "tokens.csv"), `${token},admin,admin-uid,"system:masters"\n`, {
-    mode: 0o600,
-  });
+  const readerToken = randomBytes(24).toString("hex");
+  writeFileSync(
+    join(dir, "tokens.csv"),
+    `${token},admin,admin-uid,"system:masters"\n${readerToken},${READER_USER},reader-uid\n`,
+    { mode: 0o600 },
+  );
   writeFileSync(join(dir, "audit-policy.yaml"), AUDIT_POLICY);
   const [port, cmPort] = await freePorts(2);
   const server = `https://127.0.0.1:${port}`;
@@ -102,6 +105,13 @@ export async function startCluster(
   writeFileSync(kubeconfig, kubeconfigYaml({ name, server, caPem: ca.toString(), token }), {
     mode: 0o600,
   });
+  const readOnlyKubeconfig = join(dir, "kubeconfig-readonly.yaml");
+  writeFileSync(
+    readOnlyKubeconfig,
+    kubeconfigYaml({ name, server, caPem: ca.toString(), token: readerToken }),
+    { mode: 0o600 },
+  );
+  await grantReadOnly(server, token, ca);
   const processes = [apiserver];
 
   if (opts.controllerManagerBinary) {
@@ -134,7 +144,23 @@ export async function startCluster(
       60_000,
     );
   }
-  return { endpoint: { kubeconfig, server, auditLog }, processes };
+  return { endpoint: { kubeconfig, readOnlyKubeconfig, server, auditLog }, processes };
+}
+
+/** A user that may read everything and write nothing: what livesync needs on a source. */
+export const READER_USER = "livesync-reader";
+
+async function grantReadOnly(server: string, token: string, ca: Buffer): Promise<void> {
+  const rbac = "/apis/rbac.authorization.k8s.io/v1";
+  await httpPost(`${server}${rbac}/clusterroles`, token, ca, {
+    metadata: { name: READER_USER },
+    rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["get", "list", "watch"] }],
+  });
+  await httpPost(`${server}${rbac}/clusterrolebindings`, token, ca, {
+    metadata: { name: READER_USER },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: READER_USER },
+    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: READER_USER }],
+  });
 }
 
 export function kubeconfigYaml(o: {

@@ -1,0 +1,162 @@
+import { InProcessBus, JetStreamBus, type EventBus } from "@livesync/bus";
+import type { KubernetesCluster, LiveSynchronization, Secret } from "@livesync/api";
+import { EventsListener } from "@livesync/events-listener";
+import { Cluster } from "@livesync/kube";
+import { SYNCHRONIZER_DURABLE, Synchronizer } from "@livesync/synchronizer";
+
+/** The documents `livesync run` acts on, already validated. */
+export interface EngineManifests {
+  secrets: Secret[];
+  clusters: KubernetesCluster[];
+  liveSyncs: LiveSynchronization[];
+}
+
+export interface LiveSyncStatus {
+  liveSync: string;
+  state: "running" | "suspended" | "error";
+  synced: number;
+  pending: number;
+  failed: number;
+  conflicts: number;
+  lagMs?: number;
+  problems: string[];
+}
+
+export interface EngineOptions {
+  /** NATS with JetStream; without it an in-process bus is used. */
+  natsUrl?: string;
+  /** JetStream stream name (default LIVESYNC_EVENTS). */
+  stream?: string;
+}
+
+const nsOf = (o: { metadata: { namespace?: string } }) => o.metadata.namespace ?? "default";
+const keyOf = (o: { metadata: { name: string; namespace?: string } }) =>
+  `${nsOf(o)}/${o.metadata.name}`;
+
+/**
+ * Every service in one process: one events-listener per LiveSynchronization and one
+ * synchronizer, sharing a bus (JetStream when a URL is given, otherwise in-process).
+ * A LiveSynchronization that cannot start (unreachable cluster, missing secret) is reported in
+ * its status; the others run.
+ */
+export class Engine {
+  private readonly listeners = new Map<string, EventsListener>();
+  private readonly errors = new Map<string, string[]>();
+  private readonly clusters = new Map<string, Cluster>();
+  private readonly suspended = new Set<string>();
+
+  private constructor(
+    readonly bus: EventBus,
+    readonly synchronizer: Synchronizer,
+    private readonly subjectPrefix: string,
+  ) {}
+
+  static async start(manifests: EngineManifests, opts: EngineOptions = {}): Promise<Engine> {
+    // A separate stream (and subject space) per name lets several engines share one NATS.
+    const stream = opts.stream ?? "LIVESYNC_EVENTS";
+    const subjectPrefix = opts.stream ? `livesync.${opts.stream.toLowerCase()}` : "livesync.events";
+    const bus = opts.natsUrl
+      ? await JetStreamBus.connect({ url: opts.natsUrl, stream, subjects: [`${subjectPrefix}.>`] })
+      : new InProcessBus();
+    // The durable consumer exists before anything is published, so nothing is missed.
+    await bus.ensureConsumer(SYNCHRONIZER_DURABLE);
+    const engine = new Engine(bus, new Synchronizer(bus), subjectPrefix);
+    for (const ls of manifests.liveSyncs) await engine.startLiveSync(ls, manifests);
+    await engine.synchronizer.start();
+    return engine;
+  }
+
+  private async startLiveSync(ls: LiveSynchronization, m: EngineManifests): Promise<void> {
+    const key = keyOf(ls);
+    if (ls.spec.suspend) {
+      this.suspended.add(key);
+      return;
+    }
+    try {
+      const { config } = ls.spec;
+      const source = await this.cluster(nsOf(ls), config.sourceName, m);
+      const destination = await this.cluster(nsOf(ls), config.destinationName, m);
+      const resources = config.replication.resources;
+      this.synchronizer.setTarget({
+        liveSync: key,
+        sourceCluster: config.sourceName,
+        destination,
+        transformations: resources.map((r) => r.transformation?.patch),
+      });
+      const listener = new EventsListener(
+        {
+          liveSync: key,
+          source,
+          resources: resources.map((r) => ({ ...r, group: r.group ?? "" })),
+          subjectPrefix: this.subjectPrefix,
+        },
+        this.bus,
+      );
+      await listener.start();
+      this.listeners.set(key, listener);
+      const resourceErrors = Object.entries(listener.stats.resourceErrors).map(
+        ([i, e]) => `spec.config.replication.resources[${i}]: ${e}`,
+      );
+      if (resourceErrors.length) this.errors.set(key, resourceErrors);
+    } catch (err) {
+      this.errors.set(key, [(err as Error).message]);
+    }
+  }
+
+  private async cluster(namespace: string, name: string, m: EngineManifests): Promise<Cluster> {
+    const key = `${namespace}/${name}`;
+    const cached = this.clusters.get(key);
+    if (cached) return cached;
+    const kc = m.clusters.find((c) => keyOf(c) === key);
+    if (!kc) throw new Error(`KubernetesCluster ${key} not found`);
+    const secretKey = kc.spec.secretKey ?? "kubeconfig.yaml";
+    const secret = m.secrets.find((s) => keyOf(s) === `${namespace}/${kc.spec.secretName}`);
+    const value =
+      secret?.stringData?.[secretKey] ??
+      (secret?.data?.[secretKey] !== undefined
+        ? Buffer.from(secret.data[secretKey], "base64").toString()
+        : undefined);
+    if (value === undefined) {
+      throw new Error(
+        `KubernetesCluster ${key}: Secret ${namespace}/${kc.spec.secretName} has no key ${secretKey}`,
+      );
+    }
+    const cluster = await Cluster.fromKubeConfigYaml(name, value);
+    this.clusters.set(key, cluster);
+    return cluster;
+  }
+
+  async status(): Promise<LiveSyncStatus[]> {
+    const pending = await this.bus.pending(SYNCHRONIZER_DURABLE).catch(() => -1);
+    const keys = new Set([...this.listeners.keys(), ...this.errors.keys(), ...this.suspended]);
+    return [...keys].sort().map((liveSync) => {
+      const s = this.synchronizer.statsFor(liveSync);
+      const l = this.listeners.get(liveSync)?.stats;
+      const problems = [...(this.errors.get(liveSync) ?? [])];
+      if (s?.lastConflict) problems.push(`conflict: ${s.lastConflict}`);
+      if (s?.lastError && s.failed > 0) problems.push(`failed: ${s.lastError}`);
+      if (l?.lastWatchError) problems.push(`watch: ${l.lastWatchError}`);
+      return {
+        liveSync,
+        state: this.suspended.has(liveSync)
+          ? "suspended"
+          : this.listeners.has(liveSync)
+            ? "running"
+            : "error",
+        synced: s ? s.applied + s.deleted : 0,
+        pending, // one shared consumer: the total across LiveSynchronizations
+        failed: s?.failed ?? 0,
+        conflicts: s?.conflicts ?? 0,
+        lagMs: s?.lastLagMs,
+        problems,
+      };
+    });
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.listeners.values()].map((l) => l.stop()));
+    await this.synchronizer.stop();
+    await this.bus.close();
+    for (const c of this.clusters.values()) c.close();
+  }
+}

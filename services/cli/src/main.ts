@@ -1,0 +1,74 @@
+#!/usr/bin/env -S npx tsx
+import { parseArgs } from "node:util";
+import { Engine, type LiveSyncStatus } from "./engine.js";
+import { loadManifests } from "./manifests.js";
+
+const usage = `usage:
+  livesync run -f <file-or-dir> [-f …] [--nats <url>]   run every service in this process until SIGINT/SIGTERM
+  livesync validate -f <file-or-dir> [-f …]              check manifests offline; exit 1 on any problem`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      file: { type: "string", short: "f", multiple: true },
+      nats: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command] = positionals;
+  if (values.help || !command || !values.file?.length) {
+    console.error(usage);
+    return values.help ? 0 : 2;
+  }
+  const { manifests, problems } = loadManifests(values.file);
+  for (const p of problems) console.error(`${p.where}: ${p.message}`);
+
+  if (command === "validate") {
+    const n = manifests.liveSyncs.length + manifests.clusters.length;
+    console.error(
+      problems.length ? `${problems.length} problem(s) found` : `ok: ${n} livesync object(s) valid`,
+    );
+    return problems.length ? 1 : 0;
+  }
+  if (command !== "run") {
+    console.error(usage);
+    return 2;
+  }
+  if (manifests.liveSyncs.length === 0) {
+    console.error("nothing to run: no valid LiveSynchronization");
+    return 1;
+  }
+  const engine = await Engine.start(manifests, { natsUrl: values.nats });
+  console.error(
+    `livesync running ${manifests.liveSyncs.length} LiveSynchronization(s) on ${values.nats ?? "an in-process bus"}; Ctrl-C stops`,
+  );
+  const timer = setInterval(async () => printStatus(await engine.status()), 2_000);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  clearInterval(timer);
+  console.error("stopping: draining in-flight events");
+  await engine.stop();
+  return 0;
+}
+
+function printStatus(statuses: LiveSyncStatus[]): void {
+  for (const s of statuses) {
+    const lag = s.lagMs === undefined ? "-" : `${s.lagMs}ms`;
+    console.log(
+      `${s.liveSync}  ${s.state}  synced=${s.synced} pending=${s.pending} failed=${s.failed} conflicts=${s.conflicts} lag=${lag}`,
+    );
+    for (const p of s.problems) console.log(`  ! ${p}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

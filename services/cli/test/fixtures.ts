@@ -1,0 +1,55 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { LiveSynchronization, ReplicatedResource } from "@livesync/api";
+import type { TestEnvironment } from "@livesync/testkit";
+import type { EngineManifests } from "../src/index.js";
+
+export const LS_NAMESPACE = "livesync-system";
+
+/**
+ * What a user would apply to a management cluster: Secrets holding kubeconfigs (the source one
+ * read-only), KubernetesClusters and the given LiveSynchronizations.
+ */
+export function manifestsFor(
+  env: TestEnvironment,
+  liveSyncs: { name: string; resources: ReplicatedResource[]; suspend?: boolean }[],
+): EngineManifests {
+  const source = env.clusters.source!;
+  const destination = env.clusters.destination!;
+  const secret = (name: string, file: string) => ({
+    apiVersion: "v1" as const,
+    kind: "Secret" as const,
+    metadata: { name, namespace: LS_NAMESPACE },
+    stringData: { "kubeconfig.yaml": readFileSync(file, "utf8") },
+  });
+  const cluster = (name: string) => ({
+    apiVersion: "assets.livesync.dev/v1alpha1" as const,
+    kind: "KubernetesCluster" as const,
+    metadata: { name, namespace: LS_NAMESPACE },
+    spec: { secretName: name },
+  });
+  return {
+    secrets: [
+      secret("source", source.readOnlyKubeconfig ?? source.kubeconfig),
+      secret("destination", destination.kubeconfig),
+    ],
+    clusters: [cluster("source"), cluster("destination")],
+    liveSyncs: liveSyncs.map((ls): LiveSynchronization => ({
+      apiVersion: "automation.livesync.dev/v1alpha1",
+      kind: "LiveSynchronization",
+      metadata: { name: ls.name, namespace: LS_NAMESPACE },
+      spec: {
+        suspend: ls.suspend ?? false,
+        plugin: "kubernetes-objects-to-kubernetes",
+        config: {
+          sourceName: "source",
+          destinationName: "destination",
+          observability: { enabled: false },
+          replication: { resources: ls.resources },
+        },
+      },
+    })),
+  };
+}
+
+export const uniq = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;

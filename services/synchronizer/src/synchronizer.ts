@@ -1,0 +1,262 @@
+import { PermanentError, type Delivery, type EventBus, type Subscription } from "@livesync/bus";
+import {
+  ANNOTATIONS,
+  applyPatch,
+  decide,
+  decodeEvent,
+  markCopy,
+  objectKey,
+  readCopyRecord,
+  type PatchOperation,
+  type SyncEvent,
+} from "@livesync/core";
+import {
+  applyObject,
+  deleteObject,
+  getObject,
+  isConflict,
+  isInvalid,
+  isNotFound,
+  type Cluster,
+  type KubeObject,
+  type ResourceInfo,
+} from "@livesync/kube";
+import { KeyedMutex } from "./keyed-mutex.js";
+import { MemoryTombstones, type TombstoneStore } from "./tombstones.js";
+import { NamespaceEnsurer } from "./namespaces.js";
+
+export const FIELD_MANAGER = "livesync";
+export const SYNCHRONIZER_DURABLE = "synchronizer";
+
+/** What the synchronizer needs to know about one LiveSynchronization. */
+export interface SyncTarget {
+  liveSync: string;
+  sourceCluster: string;
+  destination: Cluster;
+  /** transformation.patch of each spec.config.replication.resources entry, by index. */
+  transformations: (PatchOperation[] | undefined)[];
+}
+
+export interface SyncStats {
+  applied: number;
+  deleted: number;
+  skipped: number;
+  conflicts: number;
+  failed: number;
+  /** Source write observed -> destination write done, of the last applied event. */
+  lastLagMs?: number;
+  lastConflict?: string;
+  lastError?: string;
+}
+
+export type Outcome = "created" | "updated" | "replaced" | "deleted" | "skipped" | "conflict";
+
+/**
+ * Consumes events and applies them to the destination. Correctness comes from guards, not
+ * order: an event is applied only when its source resourceVersion is newer than the one
+ * recorded on the copy, deletes leave tombstones, writes carry the read copy's resourceVersion
+ * as a precondition, and unowned objects are never touched.
+ */
+export class Synchronizer {
+  private readonly targets = new Map<string, SyncTarget>();
+  private readonly stats = new Map<string, SyncStats>();
+  private readonly mutex = new KeyedMutex();
+  private readonly namespaces = new NamespaceEnsurer(FIELD_MANAGER);
+  private subscription?: Subscription;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly opts: {
+      tombstones?: TombstoneStore;
+      concurrency?: number;
+      maxAttempts?: number;
+    } = {},
+  ) {
+    this.tombstones = opts.tombstones ?? new MemoryTombstones();
+  }
+
+  private readonly tombstones: TombstoneStore;
+
+  /** Adds or replaces a LiveSynchronization's settings; takes effect for the next event. */
+  setTarget(target: SyncTarget): void {
+    this.targets.set(target.liveSync, target);
+    if (!this.stats.has(target.liveSync)) {
+      this.stats.set(target.liveSync, {
+        applied: 0,
+        deleted: 0,
+        skipped: 0,
+        conflicts: 0,
+        failed: 0,
+      });
+    }
+  }
+
+  removeTarget(liveSync: string): void {
+    this.targets.delete(liveSync);
+  }
+
+  statsFor(liveSync: string): SyncStats | undefined {
+    return this.stats.get(liveSync);
+  }
+
+  async start(): Promise<void> {
+    this.subscription = await this.bus.consume(SYNCHRONIZER_DURABLE, (d) => this.onDelivery(d), {
+      concurrency: this.opts.concurrency ?? 32,
+      maxAttempts: this.opts.maxAttempts ?? 8,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    this.subscription = undefined;
+  }
+
+  private async onDelivery(d: Delivery): Promise<void> {
+    let event: SyncEvent;
+    try {
+      event = decodeEvent(d.data);
+    } catch (err) {
+      throw new PermanentError(`not a livesync event: ${(err as Error).message}`);
+    }
+    const target = this.targets.get(event.liveSync);
+    if (!target) return; // LiveSynchronization removed: its events are moot
+    const stats = this.stats.get(event.liveSync)!;
+    try {
+      const outcome = await this.mutex.run(objectKey(event), () => this.apply(target, event));
+      if (outcome === "deleted") stats.deleted++;
+      else if (outcome === "skipped") stats.skipped++;
+      else if (outcome === "conflict") stats.conflicts++;
+      else {
+        stats.applied++;
+        stats.lastLagMs = Date.now() - Date.parse(event.observedAt);
+      }
+    } catch (err) {
+      stats.lastError = `${objectKey(event)}: ${(err as Error).message}`;
+      if (err instanceof PermanentError || d.deliveryCount >= (this.opts.maxAttempts ?? 8))
+        stats.failed++;
+      throw err;
+    }
+  }
+
+  /** One event, read-decide-write. Exposed for tests. */
+  async apply(target: SyncTarget, event: SyncEvent): Promise<Outcome> {
+    const { destination } = target;
+    const info = await destination.discovery.resolve(event.gvr);
+    const namespace = info.namespaced ? event.namespace : undefined;
+    const current = await getObject(destination.rest, info, namespace, event.name);
+    const record = readCopyRecord(current as never);
+    const decision = decide(
+      event,
+      current && {
+        owner: current.metadata.annotations?.[ANNOTATIONS.liveSync],
+        sourceUid: record?.sourceUid,
+        sourceResourceVersion: record?.sourceResourceVersion,
+        terminating: current.metadata.deletionTimestamp !== undefined,
+      },
+      {
+        liveSync: event.liveSync,
+        tombstoneResourceVersion: await this.tombstones.get(event.liveSync, event.uid),
+      },
+    );
+    const isDelete = event.type === "DELETED" || event.type === "PRUNE";
+    if (isDelete) await this.tombstones.put(event.liveSync, event.uid, event.sourceResourceVersion);
+
+    switch (decision.action) {
+      case "skip":
+        if (decision.reason.startsWith("conflict")) {
+          this.stats.get(event.liveSync)!.lastConflict = `${objectKey(event)}: ${decision.reason}`;
+          return "conflict";
+        }
+        return "skipped";
+      case "delete":
+        await deleteObject(destination.rest, info, namespace, event.name, {
+          uid: current!.metadata.uid,
+        });
+        return "deleted";
+      case "create":
+      case "update":
+      case "replace": {
+        const desired = this.desiredCopy(target, event);
+        if (decision.action === "replace") {
+          await this.deleteAndWait(destination, info, current!);
+          await this.write(destination, info, desired, undefined);
+          return "replaced";
+        }
+        if (namespace) await this.namespaces.ensure(destination, namespace, event.liveSync);
+        const rv = decision.action === "update" ? current!.metadata.resourceVersion : undefined;
+        try {
+          await this.write(destination, info, desired, rv);
+        } catch (err) {
+          if (isNotFound(err) && namespace) {
+            this.namespaces.forget(destination, namespace); // deleted under us: recreate next time
+            throw new Error(`namespace ${namespace} vanished in ${destination.name}; will retry`);
+          }
+          // Immutable field changed in the source (Job template, Service clusterIP…): the copy
+          // is ours, so replace it rather than fail forever.
+          if (
+            isInvalid(err) &&
+            current &&
+            /immutable|may not change/i.test((err as Error).message)
+          ) {
+            await this.deleteAndWait(destination, info, current);
+            await this.write(destination, info, desired, undefined);
+            return "replaced";
+          }
+          throw err;
+        }
+        return decision.action === "create" ? "created" : "updated";
+      }
+    }
+  }
+
+  private desiredCopy(target: SyncTarget, event: SyncEvent): KubeObject {
+    if (!event.object) throw new PermanentError(`${event.type} event without an object`);
+    const patch = target.transformations[event.resourceIndex ?? 0] ?? [];
+    const transformed = applyPatch(event.object, patch);
+    if (!transformed.ok) {
+      throw new PermanentError(
+        `transformation of spec.config.replication.resources[${event.resourceIndex ?? 0}] failed: ${transformed.error}`,
+      );
+    }
+    return markCopy(transformed.object, {
+      liveSync: event.liveSync,
+      sourceCluster: target.sourceCluster,
+      sourceUid: event.uid,
+      sourceResourceVersion: event.sourceResourceVersion,
+    }) as KubeObject;
+  }
+
+  private async write(
+    destination: Cluster,
+    info: ResourceInfo,
+    obj: KubeObject,
+    rv: string | undefined,
+  ) {
+    try {
+      await applyObject(destination.rest, info, obj, {
+        fieldManager: FIELD_MANAGER,
+        resourceVersion: rv,
+      });
+    } catch (err) {
+      // 409: someone wrote the copy since we read it. Redelivery re-reads and re-decides.
+      if (isConflict(err))
+        throw new Error(`copy changed while applying, will retry: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  private async deleteAndWait(
+    destination: Cluster,
+    info: ResourceInfo,
+    current: KubeObject,
+  ): Promise<void> {
+    const { namespace, name, uid } = current.metadata;
+    await deleteObject(destination.rest, info, namespace, name, { uid });
+    for (let i = 0; i < 100; i++) {
+      const now = await getObject(destination.rest, info, namespace, name);
+      if (!now || now.metadata.uid !== uid) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${info.resource} ${namespace ?? ""}/${name} is still terminating; will retry`);
+  }
+}
