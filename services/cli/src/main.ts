@@ -4,7 +4,8 @@ import { Engine, type LiveSyncStatus } from "./engine.js";
 import { loadManifests } from "./manifests.js";
 
 const usage = `usage:
-  livesync run -f <file-or-dir> [-f …] [--nats <url>]   run every service in this process until SIGINT/SIGTERM
+  livesync run -f <file-or-dir> [-f …] [--nats <url> [--stream NAME]]
+                                  run every service in this process until SIGINT/SIGTERM
   livesync validate -f <file-or-dir> [-f …]              check manifests offline; exit 1 on any problem`;
 
 async function main(argv: string[]): Promise<number> {
@@ -14,6 +15,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       file: { type: "string", short: "f", multiple: true },
       nats: { type: "string" },
+      stream: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -40,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     console.error("nothing to run: no valid LiveSynchronization");
     return 1;
   }
-  const engine = await Engine.start(manifests, { natsUrl: values.nats });
+  const engine = await Engine.start(manifests, { natsUrl: values.nats, stream: values.stream });
   console.error(
     `livesync running ${manifests.liveSyncs.length} LiveSynchronization(s) on ${values.nats ?? "an in-process bus"}; Ctrl-C stops`,
   );

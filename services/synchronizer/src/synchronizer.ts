@@ -2,11 +2,13 @@ import { PermanentError, type Delivery, type EventBus, type Subscription } from 
 import {
   ANNOTATIONS,
   applyPatch,
+  copyStateOf,
   decide,
   decodeEvent,
   markCopy,
+  maxResourceVersion,
   objectKey,
-  readCopyRecord,
+  type KubeObject as CoreObject,
   type PatchOperation,
   type SyncEvent,
 } from "@livesync/core";
@@ -143,23 +145,25 @@ export class Synchronizer {
     const { destination } = target;
     const info = await destination.discovery.resolve(event.gvr);
     const namespace = info.namespaced ? event.namespace : undefined;
-    const current = await getObject(destination.rest, info, namespace, event.name);
-    const record = readCopyRecord(current as never);
-    const decision = decide(
-      event,
-      current && {
-        owner: current.metadata.annotations?.[ANNOTATIONS.liveSync],
-        sourceUid: record?.sourceUid,
-        sourceResourceVersion: record?.sourceResourceVersion,
-        terminating: current.metadata.deletionTimestamp !== undefined,
-      },
-      {
-        liveSync: event.liveSync,
-        tombstoneResourceVersion: await this.tombstones.get(event.liveSync, event.uid),
-      },
-    );
     const isDelete = event.type === "DELETED" || event.type === "PRUNE";
-    if (isDelete) await this.tombstones.put(event.liveSync, event.uid, event.sourceResourceVersion);
+    // Transform first: the copy's content hash lets a changed transformation reach copies
+    // whose source did not change.
+    const desired = isDelete ? undefined : this.desiredCopy(target, event);
+    const current = await getObject(destination.rest, info, namespace, event.name);
+    const tombstone = await this.tombstones.get(event.liveSync, event.uid);
+    const decision = decide(event, copyStateOf(current as CoreObject | undefined), {
+      liveSync: event.liveSync,
+      tombstoneResourceVersion: tombstone,
+      desiredContentHash: desired?.metadata.annotations?.[ANNOTATIONS.contentHash],
+    });
+    // Every delete is remembered, even of a copy already gone, so a late ADDED stays dead.
+    if (isDelete) {
+      await this.tombstones.put(
+        event.liveSync,
+        event.uid,
+        maxResourceVersion(tombstone, event.sourceResourceVersion),
+      );
+    }
 
     switch (decision.action) {
       case "skip":
@@ -176,7 +180,7 @@ export class Synchronizer {
       case "create":
       case "update":
       case "replace": {
-        const desired = this.desiredCopy(target, event);
+        if (!desired) throw new PermanentError(`${event.type} event cannot create an object`);
         if (decision.action === "replace") {
           await this.deleteAndWait(destination, info, current!);
           await this.write(destination, info, desired, undefined);

@@ -1,0 +1,71 @@
+import { readFileSync } from "node:fs";
+import { Cluster, KubeRest, type KubeObject } from "@livesync/kube";
+import { kubeConfigFor, type TestEnvironment } from "@livesync/testkit";
+import { manifestsForEnv } from "./manifests.js";
+
+export { manifestsForEnv };
+
+export async function clusterOf(env: TestEnvironment, name: string): Promise<Cluster> {
+  return Cluster.fromKubeConfig(name, kubeConfigFor(env, name));
+}
+
+/** Runs `fn` over items with at most `concurrency` in flight. */
+export async function pool<T>(
+  items: T[],
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+export async function createNamespace(
+  rest: KubeRest,
+  name: string,
+  labels: Record<string, string> = {},
+) {
+  await rest.request("POST", "/api/v1/namespaces", { body: { metadata: { name, labels } } });
+}
+
+export async function deleteNamespace(rest: KubeRest, name: string) {
+  await rest.request("DELETE", `/api/v1/namespaces/${name}`).catch(() => undefined);
+}
+
+export function configMap(namespace: string, name: string, bytes: number): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace },
+    data: { payload: "x".repeat(bytes) },
+  };
+}
+
+/** Peak resident set size of this process, sampled. */
+export class RssSampler {
+  peak = 0;
+  private timer = setInterval(() => this.sample(), 100);
+  sample() {
+    this.peak = Math.max(this.peak, process.memoryUsage().rss);
+  }
+  stop(): number {
+    clearInterval(this.timer);
+    this.sample();
+    return Math.round(this.peak / 1024 / 1024);
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+export const readText = (f: string) => readFileSync(f, "utf8");

@@ -1,0 +1,132 @@
+/**
+ * initial-sync: N ConfigMaps exist in the source before livesync starts; how long until all are
+ * correct in the destination, against how long a tuned direct client needs to create the same
+ * objects in the destination (same run, same machine). Target: raw/sync >= 0.8.
+ */
+import { Engine } from "@livesync/cli";
+import { SupervisedWatch, type ResourceInfo } from "@livesync/kube";
+import { up } from "@livesync/testkit";
+import {
+  arg,
+  clusterOf,
+  configMap,
+  createNamespace,
+  deleteNamespace,
+  manifestsForEnv,
+  pool,
+  RssSampler,
+} from "./common.js";
+
+const objects = arg("objects", 5_000);
+const namespaces = arg("namespaces", 10);
+const bytes = arg("bytes", 1_024);
+const concurrency = arg("concurrency", 32);
+const CONFIGMAPS: ResourceInfo = {
+  group: "",
+  version: "v1",
+  resource: "configmaps",
+  kind: "ConfigMap",
+  namespaced: true,
+  verbs: [],
+};
+
+const { env } = await up();
+const source = await clusterOf(env, "source");
+const destination = await clusterOf(env, "destination");
+const run = Date.now().toString(36);
+const names = (prefix: string) =>
+  Array.from({ length: namespaces }, (_, i) => `${prefix}-${run}-${i}`);
+const items = (nss: string[]) =>
+  Array.from({ length: objects }, (_, i) => configMap(nss[i % namespaces]!, `cm-${i}`, bytes));
+
+// Baseline: a direct client creating the same objects in the destination.
+const rawNs = names("bench-raw");
+for (const ns of rawNs) await createNamespace(destination.rest, ns);
+let t = performance.now();
+await pool(items(rawNs), concurrency, (o) =>
+  destination.rest
+    .request("POST", `/api/v1/namespaces/${o.metadata.namespace}/configmaps`, { body: o })
+    .then(() => undefined),
+);
+const rawSeconds = (performance.now() - t) / 1000;
+for (const ns of rawNs) await deleteNamespace(destination.rest, ns);
+
+// The source state livesync starts from.
+const syncNs = names("bench-sync");
+for (const ns of syncNs) await createNamespace(source.rest, ns, { bench: run });
+t = performance.now();
+await pool(items(syncNs), concurrency, (o) =>
+  source.rest
+    .request("POST", `/api/v1/namespaces/${o.metadata.namespace}/configmaps`, { body: o })
+    .then(() => undefined),
+);
+const sourceSeconds = (performance.now() - t) / 1000;
+
+// Count copies as the destination's watch reports them.
+const arrived = new Set<string>();
+const wanted = new Set(syncNs);
+let done!: () => void;
+const allArrived = new Promise<void>((r) => (done = r));
+const count = async (o: { metadata: { namespace?: string; name: string } }) => {
+  if (!wanted.has(o.metadata.namespace ?? "")) return;
+  arrived.add(`${o.metadata.namespace}/${o.metadata.name}`);
+  if (arrived.size === objects) done();
+};
+const watch = new SupervisedWatch(
+  destination.rest,
+  CONFIGMAPS,
+  {
+    onList: async (list) => list.forEach(count),
+    onEvent: async (type, o) => (type === "ADDED" ? count(o) : undefined),
+  },
+  { labelSelector: "livesync.dev/managed=true" },
+);
+watch.start();
+
+const rss = new RssSampler();
+t = performance.now();
+const engine = await Engine.start(
+  manifestsForEnv(env, `bench-${run}`, [
+    {
+      version: "v1",
+      resource: "configmaps",
+      filters: { namespaceSelector: { matchLabels: { bench: run } } },
+    },
+  ]),
+  { natsUrl: env.nats.url, stream: `BENCH_${run.toUpperCase()}` },
+);
+await allArrived;
+const syncSeconds = (performance.now() - t) / 1000;
+const peakRssMB = rss.stop();
+const status = await engine.status();
+await engine.stop();
+await watch.stop();
+for (const ns of syncNs) {
+  await deleteNamespace(source.rest, ns);
+  await deleteNamespace(destination.rest, ns);
+}
+source.close();
+destination.close();
+
+const result = {
+  benchmark: "initial-sync",
+  objects,
+  namespaces,
+  objectBytes: bytes,
+  baseline: {
+    what: `direct client, ${concurrency} concurrent creates in the destination`,
+    seconds: rawSeconds,
+    objectsPerSecond: objects / rawSeconds,
+  },
+  sourceSetup: { seconds: sourceSeconds, objectsPerSecond: objects / sourceSeconds },
+  livesync: {
+    seconds: syncSeconds,
+    objectsPerSecond: objects / syncSeconds,
+    failed: status[0]?.failed ?? 0,
+  },
+  ratio: rawSeconds / syncSeconds,
+  target: ">= 0.8",
+  peakRssMB: { "livesync run (listener + synchronizer + bus client in one process)": peakRssMB },
+};
+console.log(JSON.stringify(result, null, 2));
+process.exit(0);

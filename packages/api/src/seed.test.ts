@@ -1,0 +1,138 @@
+// Every example of the product documentation (seed 002) with only the apiVersion changed: all
+// valid except the excludeRegex "*.test" one, which the seed gets wrong.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseManifests, validateManifestSet } from "./manifests.js";
+import type { Bucket, KubernetesCluster, LiveSynchronization, TaskRun } from "./types.js";
+import { resyncPeriodMs, validateObject } from "./validate.js";
+
+const read = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
+const load = (name: string) => parseManifests(read(name), name);
+
+const VALID = [
+  "seed-livesync-sample.yaml",
+  "seed-filter-name-regex.yaml",
+  "seed-filter-selector.yaml",
+  "seed-transformation.yaml",
+  "seed-recovery-process.yaml",
+  "seed-bucket-gcp.yaml",
+  "seed-bucket-s3.yaml",
+  "seed-resync.yaml",
+  "seed-task.yaml",
+];
+
+/** The livesync objects of a fixture, validated one by one. */
+const validated = (name: string) =>
+  load(name)
+    .filter((d) => String((d.doc as { apiVersion?: string }).apiVersion).includes("livesync.dev"))
+    .map((d) => validateObject(d.doc));
+
+describe("seed 002 examples", () => {
+  it.each(VALID)("%s parses and every livesync object in it validates", (name) => {
+    const docs = load(name);
+    expect(docs.filter((d) => d.error)).toEqual([]);
+    const results = validated(name);
+    expect(results.length).toBeGreaterThan(0);
+    for (const r of results) expect(r).toMatchObject({ ok: true });
+  });
+
+  it.each(VALID)("%s with the seed's clusters is a consistent manifest set", (name) => {
+    const { problems } = validateManifestSet([...load("seed-clusters.yaml"), ...load(name)]);
+    expect(problems).toEqual([]);
+  });
+
+  it('rejects excludeRegex "*.test" with the exact path and reason', () => {
+    expect(validated("seed-filter-exclude-regex.yaml")).toEqual([
+      {
+        ok: false,
+        errors: [
+          {
+            path: "spec.config.replication.resources[0].filters.nameSelector.excludeRegex[0]",
+            message: '"*.test" is not a valid regular expression: nothing to repeat',
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("reports the same single problem for the excludeRegex example as a manifest set", () => {
+    const { problems, objects } = validateManifestSet([
+      ...load("seed-clusters.yaml"),
+      ...load("seed-filter-exclude-regex.yaml"),
+    ]);
+    expect(problems).toEqual([
+      {
+        source: "seed-filter-exclude-regex.yaml",
+        index: 0,
+        kind: "LiveSynchronization",
+        name: "livesynchronization-sample",
+        namespace: "default",
+        path: "spec.config.replication.resources[0].filters.nameSelector.excludeRegex[0]",
+        message: '"*.test" is not a valid regular expression: nothing to repeat',
+      },
+    ]);
+    expect(objects.LiveSynchronization).toEqual([]);
+    expect(objects.KubernetesCluster.map((c) => c.metadata.name)).toEqual([
+      "source",
+      "destination",
+    ]);
+  });
+
+  it("resyncPeriod 3h25m12s is 12,312,000 ms", () => {
+    const [result] = validated("seed-resync.yaml");
+    if (!result?.ok) throw new Error("expected the resync example to validate");
+    expect(resyncPeriodMs((result.value as LiveSynchronization).spec)).toBe(12_312_000);
+  });
+
+  it("fills the schema defaults into the validated objects", () => {
+    const { objects } = validateManifestSet([
+      ...load("seed-clusters.yaml"),
+      ...load("seed-bucket-s3.yaml"),
+      ...load("seed-task.yaml"),
+    ]);
+    const [ls] = objects.LiveSynchronization.filter((l) => l.metadata.name !== "set-test-label");
+    expect(ls?.spec.suspend).toBe(false);
+    expect(ls?.spec.config.replication.resources.map((r) => r.group)).toEqual([
+      "apps",
+      "apps",
+      "",
+      "",
+      "",
+    ]);
+    const bucket: Bucket | undefined = objects.Bucket[0];
+    expect(bucket?.spec.generic).toEqual({
+      endpoint: "s3.<bucket-region>.amazonaws.com",
+      name: "<bucket-name>",
+      useSSL: true,
+      region: "us-east-1",
+    });
+    const cluster: KubernetesCluster | undefined = objects.KubernetesCluster[0];
+    expect(cluster?.spec).toEqual({ secretName: "source", secretKey: "kubeconfig.yaml" });
+    const run: TaskRun | undefined = objects.TaskRun[0];
+    expect(run?.spec).toEqual({
+      taskName: "set-test-label",
+      suspendLiveSynchronization: true,
+      dryRun: false,
+    });
+    expect(objects.Secret.map((s) => s.metadata.name)).toEqual([
+      "source",
+      "destination",
+      "bucket-credentials",
+    ]);
+  });
+
+  it("the seed's own astronetes.io apiVersion is the only thing to change", () => {
+    const [doc] = load("seed-livesync-sample.yaml");
+    const upstream = { ...(doc?.doc as object), apiVersion: "automation.astronetes.io/v1alpha1" };
+    expect(validateObject(upstream)).toEqual({
+      ok: false,
+      errors: [
+        {
+          path: "apiVersion",
+          message:
+            '"automation.astronetes.io/v1alpha1" is the upstream product\'s group; use "automation.livesync.dev/v1alpha1"',
+        },
+      ],
+    });
+  });
+});

@@ -1,0 +1,425 @@
+// Keeps the hand-written types (types.ts) and the schemas (schemas.ts) in lockstep. Each field
+// list below is checked by the compiler against a TypeScript interface (every key present, no
+// extra key, optionality right) and by the test against the schema node (same properties, same
+// `required`). Enum unions are checked the same way.
+import { describe, expect, it } from "vitest";
+import { KINDS, type Schema } from "./schemas.js";
+import type * as T from "./types.js";
+
+type Presence = "required" | "optional";
+type FieldList<O> = { [K in keyof O]-?: object extends Pick<O, K> ? "optional" : "required" };
+const fields = <O>(list: FieldList<O>): Record<string, Presence> => list;
+const members = <U extends string>(all: Record<U, true>): string[] => Object.keys(all);
+
+/** Walks "config.replication.resources[]" style paths through properties and items. */
+function at(schema: Schema, path: string): Schema {
+  let s: Schema | undefined = schema;
+  for (const part of path.split(".").filter(Boolean)) {
+    const name = part.replace(/\[\]$/, "");
+    s = s?.properties?.[name];
+    if (part.endsWith("[]")) s = s?.items;
+  }
+  if (!s) throw new Error(`no schema at ${path}`);
+  return s;
+}
+
+const LS = KINDS.LiveSynchronization.specSchema;
+const RES = at(LS, "config.replication.resources[]");
+const TASK = KINDS.Task.specSchema;
+const RUN = KINDS.TaskRun.statusSchema;
+const SEL = at(RES, "filters.namespaceSelector");
+const CONDITION = at(KINDS.LiveSynchronization.statusSchema, "conditions[]");
+
+const cases: [string, Schema, Record<string, Presence>][] = [
+  [
+    "LiveSynchronizationSpec",
+    LS,
+    fields<T.LiveSynchronizationSpec>({
+      suspend: "optional",
+      plugin: "required",
+      config: "required",
+    }),
+  ],
+  [
+    "LiveSynchronizationConfig",
+    at(LS, "config"),
+    fields<T.LiveSynchronizationConfig>({
+      sourceName: "required",
+      destinationName: "required",
+      bucketName: "optional",
+      observability: "optional",
+      resyncPeriod: "optional",
+      replication: "required",
+    }),
+  ],
+  [
+    "EnabledFlag (observability)",
+    at(LS, "config.observability"),
+    fields<T.EnabledFlag>({ enabled: "optional" }),
+  ],
+  [
+    "Replication",
+    at(LS, "config.replication"),
+    fields<T.Replication>({ resyncPeriod: "optional", resources: "required" }),
+  ],
+  [
+    "ReplicatedResource",
+    RES,
+    fields<T.ReplicatedResource>({
+      group: "optional",
+      version: "required",
+      resource: "required",
+      transformation: "optional",
+      filters: "optional",
+      recoveryProcess: "optional",
+    }),
+  ],
+  [
+    "ReplicatedResource.transformation",
+    at(RES, "transformation"),
+    fields<NonNullable<T.ReplicatedResource["transformation"]>>({ patch: "optional" }),
+  ],
+  [
+    "ResourceFilters",
+    at(RES, "filters"),
+    fields<T.ResourceFilters>({
+      namespaceSelector: "optional",
+      selector: "optional",
+      nameSelector: "optional",
+    }),
+  ],
+  [
+    "NameSelector",
+    at(RES, "filters.nameSelector"),
+    fields<T.NameSelector>({ regex: "optional", excludeRegex: "optional" }),
+  ],
+  [
+    "LabelSelector (namespaceSelector)",
+    SEL,
+    fields<T.LabelSelector>({ matchLabels: "optional", matchExpressions: "optional" }),
+  ],
+  [
+    "LabelSelector (selector)",
+    at(RES, "filters.selector"),
+    fields<T.LabelSelector>({ matchLabels: "optional", matchExpressions: "optional" }),
+  ],
+  [
+    "LabelSelectorRequirement (namespaceSelector)",
+    at(SEL, "matchExpressions[]"),
+    fields<T.LabelSelectorRequirement>({
+      key: "required",
+      operator: "required",
+      values: "optional",
+    }),
+  ],
+  [
+    "LabelSelectorRequirement (selector)",
+    at(RES, "filters.selector.matchExpressions[]"),
+    fields<T.LabelSelectorRequirement>({
+      key: "required",
+      operator: "required",
+      values: "optional",
+    }),
+  ],
+  [
+    "ReplicatedResource.recoveryProcess",
+    at(RES, "recoveryProcess"),
+    fields<NonNullable<T.ReplicatedResource["recoveryProcess"]>>({
+      fromPatch: "optional",
+      fromOriginal: "optional",
+    }),
+  ],
+  [
+    "EnabledFlag (fromOriginal)",
+    at(RES, "recoveryProcess.fromOriginal"),
+    fields<T.EnabledFlag>({ enabled: "optional" }),
+  ],
+  [
+    "PatchOperation (transformation)",
+    at(RES, "transformation.patch[]"),
+    fields<T.PatchOperation>({
+      op: "required",
+      path: "required",
+      value: "optional",
+      from: "optional",
+    }),
+  ],
+  [
+    "PatchOperation (fromPatch)",
+    at(RES, "recoveryProcess.fromPatch[]"),
+    fields<T.PatchOperation>({
+      op: "required",
+      path: "required",
+      value: "optional",
+      from: "optional",
+    }),
+  ],
+  [
+    "LiveSynchronizationStatus",
+    KINDS.LiveSynchronization.statusSchema,
+    fields<T.LiveSynchronizationStatus>({
+      observedGeneration: "optional",
+      conditions: "optional",
+      synced: "optional",
+      outOfSync: "optional",
+      failed: "optional",
+      lastSyncTime: "optional",
+    }),
+  ],
+  [
+    "Condition",
+    CONDITION,
+    fields<T.Condition>({
+      type: "required",
+      status: "required",
+      reason: "required",
+      message: "required",
+      lastTransitionTime: "required",
+      observedGeneration: "optional",
+    }),
+  ],
+  [
+    "KubernetesClusterSpec",
+    KINDS.KubernetesCluster.specSchema,
+    fields<T.KubernetesClusterSpec>({ secretName: "required", secretKey: "optional" }),
+  ],
+  [
+    "AssetStatus (KubernetesCluster)",
+    KINDS.KubernetesCluster.statusSchema,
+    fields<T.AssetStatus>({ observedGeneration: "optional", conditions: "optional" }),
+  ],
+  [
+    "BucketSpec",
+    KINDS.Bucket.specSchema,
+    fields<T.BucketSpec>({ generic: "required", secretName: "required" }),
+  ],
+  [
+    "GenericBucket",
+    at(KINDS.Bucket.specSchema, "generic"),
+    fields<T.GenericBucket>({
+      endpoint: "required",
+      name: "required",
+      useSSL: "optional",
+      region: "optional",
+      forcePathStyle: "optional",
+    }),
+  ],
+  [
+    "AssetStatus (Bucket)",
+    KINDS.Bucket.statusSchema,
+    fields<T.AssetStatus>({ observedGeneration: "optional", conditions: "optional" }),
+  ],
+  ["TaskSpec", TASK, fields<T.TaskSpec>({ plugin: "required", config: "required" })],
+  ["TaskSpec.config", at(TASK, "config"), fields<T.TaskSpec["config"]>({ resources: "required" })],
+  [
+    "TaskResource",
+    at(TASK, "config.resources[]"),
+    fields<T.TaskResource>({ identifier: "required", patch: "optional", fromOriginal: "optional" }),
+  ],
+  [
+    "TaskResourceIdentifier",
+    at(TASK, "config.resources[].identifier"),
+    fields<T.TaskResourceIdentifier>({
+      group: "required",
+      version: "required",
+      resources: "required",
+    }),
+  ],
+  [
+    "EnabledFlag (Task fromOriginal)",
+    at(TASK, "config.resources[].fromOriginal"),
+    fields<T.EnabledFlag>({ enabled: "optional" }),
+  ],
+  [
+    "TaskResource.patch",
+    at(TASK, "config.resources[].patch"),
+    fields<NonNullable<T.TaskResource["patch"]>>({ operations: "required" }),
+  ],
+  [
+    "PatchOperation (Task)",
+    at(TASK, "config.resources[].patch.operations[]"),
+    fields<T.PatchOperation>({
+      op: "required",
+      path: "required",
+      value: "optional",
+      from: "optional",
+    }),
+  ],
+  ["TaskStatus", KINDS.Task.statusSchema, fields<T.TaskStatus>({ conditions: "optional" })],
+  [
+    "TaskRunSpec",
+    KINDS.TaskRun.specSchema,
+    fields<T.TaskRunSpec>({
+      taskName: "required",
+      suspendLiveSynchronization: "optional",
+      dryRun: "optional",
+    }),
+  ],
+  [
+    "TaskRunStatus",
+    RUN,
+    fields<T.TaskRunStatus>({
+      phase: "optional",
+      startTime: "optional",
+      completionTime: "optional",
+      resources: "optional",
+      failures: "optional",
+      conditions: "optional",
+    }),
+  ],
+  [
+    "TaskRunResourceCount",
+    at(RUN, "resources[]"),
+    fields<T.TaskRunResourceCount>({
+      group: "required",
+      version: "required",
+      resource: "required",
+      total: "required",
+      succeeded: "required",
+      failed: "required",
+    }),
+  ],
+  [
+    "TaskRunFailure",
+    at(RUN, "failures[]"),
+    fields<T.TaskRunFailure>({
+      namespace: "optional",
+      name: "required",
+      group: "required",
+      version: "required",
+      resource: "required",
+      reason: "required",
+    }),
+  ],
+];
+
+describe("types.ts mirrors schemas.ts", () => {
+  it.each(cases)("%s has the same properties and required set", (_, schema, list) => {
+    expect(Object.keys(schema.properties ?? {}).sort()).toEqual(Object.keys(list).sort());
+    const required = Object.keys(list).filter((k) => list[k] === "required");
+    expect([...(schema.required ?? [])].sort()).toEqual(required.sort());
+  });
+
+  it("enum unions match the schema enums", () => {
+    const enums: [Schema, string[]][] = [
+      [
+        at(LS, "plugin"),
+        members<T.LiveSynchronizationSpec["plugin"]>({ "kubernetes-objects-to-kubernetes": true }),
+      ],
+      [
+        at(TASK, "plugin"),
+        members<T.TaskSpec["plugin"]>({ "kubernetes-objects-transformation": true }),
+      ],
+      [
+        at(RES, "transformation.patch[].op"),
+        members<T.PatchOperation["op"]>({
+          add: true,
+          remove: true,
+          replace: true,
+          move: true,
+          copy: true,
+          test: true,
+        }),
+      ],
+      [
+        at(SEL, "matchExpressions[].operator"),
+        members<T.LabelSelectorRequirement["operator"]>({
+          In: true,
+          NotIn: true,
+          Exists: true,
+          DoesNotExist: true,
+        }),
+      ],
+      [
+        at(CONDITION, "status"),
+        members<T.Condition["status"]>({ True: true, False: true, Unknown: true }),
+      ],
+      [
+        at(RUN, "phase"),
+        members<NonNullable<T.TaskRunStatus["phase"]>>({
+          Pending: true,
+          Running: true,
+          Succeeded: true,
+          Failed: true,
+          PartiallySucceeded: true,
+        }),
+      ],
+    ];
+    for (const [schema, union] of enums)
+      expect([...(schema.enum ?? [])].sort()).toEqual(union.sort());
+  });
+
+  it("the field lists cover every object node of every schema", () => {
+    // Any object schema with properties that no case above looked at would be an unchecked type.
+    const checked = new Set(cases.map(([, s]) => s));
+    const unchecked: string[] = [];
+    const walk = (s: Schema, path: string) => {
+      if (s.properties && !checked.has(s)) unchecked.push(path);
+      for (const [k, p] of Object.entries(s.properties ?? {})) walk(p, `${path}.${k}`);
+      if (s.items) walk(s.items, `${path}[]`);
+    };
+    for (const [name, k] of Object.entries(KINDS)) {
+      walk(k.specSchema, `${name}.spec`);
+      walk(k.statusSchema, `${name}.status`);
+    }
+    expect(unchecked).toEqual([]);
+  });
+});
+
+describe("schemas are CRD-ready (structural, apiextensions.k8s.io/v1)", () => {
+  const nodes: [string, Schema][] = [];
+  const collect = (s: Schema, path: string) => {
+    nodes.push([path, s]);
+    for (const [k, p] of Object.entries(s.properties ?? {})) collect(p, `${path}.${k}`);
+    if (s.items) collect(s.items, `${path}[]`);
+    if (s.additionalProperties) collect(s.additionalProperties, `${path}{}`);
+  };
+  for (const [name, k] of Object.entries(KINDS)) {
+    collect(k.specSchema, `${name}.spec`);
+    collect(k.statusSchema, `${name}.status`);
+  }
+
+  it("every node has a type unless it preserves unknown fields", () => {
+    const untyped = nodes.filter(([, s]) => !s.type && !s["x-kubernetes-preserve-unknown-fields"]);
+    expect(untyped.map(([p]) => p)).toEqual([]);
+    const preserving = nodes.filter(([, s]) => s["x-kubernetes-preserve-unknown-fields"]);
+    expect(preserving.map(([p]) => p).sort()).toEqual([
+      "LiveSynchronization.spec.config.replication.resources[].recoveryProcess.fromPatch[].value",
+      "LiveSynchronization.spec.config.replication.resources[].transformation.patch[].value",
+      "Task.spec.config.resources[].patch.operations[].value",
+    ]);
+  });
+
+  it("no node mixes properties with additionalProperties, and arrays have items", () => {
+    expect(nodes.filter(([, s]) => s.properties && s.additionalProperties)).toEqual([]);
+    expect(nodes.filter(([, s]) => s.type === "array" && !s.items)).toEqual([]);
+  });
+
+  it("every required field is a declared property", () => {
+    const bad = nodes.flatMap(([p, s]) =>
+      (s.required ?? []).filter((r) => !s.properties?.[r]).map((r) => `${p}.${r}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it("serialises to JSON and back unchanged (no functions, no undefined)", () => {
+    for (const k of Object.values(KINDS)) {
+      expect(JSON.parse(JSON.stringify(k.specSchema))).toEqual(k.specSchema);
+      expect(JSON.parse(JSON.stringify(k.statusSchema))).toEqual(k.statusSchema);
+    }
+  });
+
+  it("registers the five kinds with their groups and names", () => {
+    expect(
+      Object.values(KINDS).map(
+        (k) => `${k.kind} ${k.group}/${k.version} ${k.plural} ${k.singular}`,
+      ),
+    ).toEqual([
+      "LiveSynchronization automation.livesync.dev/v1alpha1 livesynchronizations livesynchronization",
+      "Task automation.livesync.dev/v1alpha1 tasks task",
+      "TaskRun automation.livesync.dev/v1alpha1 taskruns taskrun",
+      "KubernetesCluster assets.livesync.dev/v1alpha1 kubernetesclusters kubernetescluster",
+      "Bucket assets.livesync.dev/v1alpha1 buckets bucket",
+    ]);
+  });
+});

@@ -1,0 +1,8 @@
+// @livesync/core: pure replication logic (no I/O).
+export * from "./types.js";
+export * from "./selection.js";
+export * from "./sanitize.js";
+export * from "./transform.js";
+export * from "./ownership.js";
+export * from "./guard.js";
+export * from "./envelope.js";

@@ -1,0 +1,129 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import {
+  ANNOTATIONS,
+  canonicalJson,
+  contentHash,
+  isOwnedBy,
+  MANAGED_LABEL,
+  markCopy,
+  readCopyRecord,
+} from "./ownership.js";
+import type { KubeObject } from "./types.js";
+
+const marks = {
+  liveSync: "dr/main",
+  sourceCluster: "source",
+  sourceUid: "uid-1",
+  sourceResourceVersion: "42",
+};
+const obj = (): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: "c", namespace: "app", labels: { app: "web" } },
+  data: { b: "2", a: "1" },
+});
+
+describe("canonicalJson", () => {
+  it("sorts keys recursively and keeps array order", () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
+  });
+  it("sorts integer-like keys as strings too", () => {
+    expect(canonicalJson({ "10": 1, "2": 2, a: 3 })).toBe('{"10":1,"2":2,"a":3}');
+  });
+  it("follows JSON for undefined, functions and toJSON", () => {
+    expect(canonicalJson({ a: undefined, b: () => 1, c: [undefined] })).toBe('{"c":[null]}');
+    expect(canonicalJson(new Date(0))).toBe('"1970-01-01T00:00:00.000Z"');
+    expect(canonicalJson(undefined)).toBe("null");
+    expect(canonicalJson('x"y')).toBe('"x\\"y"');
+  });
+  it("equals JSON.stringify of the same data with keys already sorted", () => {
+    const v = { a: [1, "two", true, null, { b: 1.5 }], c: "é\u2028" };
+    expect(canonicalJson(v)).toBe(JSON.stringify(v));
+  });
+});
+
+describe("markCopy / contentHash", () => {
+  it("adds every annotation and the managed label without touching the input", () => {
+    const input = obj();
+    const out = markCopy(input, marks);
+    expect(input).toEqual(obj());
+    expect(out.metadata.labels).toEqual({ app: "web", [MANAGED_LABEL]: "true" });
+    expect(out.metadata.annotations).toEqual({
+      [ANNOTATIONS.liveSync]: "dr/main",
+      [ANNOTATIONS.sourceCluster]: "source",
+      [ANNOTATIONS.sourceUid]: "uid-1",
+      [ANNOTATIONS.sourceResourceVersion]: "42",
+      [ANNOTATIONS.contentHash]: contentHash(input),
+    });
+    expect(out.data).toEqual(input.data);
+  });
+
+  it("hashes the canonical JSON of the unmarked object (sha256 hex)", () => {
+    const want = createHash("sha256").update(canonicalJson(obj())).digest("hex");
+    expect(contentHash(obj())).toBe(want);
+    expect(want).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("is stable under key order", () => {
+    const reordered: KubeObject = {
+      data: { a: "1", b: "2" },
+      metadata: { labels: { app: "web" }, namespace: "app", name: "c" },
+      kind: "ConfigMap",
+      apiVersion: "v1",
+    };
+    expect(contentHash(reordered)).toBe(contentHash(obj()));
+    expect(markCopy(reordered, marks).metadata.annotations?.[ANNOTATIONS.contentHash]).toBe(
+      markCopy(obj(), marks).metadata.annotations?.[ANNOTATIONS.contentHash],
+    );
+  });
+
+  it("does not depend on the marks or on earlier marking", () => {
+    const once = markCopy(obj(), marks);
+    const twice = markCopy(once, { ...marks, sourceResourceVersion: "43" });
+    expect(contentHash(once)).toBe(contentHash(obj()));
+    expect(twice.metadata.annotations?.[ANNOTATIONS.contentHash]).toBe(contentHash(obj()));
+    expect(twice.metadata.annotations?.[ANNOTATIONS.sourceResourceVersion]).toBe("43");
+  });
+
+  it("changes with the content", () => {
+    const changed = obj();
+    (changed.data as Record<string, string>).a = "x";
+    expect(contentHash(changed)).not.toBe(contentHash(obj()));
+    const relabelled = obj();
+    relabelled.metadata.labels = { app: "other" };
+    expect(contentHash(relabelled)).not.toBe(contentHash(obj()));
+  });
+
+  it("ignores stale control keys already on the object", () => {
+    const dirty = obj();
+    dirty.metadata.annotations = { [ANNOTATIONS.sourceUid]: "old", "livesync.dev/other": "x" };
+    const out = markCopy(dirty, marks);
+    expect(out.metadata.annotations?.["livesync.dev/other"]).toBeUndefined();
+    expect(contentHash(dirty)).toBe(contentHash(obj()));
+  });
+});
+
+describe("readCopyRecord / isOwnedBy", () => {
+  it("reads back what markCopy wrote", () => {
+    const out = markCopy(obj(), marks);
+    expect(readCopyRecord(out)).toEqual({ ...marks, contentHash: contentHash(obj()) });
+    expect(isOwnedBy(out, "dr/main")).toBe(true);
+    expect(isOwnedBy(out, "dr/other")).toBe(false);
+  });
+
+  it("handles missing objects and unmarked objects", () => {
+    expect(readCopyRecord(undefined)).toBeUndefined();
+    expect(readCopyRecord(obj())).toEqual({});
+    expect(isOwnedBy(undefined, "dr/main")).toBe(false);
+    expect(isOwnedBy(obj(), "dr/main")).toBe(false);
+  });
+
+  it("the managed label alone does not confer ownership", () => {
+    const o = obj();
+    o.metadata.labels = { [MANAGED_LABEL]: "true" };
+    expect(isOwnedBy(o, "dr/main")).toBe(false);
+  });
+});

@@ -1,0 +1,132 @@
+// Control metadata carried by every copy in the destination: who owns it and which source
+// version it reflects. Ownership is a self-referencing annotation (not a label, which templates
+// can leak to children); the label only lets the reconciler list copies server-side.
+
+import { createHash } from "node:crypto";
+import type { KubeObject } from "./types.js";
+import { deepClone, isRecord } from "./util.js";
+
+/** Prefix of every annotation and label livesync writes; stripped from sources by sanitize. */
+export const CONTROL_PREFIX = "livesync.dev/";
+
+export const ANNOTATIONS = {
+  /** Owning LiveSynchronization, "<namespace>/<name>". */
+  liveSync: "livesync.dev/live-synchronization",
+  sourceCluster: "livesync.dev/source-cluster",
+  sourceUid: "livesync.dev/source-uid",
+  sourceResourceVersion: "livesync.dev/source-resource-version",
+  /** sha256 of the applied object without livesync's own metadata. */
+  contentHash: "livesync.dev/content-hash",
+} as const;
+
+/** Value "true" on every copy: lets the reconciler list copies by label selector. */
+export const MANAGED_LABEL = "livesync.dev/managed";
+
+export interface CopyMarks {
+  liveSync: string;
+  sourceCluster: string;
+  sourceUid: string;
+  sourceResourceVersion: string;
+}
+
+export interface CopyRecord {
+  liveSync?: string;
+  sourceCluster?: string;
+  sourceUid?: string;
+  sourceResourceVersion?: string;
+  contentHash?: string;
+}
+
+/**
+ * Deterministic JSON: object keys sorted by code unit, arrays kept in order, otherwise as
+ * JSON.stringify (undefined/functions dropped from objects, null in arrays, toJSON honoured).
+ * Two objects that differ only in key order serialise identically, so hashes are stable.
+ */
+export function canonicalJson(value: unknown): string {
+  const out = ser(value, true);
+  return out === undefined ? "null" : out;
+}
+
+function ser(v: unknown, inArray: boolean): string | undefined {
+  if (
+    v !== null &&
+    typeof v === "object" &&
+    typeof (v as { toJSON?: unknown }).toJSON === "function"
+  ) {
+    v = (v as { toJSON(): unknown }).toJSON();
+  }
+  if (v === undefined || typeof v === "function" || typeof v === "symbol") {
+    return inArray ? "null" : undefined;
+  }
+  if (v === null || typeof v !== "object") return JSON.stringify(v); // throws for bigint, like JSON
+  if (Array.isArray(v)) return `[${v.map((x) => ser(x, true)).join(",")}]`;
+  const parts: string[] = [];
+  for (const k of Object.keys(v).sort()) {
+    const s = ser((v as Record<string, unknown>)[k], false);
+    if (s !== undefined) parts.push(`${JSON.stringify(k)}:${s}`);
+  }
+  return `{${parts.join(",")}}`;
+}
+
+/** Removes livesync's own annotations and labels (and maps left empty) in place. */
+function stripControl(obj: KubeObject): void {
+  const md = obj.metadata as Record<string, unknown>;
+  for (const field of ["annotations", "labels"]) {
+    const map = md[field];
+    if (!isRecord(map)) continue;
+    for (const k of Object.keys(map)) if (k.startsWith(CONTROL_PREFIX)) delete map[k];
+    if (Object.keys(map).length === 0) delete md[field];
+  }
+}
+
+/**
+ * sha256 (hex) of the canonical JSON of `obj` without livesync's own metadata, so the hash of
+ * a marked copy equals the hash of what was marked, and the marking itself never changes it.
+ */
+export function contentHash(obj: KubeObject): string {
+  const c = deepClone(obj);
+  stripControl(c);
+  return createHash("sha256").update(canonicalJson(c)).digest("hex");
+}
+
+/** Returns a copy of `obj` carrying the ownership/version annotations and the managed label. */
+export function markCopy(obj: KubeObject, marks: CopyMarks): KubeObject {
+  const hash = contentHash(obj);
+  const c = deepClone(obj);
+  stripControl(c); // stale marks from an earlier pass must not survive
+  c.metadata.annotations = {
+    ...c.metadata.annotations,
+    [ANNOTATIONS.liveSync]: marks.liveSync,
+    [ANNOTATIONS.sourceCluster]: marks.sourceCluster,
+    [ANNOTATIONS.sourceUid]: marks.sourceUid,
+    [ANNOTATIONS.sourceResourceVersion]: marks.sourceResourceVersion,
+    [ANNOTATIONS.contentHash]: hash,
+  };
+  c.metadata.labels = { ...c.metadata.labels, [MANAGED_LABEL]: "true" };
+  return c;
+}
+
+/** The control annotations of a destination object (undefined when there is no object). */
+export function readCopyRecord(obj: KubeObject | undefined): CopyRecord | undefined {
+  if (!obj) return undefined;
+  const a = obj.metadata?.annotations ?? {};
+  const rec: CopyRecord = {};
+  const get = (k: string) => (typeof a[k] === "string" ? a[k] : undefined);
+  const pairs: [keyof CopyRecord, string][] = [
+    ["liveSync", ANNOTATIONS.liveSync],
+    ["sourceCluster", ANNOTATIONS.sourceCluster],
+    ["sourceUid", ANNOTATIONS.sourceUid],
+    ["sourceResourceVersion", ANNOTATIONS.sourceResourceVersion],
+    ["contentHash", ANNOTATIONS.contentHash],
+  ];
+  for (const [field, key] of pairs) {
+    const v = get(key);
+    if (v !== undefined) rec[field] = v;
+  }
+  return rec;
+}
+
+/** Ownership is the annotation only: the label alone (e.g. copied by hand) confers nothing. */
+export function isOwnedBy(obj: KubeObject | undefined, liveSync: string): boolean {
+  return obj?.metadata?.annotations?.[ANNOTATIONS.liveSync] === liveSync;
+}
