@@ -135,11 +135,15 @@ const dst = kubeConfigFor(env, "destination");
 const dstApps = dst.makeApiClient(AppsV1Api);
 const dstCore = dst.makeApiClient(CoreV1Api);
 for (const app of APPS) {
+  const namespace = `demo-${app}`;
   await eventually(
-    () => dstApps.readNamespacedDeployment({ name: app, namespace: `demo-${app}` }),
-    {
-      what: `deployment ${app} in destination`,
+    async () => {
+      await dstApps.readNamespacedDeployment({ name: app, namespace });
+      await dstCore.readNamespacedService({ name: app, namespace });
+      await dstCore.readNamespacedConfigMap({ name: `${app}-config`, namespace });
+      return dstCore.readNamespacedSecret({ name: `${app}-db`, namespace });
     },
+    { what: `${namespace}'s objects in destination` },
   );
 }
 console.log("\ndestination cluster:");

@@ -143,9 +143,9 @@ export class Engine {
           : this.listeners.has(liveSync)
             ? "running"
             : "error",
-        synced: s ? s.applied + s.deleted : 0,
+        synced: this.synchronizer.objectCounts(liveSync).synced,
         pending, // one shared consumer: the total across LiveSynchronizations
-        failed: s?.failed ?? 0,
+        failed: this.synchronizer.objectCounts(liveSync).failed,
         conflicts: s?.conflicts ?? 0,
         lagMs: s?.lastLagMs,
         problems,

@@ -143,7 +143,11 @@ describe.each([
     await srcCore.createNamespacedConfigMap({
       namespace: ns,
       body: {
-        metadata: { name: "config-a", labels: { tier: "web", keep: "yes" } },
+        metadata: {
+          name: "config-a",
+          labels: { tier: "web", keep: "yes" },
+          annotations: { note: "temporary" },
+        },
         data: { k: "v1" },
       },
     });
@@ -152,7 +156,9 @@ describe.each([
       body: { metadata: { name: "other" }, data: { k: "x" } },
     });
     const read = () => dstCore.readNamespacedConfigMap({ name: "config-a", namespace: ns });
-    expect((await eventually(read, { what: "config-a to arrive" })).data).toEqual({ k: "v1" });
+    const first = await eventually(read, { what: "config-a to arrive" });
+    expect(first.data).toEqual({ k: "v1" });
+    expect(first.metadata?.annotations?.note).toBe("temporary");
 
     await srcCore.replaceNamespacedConfigMap({
       name: "config-a",
@@ -167,6 +173,7 @@ describe.each([
       { what: "the update to arrive" },
     );
     expect(updated.metadata?.labels).toEqual({ keep: "yes", "livesync.dev/managed": "true" });
+    expect(updated.metadata?.annotations?.note).toBeUndefined();
 
     await srcCore.deleteNamespacedConfigMap({ name: "config-a", namespace: ns });
     await eventually(() => gone(read), { what: "the delete to propagate" });

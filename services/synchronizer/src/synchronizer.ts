@@ -62,6 +62,8 @@ export type Outcome = "created" | "updated" | "replaced" | "deleted" | "skipped"
 export class Synchronizer {
   private readonly targets = new Map<string, SyncTarget>();
   private readonly stats = new Map<string, SyncStats>();
+  /** Objects whose copy is current, and objects that failed for good, per LiveSynchronization. */
+  private readonly objects = new Map<string, { inSync: Set<string>; failed: Set<string> }>();
   private readonly mutex = new KeyedMutex();
   private readonly namespaces = new NamespaceEnsurer(FIELD_MANAGER);
   private subscription?: Subscription;
@@ -101,6 +103,12 @@ export class Synchronizer {
     return this.stats.get(liveSync);
   }
 
+  /** How many objects have a current copy, and how many failed for good (dead-lettered). */
+  objectCounts(liveSync: string): { synced: number; failed: number } {
+    const o = this.objects.get(liveSync);
+    return { synced: o?.inSync.size ?? 0, failed: o?.failed.size ?? 0 };
+  }
+
   async start(): Promise<void> {
     this.subscription = await this.bus.consume(SYNCHRONIZER_DURABLE, (d) => this.onDelivery(d), {
       concurrency: this.opts.concurrency ?? 32,
@@ -123,8 +131,11 @@ export class Synchronizer {
     const target = this.targets.get(event.liveSync);
     if (!target) return; // LiveSynchronization removed: its events are moot
     const stats = this.stats.get(event.liveSync)!;
+    const track = this.objects.get(event.liveSync)!;
+    const key = objectKey(event);
+    const isApply = event.type !== "DELETED" && event.type !== "PRUNE";
     try {
-      const outcome = await this.mutex.run(objectKey(event), () => this.apply(target, event));
+      const outcome = await this.mutex.run(key, () => this.apply(target, event));
       if (outcome === "deleted") stats.deleted++;
       else if (outcome === "skipped") stats.skipped++;
       else if (outcome === "conflict") stats.conflicts++;
@@ -132,10 +143,17 @@ export class Synchronizer {
         stats.applied++;
         stats.lastLagMs = Date.now() - Date.parse(event.observedAt);
       }
+      track.failed.delete(key);
+      // After any outcome but a conflict, an applied event leaves the copy current.
+      if (isApply && outcome !== "conflict") track.inSync.add(key);
+      else track.inSync.delete(key);
     } catch (err) {
-      stats.lastError = `${objectKey(event)}: ${(err as Error).message}`;
-      if (err instanceof PermanentError || d.deliveryCount >= (this.opts.maxAttempts ?? 8))
+      stats.lastError = `${key}: ${(err as Error).message}`;
+      if (err instanceof PermanentError || d.deliveryCount >= (this.opts.maxAttempts ?? 8)) {
         stats.failed++;
+        track.failed.add(key);
+        track.inSync.delete(key);
+      }
       throw err;
     }
   }

@@ -1,0 +1,183 @@
+/**
+ * The LiveSynchronization examples of seed 002, read from packages/api's fixtures (the seed's
+ * YAML with only the apiVersion changed), run end to end on JetStream.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { parseManifests, type LiveSynchronization } from "@livesync/api";
+import { eventually, kubeConfigFor } from "@livesync/testkit";
+import { Engine } from "../src/index.js";
+import { manifestsFor, uniq } from "./fixtures.js";
+
+const env = inject("testenv");
+const src = kubeConfigFor(env, "source");
+const dst = kubeConfigFor(env, "destination");
+const srcCore = src.makeApiClient(CoreV1Api);
+const dstCore = dst.makeApiClient(CoreV1Api);
+const srcApps = src.makeApiClient(AppsV1Api);
+const dstApps = dst.makeApiClient(AppsV1Api);
+const created: string[] = [];
+let engine: Engine | undefined;
+
+afterEach(async () => {
+  await engine?.stop();
+  engine = undefined;
+});
+afterAll(async () => {
+  for (const name of created)
+    for (const c of [srcCore, dstCore]) await c.deleteNamespace({ name }).catch(() => undefined);
+});
+
+function seedLiveSync(fixture: string): LiveSynchronization {
+  const file = resolve(import.meta.dirname, "../../../packages/api/src/fixtures", fixture);
+  const doc = parseManifests(readFileSync(file, "utf8"), file)
+    .map((d) => d.doc as { kind?: string })
+    .find((d) => d.kind === "LiveSynchronization");
+  return doc as LiveSynchronization;
+}
+
+async function run(fixture: string) {
+  const ls = seedLiveSync(fixture);
+  engine = await Engine.start(
+    manifestsFor(env, [{ name: uniq("seed"), resources: ls.spec.config.replication.resources }]),
+    { natsUrl: env.nats.url, stream: uniq("SEED").toUpperCase().replace(/-/g, "_") },
+  );
+}
+
+async function ns(labels: Record<string, string> = {}) {
+  const name = uniq("seed");
+  await srcCore.createNamespace({ body: { metadata: { name, labels } } });
+  created.push(name);
+  return name;
+}
+
+function deployment(name: string, labels: Record<string, string> = {}) {
+  return {
+    metadata: { name, labels },
+    spec: {
+      replicas: 2,
+      strategy: { type: "Recreate" },
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: "app", image: "nginx:1.27" }] },
+      },
+    },
+  };
+}
+
+const absent = async (read: () => Promise<unknown>) =>
+  read().then(
+    () => false,
+    (e: { code?: number }) => e.code === 404,
+  );
+const settle = () => new Promise((r) => setTimeout(r, 1_500));
+
+describe("seed 002 examples", () => {
+  it("Filters / Name selector: only ConfigMaps matching config.*", async () => {
+    const n = await ns();
+    await srcCore.createNamespacedConfigMap({
+      namespace: n,
+      body: { metadata: { name: "config-app" }, data: { a: "1" } },
+    });
+    await srcCore.createNamespacedConfigMap({
+      namespace: n,
+      body: { metadata: { name: "app-config" }, data: { a: "1" } },
+    });
+    await run("seed-filter-name-regex.yaml");
+    await eventually(() => dstCore.readNamespacedConfigMap({ name: "config-app", namespace: n }), {
+      what: "config-app",
+    });
+    await settle();
+    expect(
+      await absent(() => dstCore.readNamespacedConfigMap({ name: "app-config", namespace: n })),
+    ).toBe(true);
+    // kube-root-ca.crt exists in every namespace and is never copied (the destination makes its own).
+    const rootCa = await dstCore
+      .readNamespacedConfigMap({ name: "kube-root-ca.crt", namespace: n })
+      .catch(() => undefined);
+    expect(rootCa?.metadata?.annotations?.["livesync.dev/live-synchronization"]).toBeUndefined();
+  });
+
+  it("Filters / selector: only Deployments labelled disaster-recovery: enabled", async () => {
+    const n = await ns();
+    await srcApps.createNamespacedDeployment({
+      namespace: n,
+      body: deployment("in", { "disaster-recovery": "enabled" }),
+    });
+    await srcApps.createNamespacedDeployment({ namespace: n, body: deployment("out") });
+    await run("seed-filter-selector.yaml");
+    await eventually(() => dstApps.readNamespacedDeployment({ name: "in", namespace: n }), {
+      what: "deployment in",
+    });
+    await settle();
+    expect(
+      await absent(() => dstApps.readNamespacedDeployment({ name: "out", namespace: n })),
+    ).toBe(true);
+  });
+
+  it("Transformations: replicas 0 and strategy removed in the destination, source untouched", async () => {
+    const n = await ns();
+    await srcApps.createNamespacedDeployment({ namespace: n, body: deployment("web") });
+    await run("seed-transformation.yaml");
+    const copy = await eventually(
+      () => dstApps.readNamespacedDeployment({ name: "web", namespace: n }),
+      {
+        what: "deployment web",
+      },
+    );
+    expect(copy.spec?.replicas).toBe(0);
+    expect(copy.spec?.strategy?.type).toBe("RollingUpdate"); // removed, so the destination's default
+    const original = await srcApps.readNamespacedDeployment({ name: "web", namespace: n });
+    expect(original.spec?.replicas).toBe(2);
+    expect(original.spec?.strategy?.type).toBe("Recreate");
+  });
+
+  it("Recovering from a Bucket: deployments, services and secrets by namespace label", async () => {
+    const pre = await ns({ env: "pre" });
+    const second = await ns({ env: "pre-second" });
+    for (const n of [pre, second]) {
+      await srcApps.createNamespacedDeployment({ namespace: n, body: deployment("api") });
+      await srcCore.createNamespacedService({
+        namespace: n,
+        body: {
+          metadata: { name: "api" },
+          spec: { type: "NodePort", selector: { app: "api" }, ports: [{ port: 80 }] },
+        },
+      });
+      await srcCore.createNamespacedSecret({
+        namespace: n,
+        body: { metadata: { name: "db" }, stringData: { pw: "x" } },
+      });
+    }
+    await run("seed-bucket-gcp.yaml");
+    for (const n of [pre, second]) {
+      const d = await eventually(
+        () => dstApps.readNamespacedDeployment({ name: "api", namespace: n }),
+        { what: `api in ${n}` },
+      );
+      expect(d.spec?.replicas).toBe(0);
+      const svc = await eventually(
+        () => dstCore.readNamespacedService({ name: "api", namespace: n }),
+        { what: `service in ${n}` },
+      );
+      const srcSvc = await srcCore.readNamespacedService({ name: "api", namespace: n });
+      // The destination allocates its own clusterIP and nodePort.
+      expect(svc.spec?.clusterIP).toMatch(/^10\.0\.0\.\d+$/);
+      expect(svc.spec?.ports?.[0]?.nodePort).toBeGreaterThan(0);
+      expect(svc.metadata?.annotations?.["livesync.dev/source-uid"]).toBe(srcSvc.metadata?.uid);
+    }
+    const secret = await eventually(
+      () => dstCore.readNamespacedSecret({ name: "db", namespace: pre }),
+      { what: "secret in pre" },
+    );
+    expect(Buffer.from(secret.data?.pw ?? "", "base64").toString()).toBe("x");
+    await settle();
+    // Secrets are selected for env: pre only.
+    expect(
+      await absent(() => dstCore.readNamespacedSecret({ name: "db", namespace: second })),
+    ).toBe(true);
+  });
+});
