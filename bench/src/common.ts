@@ -31,8 +31,17 @@ export async function createNamespace(
   await rest.request("POST", "/api/v1/namespaces", { body: { metadata: { name, labels } } });
 }
 
-export async function deleteNamespace(rest: KubeRest, name: string) {
+export async function deleteNamespace(rest: KubeRest, name: string, opts: { wait?: boolean } = {}) {
   await rest.request("DELETE", `/api/v1/namespaces/${name}`).catch(() => undefined);
+  // Waiting keeps the namespace controller's clean-up out of the next measurement.
+  while (opts.wait) {
+    const gone = await rest.request("GET", `/api/v1/namespaces/${name}`).then(
+      () => false,
+      () => true,
+    );
+    if (gone) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 export function configMap(namespace: string, name: string, bytes: number): KubeObject {

@@ -49,7 +49,7 @@ await pool(items(rawNs), concurrency, (o) =>
     .then(() => undefined),
 );
 const rawSeconds = (performance.now() - t) / 1000;
-for (const ns of rawNs) await deleteNamespace(destination.rest, ns);
+await Promise.all(rawNs.map((ns) => deleteNamespace(destination.rest, ns, { wait: true })));
 
 // The source state livesync starts from.
 const syncNs = names("bench-sync");

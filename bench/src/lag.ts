@@ -116,7 +116,7 @@ async function seed(cluster: Cluster, ns: string, labels: Record<string, string>
 const rawNs = `bench-lag-raw-${run}`;
 await seed(destination, rawNs);
 const baseline = await measure(destination, destination, rawNs);
-await deleteNamespace(destination.rest, rawNs);
+await deleteNamespace(destination.rest, rawNs, { wait: true });
 
 // Through livesync.
 const ns = `bench-lag-${run}`;

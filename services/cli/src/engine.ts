@@ -1,5 +1,10 @@
 import { InProcessBus, JetStreamBus, type EventBus } from "@livesync/bus";
-import type { KubernetesCluster, LiveSynchronization, Secret } from "@livesync/api";
+import {
+  resyncPeriodMs,
+  type KubernetesCluster,
+  type LiveSynchronization,
+  type Secret,
+} from "@livesync/api";
 import { EventsListener } from "@livesync/events-listener";
 import { Cluster } from "@livesync/kube";
 import { SYNCHRONIZER_DURABLE, Synchronizer } from "@livesync/synchronizer";
@@ -44,6 +49,7 @@ export class Engine {
   private readonly errors = new Map<string, string[]>();
   private readonly clusters = new Map<string, Cluster>();
   private readonly suspended = new Set<string>();
+  private readonly timers: NodeJS.Timeout[] = [];
 
   private constructor(
     readonly bus: EventBus,
@@ -94,6 +100,13 @@ export class Engine {
       );
       await listener.start();
       this.listeners.set(key, listener);
+      // Additive resync: re-publish the current state every resyncPeriod (default 1h).
+      const timer = setInterval(
+        () => listener.resync(),
+        Math.min(resyncPeriodMs(ls.spec), 2 ** 31 - 1),
+      );
+      timer.unref();
+      this.timers.push(timer);
       const resourceErrors = Object.entries(listener.stats.resourceErrors).map(
         ([i, e]) => `spec.config.replication.resources[${i}]: ${e}`,
       );
@@ -154,6 +167,7 @@ export class Engine {
   }
 
   async stop(): Promise<void> {
+    this.timers.forEach(clearInterval);
     await Promise.all([...this.listeners.values()].map((l) => l.stop()));
     await this.synchronizer.stop();
     await this.bus.close();

@@ -92,6 +92,7 @@ export class Synchronizer {
         conflicts: 0,
         failed: 0,
       });
+      this.objects.set(target.liveSync, { inSync: new Set(), failed: new Set() });
     }
   }
 

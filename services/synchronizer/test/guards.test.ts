@@ -88,7 +88,11 @@ async function deliver(events: SyncEvent[]) {
   );
   await sync.stop();
   destination.close();
-  return { stats: sync.statsFor(liveSync)!, dead: await bus.deadLetters() };
+  return {
+    stats: sync.statsFor(liveSync)!,
+    counts: sync.objectCounts(liveSync),
+    dead: await bus.deadLetters(),
+  };
 }
 
 const read = (name: string) =>
@@ -104,8 +108,10 @@ describe("synchronizer guards against a real destination", () => {
         event("MODIFIED", name, "uid-a", 200, "v2"),
         event("MODIFIED", name, "uid-a", 300, "v3"),
       ];
-      const { dead } = await deliver(scramble(history, seed));
+      const { dead, stats, counts } = await deliver(scramble(history, seed));
       expect(dead).toEqual([]);
+      expect(stats.lastError).toBeUndefined(); // no event needed a retry
+      expect(counts).toEqual({ synced: 1, failed: 0 });
       const cm = await read(name);
       expect(cm?.data).toEqual({ v: "v3" });
       expect(cm?.metadata?.annotations?.["livesync.dev/source-resource-version"]).toBe("300");
