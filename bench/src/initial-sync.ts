@@ -4,7 +4,7 @@
  * objects in the destination (same run, same machine). Target: raw/sync >= 0.8.
  */
 import { Engine } from "@livesync/cli";
-import { SupervisedWatch, type ResourceInfo } from "@livesync/kube";
+import { applyObject, SupervisedWatch, type KubeObject, type ResourceInfo } from "@livesync/kube";
 import { up } from "@livesync/testkit";
 import {
   arg,
@@ -39,22 +39,30 @@ const names = (prefix: string) =>
 const items = (nss: string[]) =>
   Array.from({ length: objects }, (_, i) => configMap(nss[i % namespaces]!, `cm-${i}`, bytes));
 
-// Baseline: a direct client creating the same objects in the destination.
-const rawNs = names("bench-raw");
-for (const ns of rawNs) await createNamespace(destination.rest, ns);
-let t = performance.now();
-await pool(items(rawNs), concurrency, (o) =>
-  destination.rest
-    .request("POST", `/api/v1/namespaces/${o.metadata.namespace}/configmaps`, { body: o })
-    .then(() => undefined),
+// Baselines: a direct client creating the same objects in the destination, with plain creates
+// (POST) and with server-side apply (what livesync must use), each into fresh namespaces.
+async function direct(prefix: string, write: (o: KubeObject) => Promise<unknown>): Promise<number> {
+  const nss = names(prefix);
+  for (const ns of nss) await createNamespace(destination.rest, ns);
+  const start = performance.now();
+  await pool(items(nss), concurrency, (o) => write(o).then(() => undefined));
+  const seconds = (performance.now() - start) / 1000;
+  await Promise.all(nss.map((ns) => deleteNamespace(destination.rest, ns, { wait: true })));
+  return seconds;
+}
+const rawSeconds = await direct("bench-raw", (o) =>
+  destination.rest.request("POST", `/api/v1/namespaces/${o.metadata.namespace}/configmaps`, {
+    body: o,
+  }),
 );
-const rawSeconds = (performance.now() - t) / 1000;
-await Promise.all(rawNs.map((ns) => deleteNamespace(destination.rest, ns, { wait: true })));
+const ssaSeconds = await direct("bench-ssa", (o) =>
+  applyObject(destination.rest, CONFIGMAPS, o, { fieldManager: "bench" }),
+);
 
 // The source state livesync starts from.
 const syncNs = names("bench-sync");
 for (const ns of syncNs) await createNamespace(source.rest, ns, { bench: run });
-t = performance.now();
+let t = performance.now();
 await pool(items(syncNs), concurrency, (o) =>
   source.rest
     .request("POST", `/api/v1/namespaces/${o.metadata.namespace}/configmaps`, { body: o })
@@ -84,6 +92,7 @@ const watch = new SupervisedWatch(
 watch.start();
 
 const rss = new RssSampler();
+const cpuBefore = process.cpuUsage();
 t = performance.now();
 const engine = await Engine.start(
   manifestsForEnv(env, `bench-${run}`, [
@@ -93,10 +102,16 @@ const engine = await Engine.start(
       filters: { namespaceSelector: { matchLabels: { bench: run } } },
     },
   ]),
-  { natsUrl: env.nats.url, stream: `BENCH_${run.toUpperCase()}` },
+  {
+    natsUrl: env.nats.url,
+    stream: `BENCH_${run.toUpperCase()}`,
+    syncConcurrency: arg("sync-concurrency", 32),
+  },
 );
 await allArrived;
 const syncSeconds = (performance.now() - t) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const peakRssMB = rss.stop();
 const status = await engine.status();
 await engine.stop();
@@ -124,7 +139,13 @@ const result = {
     objectsPerSecond: objects / syncSeconds,
     failed: status[0]?.failed ?? 0,
   },
+  baselineServerSideApply: {
+    what: `direct client, ${concurrency} concurrent server-side applies in the destination`,
+    seconds: ssaSeconds,
+    objectsPerSecond: objects / ssaSeconds,
+  },
   ratio: rawSeconds / syncSeconds,
+  ratioToServerSideApply: ssaSeconds / syncSeconds,
   target: ">= 0.8",
   peakRssMB: { "livesync run (listener + synchronizer + bus client in one process)": peakRssMB },
 };

@@ -75,7 +75,7 @@ export function applyObject(
   rest: KubeRest,
   info: ResourceInfo,
   obj: KubeObject,
-  opts: { fieldManager: string; resourceVersion?: string; dryRun?: boolean },
+  opts: { fieldManager: string; resourceVersion?: string; dryRun?: boolean; force?: boolean },
 ): Promise<KubeObject> {
   const body = opts.resourceVersion
     ? { ...obj, metadata: { ...obj.metadata, resourceVersion: opts.resourceVersion } }
@@ -86,7 +86,7 @@ export function applyObject(
     {
       query: {
         fieldManager: opts.fieldManager,
-        force: true,
+        force: opts.force ?? true,
         dryRun: opts.dryRun ? "All" : undefined,
       },
       body,

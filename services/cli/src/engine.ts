@@ -32,6 +32,8 @@ export interface EngineOptions {
   natsUrl?: string;
   /** JetStream stream name (default LIVESYNC_EVENTS). */
   stream?: string;
+  /** Events the synchronizer applies at once (default 32). */
+  syncConcurrency?: number;
 }
 
 const nsOf = (o: { metadata: { namespace?: string } }) => o.metadata.namespace ?? "default";
@@ -66,7 +68,11 @@ export class Engine {
       : new InProcessBus();
     // The durable consumer exists before anything is published, so nothing is missed.
     await bus.ensureConsumer(SYNCHRONIZER_DURABLE);
-    const engine = new Engine(bus, new Synchronizer(bus), subjectPrefix);
+    const engine = new Engine(
+      bus,
+      new Synchronizer(bus, { concurrency: opts.syncConcurrency }),
+      subjectPrefix,
+    );
     for (const ls of manifests.liveSyncs) await engine.startLiveSync(ls, manifests);
     await engine.synchronizer.start();
     return engine;

@@ -5,6 +5,7 @@ import {
   copyStateOf,
   decide,
   decodeEvent,
+  isOwnedBy,
   markCopy,
   maxResourceVersion,
   objectKey,
@@ -23,6 +24,7 @@ import {
   type KubeObject,
   type ResourceInfo,
 } from "@livesync/kube";
+import { CopyCache, type CachedCopy } from "./copy-cache.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { MemoryTombstones, type TombstoneStore } from "./tombstones.js";
 import { NamespaceEnsurer } from "./namespaces.js";
@@ -65,6 +67,7 @@ export class Synchronizer {
   /** Objects whose copy is current, and objects that failed for good, per LiveSynchronization. */
   private readonly objects = new Map<string, { inSync: Set<string>; failed: Set<string> }>();
   private readonly mutex = new KeyedMutex();
+  private readonly caches = new Map<Cluster, Map<string, CopyCache>>();
   private readonly namespaces = new NamespaceEnsurer(FIELD_MANAGER);
   private subscription?: Subscription;
 
@@ -120,6 +123,10 @@ export class Synchronizer {
   async stop(): Promise<void> {
     await this.subscription?.stop();
     this.subscription = undefined;
+    for (const perCluster of this.caches.values()) {
+      await Promise.all([...perCluster.values()].map((c) => c.stop()));
+    }
+    this.caches.clear();
   }
 
   private async onDelivery(d: Delivery): Promise<void> {
@@ -168,7 +175,8 @@ export class Synchronizer {
     // Transform first: the copy's content hash lets a changed transformation reach copies
     // whose source did not change.
     const desired = isDelete ? undefined : this.desiredCopy(target, event);
-    const current = await getObject(destination.rest, info, namespace, event.name);
+    const cache = await this.copyCache(destination, info);
+    const current = cache.get(namespace, event.name);
     const tombstone = await this.tombstones.get(event.liveSync, event.uid);
     const decision = decide(event, copyStateOf(current as CoreObject | undefined), {
       liveSync: event.liveSync,
@@ -195,6 +203,7 @@ export class Synchronizer {
         await deleteObject(destination.rest, info, namespace, event.name, {
           uid: current!.metadata.uid,
         });
+        cache.forget(namespace, event.name);
         return "deleted";
       case "create":
       case "update":
@@ -202,14 +211,24 @@ export class Synchronizer {
         if (!desired) throw new PermanentError(`${event.type} event cannot create an object`);
         if (decision.action === "replace") {
           await this.deleteAndWait(destination, info, current!);
-          await this.write(destination, info, desired, undefined);
+          await this.write(cache, destination, info, desired, undefined);
           return "replaced";
         }
         if (namespace) await this.namespaces.ensure(destination, namespace, event.liveSync);
         const rv = decision.action === "update" ? current!.metadata.resourceVersion : undefined;
         try {
-          await this.write(destination, info, desired, rv);
+          await this.write(cache, destination, info, desired, rv);
         } catch (err) {
+          if (err instanceof CreateConflict) {
+            // The cache had not seen an object someone else created: never touch it.
+            const live = await getObject(destination.rest, info, namespace, event.name);
+            if (live && !isOwnedBy(live as CoreObject, event.liveSync)) {
+              this.stats.get(event.liveSync)!.lastConflict =
+                `${objectKey(event)}: conflict: exists in the destination and was not created by livesync`;
+              return "conflict";
+            }
+            throw err;
+          }
           if (isNotFound(err) && namespace) {
             this.namespaces.forget(destination, namespace); // deleted under us: recreate next time
             throw new Error(`namespace ${namespace} vanished in ${destination.name}; will retry`);
@@ -222,7 +241,7 @@ export class Synchronizer {
             /immutable|may not change/i.test((err as Error).message)
           ) {
             await this.deleteAndWait(destination, info, current);
-            await this.write(destination, info, desired, undefined);
+            await this.write(cache, destination, info, desired, undefined);
             return "replaced";
           }
           throw err;
@@ -249,18 +268,27 @@ export class Synchronizer {
     }) as KubeObject;
   }
 
+  /**
+   * Server-side apply. An update carries the copy's resourceVersion (optimistic lock). A create
+   * is not forced, so fields another manager set differently make it fail instead of taking
+   * over an object we did not create.
+   */
   private async write(
+    cache: CopyCache,
     destination: Cluster,
     info: ResourceInfo,
     obj: KubeObject,
     rv: string | undefined,
   ) {
     try {
-      await applyObject(destination.rest, info, obj, {
+      const written = await applyObject(destination.rest, info, obj, {
         fieldManager: FIELD_MANAGER,
         resourceVersion: rv,
+        force: rv !== undefined,
       });
+      cache.record(written);
     } catch (err) {
+      if (isConflict(err) && rv === undefined) throw new CreateConflict((err as Error).message);
       // 409: someone wrote the copy since we read it. Redelivery re-reads and re-decides.
       if (isConflict(err))
         throw new Error(`copy changed while applying, will retry: ${(err as Error).message}`);
@@ -268,10 +296,20 @@ export class Synchronizer {
     }
   }
 
+  private async copyCache(destination: Cluster, info: ResourceInfo): Promise<CopyCache> {
+    let perCluster = this.caches.get(destination);
+    if (!perCluster) this.caches.set(destination, (perCluster = new Map()));
+    const k = `${info.group}/${info.version}/${info.resource}`;
+    let cache = perCluster.get(k);
+    if (!cache) perCluster.set(k, (cache = new CopyCache(destination, info)));
+    await cache.ready();
+    return cache;
+  }
+
   private async deleteAndWait(
     destination: Cluster,
     info: ResourceInfo,
-    current: KubeObject,
+    current: CachedCopy,
   ): Promise<void> {
     const { namespace, name, uid } = current.metadata;
     await deleteObject(destination.rest, info, namespace, name, { uid });
@@ -283,3 +321,6 @@ export class Synchronizer {
     throw new Error(`${info.resource} ${namespace ?? ""}/${name} is still terminating; will retry`);
   }
 }
+
+/** A create that met fields another manager owns: something we did not create is there. */
+class CreateConflict extends Error {}

@@ -1,0 +1,95 @@
+import { compareResourceVersions } from "@livesync/core";
+import { SupervisedWatch, type Cluster, type KubeObject, type ResourceInfo } from "@livesync/kube";
+
+/** What the guard needs of a destination object; everything else is not kept. */
+export interface CachedCopy {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+  };
+}
+
+const key = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`;
+
+/**
+ * An informer over every object of one resource in the destination (ours and not ours), so
+ * deciding costs no GET. Our own writes are recorded at once from the apiserver's answer; a
+ * watch event older than what is recorded (by the destination's resourceVersion) is ignored.
+ */
+export class CopyCache {
+  private readonly objects = new Map<string, CachedCopy>();
+  private readonly watch: SupervisedWatch;
+  private readonly listed: Promise<void>;
+
+  constructor(cluster: Cluster, info: ResourceInfo) {
+    let ready!: () => void;
+    this.listed = new Promise((r) => (ready = r));
+    this.watch = new SupervisedWatch(cluster.rest, info, {
+      onList: async (items) => {
+        this.objects.clear();
+        for (const o of items)
+          this.objects.set(key(o.metadata.namespace, o.metadata.name), slim(o));
+        ready();
+      },
+      onEvent: async (type, o) => {
+        const k = key(o.metadata.namespace, o.metadata.name);
+        const known = this.objects.get(k);
+        if (type === "DELETED") {
+          if (!known || known.metadata.uid === o.metadata.uid) this.objects.delete(k);
+          return;
+        }
+        if (known && known.metadata.uid === o.metadata.uid && isOlder(o, known)) return;
+        this.objects.set(k, slim(o));
+      },
+    });
+    this.watch.start();
+  }
+
+  ready(): Promise<void> {
+    return this.listed;
+  }
+
+  get(namespace: string | undefined, name: string): CachedCopy | undefined {
+    return this.objects.get(key(namespace, name));
+  }
+
+  /** After our own write: the answer is the newest state there is. */
+  record(obj: KubeObject): void {
+    this.objects.set(key(obj.metadata.namespace, obj.metadata.name), slim(obj));
+  }
+
+  /** After our own delete (the watch confirms it later). */
+  forget(namespace: string | undefined, name: string): void {
+    this.objects.delete(key(namespace, name));
+  }
+
+  stop(): Promise<void> {
+    return this.watch.stop();
+  }
+}
+
+function isOlder(a: KubeObject, b: CachedCopy): boolean {
+  const c = compareResourceVersions(
+    a.metadata.resourceVersion ?? "",
+    b.metadata.resourceVersion ?? "",
+  );
+  return c === -1;
+}
+
+function slim(o: KubeObject): CachedCopy {
+  const { name, namespace, uid, resourceVersion, annotations, deletionTimestamp } = o.metadata;
+  const ours =
+    annotations &&
+    Object.fromEntries(Object.entries(annotations).filter(([k]) => k.startsWith("livesync.dev/")));
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: { name, namespace, uid, resourceVersion, annotations: ours, deletionTimestamp },
+  };
+}
