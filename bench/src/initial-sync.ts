@@ -136,6 +136,7 @@ const result = {
   sourceSetup: { seconds: sourceSeconds, objectsPerSecond: objects / sourceSeconds },
   livesync: {
     seconds: syncSeconds,
+    cpuSeconds,
     objectsPerSecond: objects / syncSeconds,
     failed: status[0]?.failed ?? 0,
   },
