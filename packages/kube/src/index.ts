@@ -4,3 +4,4 @@ export * from "./resources.js";
 export * from "./rest.js";
 export * from "./watch.js";
 export * from "./cluster.js";
+export * from "./lease.js";

@@ -6,7 +6,9 @@ import {
   type Secret,
 } from "@livesync/api";
 import { EventsListener } from "@livesync/events-listener";
-import { Cluster } from "@livesync/kube";
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { Cluster, KubeApiError, LeaseElector } from "@livesync/kube";
 import { SYNCHRONIZER_DURABLE, Synchronizer } from "@livesync/synchronizer";
 
 /** The documents `livesync run` acts on, already validated. */
@@ -18,7 +20,8 @@ export interface EngineManifests {
 
 export interface LiveSyncStatus {
   liveSync: string;
-  state: "running" | "suspended" | "error";
+  /** running: this process's listener is active; standby: another replica holds the lease. */
+  state: "running" | "standby" | "suspended" | "error";
   synced: number;
   pending: number;
   failed: number;
@@ -32,6 +35,8 @@ export interface EngineOptions {
   natsUrl?: string;
   /** JetStream stream name (default LIVESYNC_EVENTS). */
   stream?: string;
+  /** Seconds before a standby events-listener takes over from a silent one (default 15). */
+  leaseDurationSeconds?: number;
   /** Events the synchronizer applies at once (default 32). */
   syncConcurrency?: number;
 }
@@ -51,12 +56,15 @@ export class Engine {
   private readonly errors = new Map<string, string[]>();
   private readonly clusters = new Map<string, Cluster>();
   private readonly suspended = new Set<string>();
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly resyncTimers = new Map<string, NodeJS.Timeout>();
+  private readonly electors = new Map<string, LeaseElector>();
+  private readonly identity = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
   private constructor(
     readonly bus: EventBus,
     readonly synchronizer: Synchronizer,
     private readonly subjectPrefix: string,
+    private readonly opts: EngineOptions,
   ) {}
 
   static async start(manifests: EngineManifests, opts: EngineOptions = {}): Promise<Engine> {
@@ -72,6 +80,7 @@ export class Engine {
       bus,
       new Synchronizer(bus, { concurrency: opts.syncConcurrency }),
       subjectPrefix,
+      opts,
     );
     for (const ls of manifests.liveSyncs) await engine.startLiveSync(ls, manifests);
     await engine.synchronizer.start();
@@ -95,28 +104,44 @@ export class Engine {
         destination,
         transformations: resources.map((r) => r.transformation?.patch),
       });
-      const listener = new EventsListener(
+      const listenerConfig = {
+        liveSync: key,
+        source,
+        resources: resources.map((r) => ({ ...r, group: r.group ?? "" })),
+        subjectPrefix: this.subjectPrefix,
+      };
+      const period = Math.min(resyncPeriodMs(ls.spec), 2 ** 31 - 1);
+      // One active events-listener per LiveSynchronization: a Lease in the destination, in the
+      // LiveSynchronization's namespace; other replicas stand by and take over on expiry.
+      await ensureNamespace(destination, nsOf(ls));
+      const elector = new LeaseElector(
+        destination.rest,
         {
-          liveSync: key,
-          source,
-          resources: resources.map((r) => ({ ...r, group: r.group ?? "" })),
-          subjectPrefix: this.subjectPrefix,
+          namespace: nsOf(ls),
+          name: `livesync-listener-${ls.metadata.name}`,
+          identity: this.identity,
+          durationSeconds: this.opts.leaseDurationSeconds,
         },
-        this.bus,
+        {
+          onStartedLeading: async () => {
+            const listener = new EventsListener(listenerConfig, this.bus);
+            this.listeners.set(key, listener);
+            await listener.start();
+            // Additive resync: re-publish the current state every resyncPeriod (default 1h).
+            const timer = setInterval(() => listener.resync(), period);
+            timer.unref();
+            this.resyncTimers.set(key, timer);
+          },
+          onStoppedLeading: async () => {
+            clearInterval(this.resyncTimers.get(key));
+            const listener = this.listeners.get(key);
+            this.listeners.delete(key);
+            await listener?.stop();
+          },
+        },
       );
-      await listener.start();
-      this.listeners.set(key, listener);
-      // Additive resync: re-publish the current state every resyncPeriod (default 1h).
-      const timer = setInterval(
-        () => listener.resync(),
-        Math.min(resyncPeriodMs(ls.spec), 2 ** 31 - 1),
-      );
-      timer.unref();
-      this.timers.push(timer);
-      const resourceErrors = Object.entries(listener.stats.resourceErrors).map(
-        ([i, e]) => `spec.config.replication.resources[${i}]: ${e}`,
-      );
-      if (resourceErrors.length) this.errors.set(key, resourceErrors);
+      this.electors.set(key, elector);
+      elector.start();
     } catch (err) {
       this.errors.set(key, [(err as Error).message]);
     }
@@ -147,7 +172,7 @@ export class Engine {
 
   async status(): Promise<LiveSyncStatus[]> {
     const pending = await this.bus.pending(SYNCHRONIZER_DURABLE).catch(() => -1);
-    const keys = new Set([...this.listeners.keys(), ...this.errors.keys(), ...this.suspended]);
+    const keys = new Set([...this.electors.keys(), ...this.errors.keys(), ...this.suspended]);
     return [...keys].sort().map((liveSync) => {
       const s = this.synchronizer.statsFor(liveSync);
       const l = this.listeners.get(liveSync)?.stats;
@@ -155,13 +180,18 @@ export class Engine {
       if (s?.lastConflict) problems.push(`conflict: ${s.lastConflict}`);
       if (s?.lastError && s.failed > 0) problems.push(`failed: ${s.lastError}`);
       if (l?.lastWatchError) problems.push(`watch: ${l.lastWatchError}`);
+      for (const [i, e] of Object.entries(l?.resourceErrors ?? {})) {
+        problems.push(`spec.config.replication.resources[${i}]: ${e}`);
+      }
       return {
         liveSync,
         state: this.suspended.has(liveSync)
           ? "suspended"
-          : this.listeners.has(liveSync)
-            ? "running"
-            : "error",
+          : this.errors.has(liveSync)
+            ? "error"
+            : this.electors.get(liveSync)?.isLeader
+              ? "running"
+              : "standby",
         synced: this.synchronizer.objectCounts(liveSync).synced,
         pending, // one shared consumer: the total across LiveSynchronizations
         failed: this.synchronizer.objectCounts(liveSync).failed,
@@ -173,10 +203,20 @@ export class Engine {
   }
 
   async stop(): Promise<void> {
-    this.timers.forEach(clearInterval);
-    await Promise.all([...this.listeners.values()].map((l) => l.stop()));
+    await Promise.all([...this.electors.values()].map((e) => e.stop()));
     await this.synchronizer.stop();
     await this.bus.close();
     for (const c of this.clusters.values()) c.close();
+  }
+}
+
+/** The LiveSynchronization's namespace in the destination holds its Lease. */
+async function ensureNamespace(cluster: Cluster, name: string): Promise<void> {
+  try {
+    await cluster.rest.request("POST", "/api/v1/namespaces", {
+      body: { apiVersion: "v1", kind: "Namespace", metadata: { name } },
+    });
+  } catch (err) {
+    if (!(err instanceof KubeApiError && err.status === 409)) throw err;
   }
 }

@@ -247,3 +247,64 @@ describe("source cluster", () => {
     expect(auditedWrites(env.clusters.source!, "admin", startedAt).length).toBeGreaterThan(0);
   });
 });
+
+describe("replicas", () => {
+  it("run one active events-listener per LiveSynchronization; a standby takes over", async () => {
+    const ns = await namespace();
+    const m = manifestsFor(env, [
+      {
+        name: uniq("ha"),
+        resources: [
+          {
+            version: "v1",
+            resource: "configmaps",
+            filters: { nameSelector: { regex: ["ha-.*"] } },
+          },
+        ],
+      },
+    ]);
+    const opts = {
+      natsUrl: env.nats.url,
+      stream: uniq("HA").toUpperCase().replace(/-/g, "_"),
+      leaseDurationSeconds: 2,
+    };
+    const a = await Engine.start(m, opts);
+    const b = await Engine.start(m, opts);
+    try {
+      const states = async () => [(await a.status())[0]?.state, (await b.status())[0]?.state];
+      const [sa] = await eventually(
+        async () => {
+          const s = await states();
+          return [...s].sort().join() === "running,standby" ? s : undefined;
+        },
+        { what: "one running and one standby listener" },
+      );
+      const [leader, standby] = sa === "running" ? [a, b] : [b, a];
+      const arrive = (name: string) =>
+        eventually(() => dstCore.readNamespacedConfigMap({ name, namespace: ns }), {
+          what: `${name} to arrive`,
+        });
+      await srcCore.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name: "ha-1" }, data: { a: "1" } },
+      });
+      await arrive("ha-1");
+
+      await leader.stop();
+      await eventually(
+        async () => ((await standby.status())[0]?.state === "running" ? true : undefined),
+        {
+          what: "the standby to take over",
+        },
+      );
+      await srcCore.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name: "ha-2" }, data: { a: "2" } },
+      });
+      expect((await arrive("ha-2")).data).toEqual({ a: "2" });
+    } finally {
+      await a.stop().catch(() => undefined);
+      await b.stop().catch(() => undefined);
+    }
+  });
+});
