@@ -31,6 +31,8 @@ export interface SyncEvent {
   object?: KubeObject;
   /** Which spec.config.replication.resources[] entry selected the object (its transformation). */
   resourceIndex?: number;
+  /** Set by the reconciler on a RESYNC for a hand-edited copy: re-apply even if versions match. */
+  repair?: boolean;
 }
 
 /** True for the event types that carry an object to apply. */
@@ -180,4 +182,37 @@ export function decodeEvent(bytes: Uint8Array | string): SyncEvent {
   const problems = validateEvent(v);
   if (problems.length > 0) throw new EventDecodeError(problems);
   return v as SyncEvent;
+}
+
+/** What an event needs to know about the object's resource. */
+export interface EventResource extends Gvr {
+  kind: string;
+  namespaced: boolean;
+}
+
+/** The envelope for one observed object; the listener and the reconciler build them alike. */
+export function makeEvent(
+  type: EventType,
+  liveSync: string,
+  resource: EventResource,
+  observed: KubeObject,
+  extra: { object?: KubeObject; resourceIndex?: number; repair?: boolean; resourceVersion?: string } = {},
+): SyncEvent {
+  const event: SyncEvent = {
+    type,
+    liveSync,
+    gvr: { group: resource.group, version: resource.version, resource: resource.resource },
+    kind: resource.kind,
+    apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version,
+    namespaced: resource.namespaced,
+    namespace: resource.namespaced ? observed.metadata.namespace : undefined,
+    name: observed.metadata.name,
+    uid: observed.metadata.uid ?? "",
+    sourceResourceVersion: extra.resourceVersion ?? observed.metadata.resourceVersion ?? "",
+    observedAt: new Date().toISOString(),
+    object: extra.object,
+  };
+  if (extra.resourceIndex !== undefined) event.resourceIndex = extra.resourceIndex;
+  if (extra.repair) event.repair = true;
+  return event;
 }

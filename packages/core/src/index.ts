@@ -6,3 +6,5 @@ export * from "./transform.js";
 export * from "./ownership.js";
 export * from "./guard.js";
 export * from "./envelope.js";
+export * from "./reconcile.js";
+export * from "./coverage.js";

@@ -9,6 +9,7 @@ import { EventsListener } from "@livesync/events-listener";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { Cluster, KubeApiError, LeaseElector } from "@livesync/kube";
+import { Reconciler, type ReconcileReport } from "@livesync/reconciler";
 import { SYNCHRONIZER_DURABLE, Synchronizer } from "@livesync/synchronizer";
 
 /** The documents `livesync run` acts on, already validated. */
@@ -27,6 +28,7 @@ export interface LiveSyncStatus {
   failed: number;
   conflicts: number;
   lagMs?: number;
+  lastReconcile?: ReconcileReport;
   problems: string[];
 }
 
@@ -37,6 +39,8 @@ export interface EngineOptions {
   stream?: string;
   /** Seconds before a standby events-listener takes over from a silent one (default 15). */
   leaseDurationSeconds?: number;
+  /** Delay of the first reconcile pass after this process starts leading (default 10 s). */
+  firstReconcileDelayMs?: number;
   /** Events the synchronizer applies at once (default 32). */
   syncConcurrency?: number;
 }
@@ -56,7 +60,9 @@ export class Engine {
   private readonly errors = new Map<string, string[]>();
   private readonly clusters = new Map<string, Cluster>();
   private readonly suspended = new Set<string>();
-  private readonly resyncTimers = new Map<string, NodeJS.Timeout>();
+  private readonly resyncTimers = new Map<string, NodeJS.Timeout[]>();
+  private readonly reconcilers = new Map<string, Reconciler>();
+  private readonly reconcileReports = new Map<string, ReconcileReport | { error: string }>();
   private readonly electors = new Map<string, LeaseElector>();
   private readonly identity = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
@@ -124,16 +130,37 @@ export class Engine {
         },
         {
           onStartedLeading: async () => {
+            // Created before any await: once this process leads, reconcileNow works.
+            const reconciler = new Reconciler(this.bus, {
+              liveSync: key,
+              source,
+              destination,
+              resources: listenerConfig.resources,
+              subjectPrefix: this.subjectPrefix,
+            });
+            this.reconcilers.set(key, reconciler);
             const listener = new EventsListener(listenerConfig, this.bus);
             this.listeners.set(key, listener);
             await listener.start();
-            // Additive resync: re-publish the current state every resyncPeriod (default 1h).
-            const timer = setInterval(() => listener.resync(), period);
+            // Every resyncPeriod (default 1h): additive resync (the listener re-publishes the
+            // current state) and subtractive (the reconciler prunes and repairs). The first
+            // reconcile follows shortly after start: deletes missed while down are found then.
+            const resync = () => {
+              listener.resync();
+              void this.reconcileNow(key);
+            };
+            const first = setTimeout(
+              () => void this.reconcileNow(key),
+              this.opts.firstReconcileDelayMs ?? 10_000,
+            );
+            const timer = setInterval(resync, period);
+            first.unref();
             timer.unref();
-            this.resyncTimers.set(key, timer);
+            this.resyncTimers.set(key, [first, timer]);
           },
           onStoppedLeading: async () => {
-            clearInterval(this.resyncTimers.get(key));
+            for (const t of this.resyncTimers.get(key) ?? []) clearTimeout(t);
+            this.reconcilers.delete(key);
             const listener = this.listeners.get(key);
             this.listeners.delete(key);
             await listener?.stop();
@@ -170,6 +197,20 @@ export class Engine {
     return cluster;
   }
 
+  /** Runs a reconcile pass now (this process must hold the LiveSynchronization's lease). */
+  async reconcileNow(liveSync: string): Promise<ReconcileReport | undefined> {
+    const reconciler = this.reconcilers.get(liveSync);
+    if (!reconciler) return undefined;
+    try {
+      const report = await reconciler.reconcile();
+      this.reconcileReports.set(liveSync, report);
+      return report;
+    } catch (err) {
+      this.reconcileReports.set(liveSync, { error: (err as Error).message });
+      return undefined;
+    }
+  }
+
   async status(): Promise<LiveSyncStatus[]> {
     const pending = await this.bus.pending(SYNCHRONIZER_DURABLE).catch(() => -1);
     const keys = new Set([...this.electors.keys(), ...this.errors.keys(), ...this.suspended]);
@@ -180,6 +221,11 @@ export class Engine {
       if (s?.lastConflict) problems.push(`conflict: ${s.lastConflict}`);
       if (s?.lastError && s.failed > 0) problems.push(`failed: ${s.lastError}`);
       if (l?.lastWatchError) problems.push(`watch: ${l.lastWatchError}`);
+      const r = this.reconcileReports.get(liveSync);
+      if (r && "error" in r) problems.push(`reconcile: ${r.error}`);
+      for (const res of r && "resources" in r ? r.resources : []) {
+        if (res.refused) problems.push(`reconcile ${res.resource}: ${res.refused}`);
+      }
       for (const [i, e] of Object.entries(l?.resourceErrors ?? {})) {
         problems.push(`spec.config.replication.resources[${i}]: ${e}`);
       }
@@ -197,6 +243,7 @@ export class Engine {
         failed: this.synchronizer.objectCounts(liveSync).failed,
         conflicts: s?.conflicts ?? 0,
         lagMs: s?.lastLagMs,
+        lastReconcile: r && "resources" in r ? r : undefined,
         problems,
       };
     });

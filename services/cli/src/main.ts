@@ -63,6 +63,12 @@ function printStatus(statuses: LiveSyncStatus[]): void {
     console.log(
       `${s.liveSync}  ${s.state}  synced=${s.synced} pending=${s.pending} failed=${s.failed} conflicts=${s.conflicts} lag=${lag}`,
     );
+    const r = s.lastReconcile;
+    if (r) {
+      console.log(
+        `  last reconcile ${r.at}: pruned=${r.pruned} repaired=${r.repaired} missing=${r.missing} (${r.durationMs} ms)`,
+      );
+    }
     for (const p of s.problems) console.log(`  ! ${p}`);
   }
 }

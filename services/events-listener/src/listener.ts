@@ -1,16 +1,16 @@
 import type { EventBus } from "@livesync/bus";
 import {
   compileFilters,
-  isSystemNamespace,
+  selectRule,
+  type CoverageRule,
+  makeEvent,
   messageId,
   encodeEvent,
   sanitize,
   subjectFor,
-  type CompiledFilters,
   type EventType,
   type KubeObject as CoreObject,
   type ResourceFilters,
-  type SyncEvent,
 } from "@livesync/core";
 import {
   gvrString,
@@ -47,15 +47,10 @@ export interface ListenerStats {
   lastWatchError?: string;
 }
 
-interface Rule {
-  index: number;
-  filters: CompiledFilters;
-}
-
 /** All objects of one GVR in the source, and the rules (resources[] entries) that select from it. */
 interface Tracked {
   info: ResourceInfo;
-  rules: Rule[];
+  rules: CoverageRule[];
   objects: Map<string, KubeObject>;
   watch: SupervisedWatch;
 }
@@ -79,6 +74,7 @@ export class EventsListener {
   private namespaceWatch?: SupervisedWatch;
   private readonly namespaceLabels = new Map<string, Record<string, string>>();
   private resyncEpoch = Date.now();
+  private stopped = false;
   readonly stats: ListenerStats = {
     published: 0,
     duplicates: 0,
@@ -117,25 +113,30 @@ export class EventsListener {
       }
       entry.rules.push({ index, filters: compileFilters(resource.filters) });
     }
+    const startWatches = () => {
+      if (!this.stopped) for (const t of this.tracked.values()) t.watch.start();
+    };
     if (needsNamespaces) {
-      // Namespace labels first, so the first object lists are filtered correctly.
-      let ready!: () => void;
-      const listed = new Promise<void>((r) => (ready = r));
+      // Namespace labels first, so the first object lists are filtered correctly. Not awaited:
+      // a source that denies listing namespaces must not block the caller; it shows in stats.
+      let listed = false;
       this.namespaceWatch = new SupervisedWatch(source.rest, NAMESPACES_INFO, {
         onList: async (items) => {
           await this.onNamespaces(items, true);
-          ready();
+          if (!listed) startWatches();
+          listed = true;
         },
         onEvent: (type, ns) => this.onNamespaces([ns], false, type === "DELETED"),
         onError: (err) => this.onWatchError("v1/namespaces", err),
       });
       this.namespaceWatch.start();
-      await listed;
+    } else {
+      startWatches();
     }
-    for (const t of this.tracked.values()) t.watch.start();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all([...this.tracked.values()].map((t) => t.watch.stop()));
     await this.namespaceWatch?.stop();
   }
@@ -188,16 +189,10 @@ export class EventsListener {
     }
   }
 
-  private ruleFor(t: Tracked, obj: KubeObject): Rule | undefined {
-    const ns = obj.metadata.namespace;
-    if (t.info.namespaced && isSystemNamespace(ns)) return undefined;
-    return t.rules.find((r) => {
-      if (t.info.namespaced && r.filters.usesNamespaceSelector) {
-        const labels = this.namespaceLabels.get(ns ?? "");
-        if (!labels || !r.filters.matchesNamespace(labels)) return false;
-      }
-      return r.filters.matchesObject(obj as CoreObject);
-    });
+  private ruleFor(t: Tracked, obj: KubeObject): CoverageRule | undefined {
+    return selectRule(t.rules, obj as CoreObject, t.info.namespaced, (ns) =>
+      this.namespaceLabels.get(ns),
+    );
   }
 
   private async publishIfSelected(t: Tracked, type: EventType, obj: KubeObject): Promise<void> {
@@ -212,21 +207,10 @@ export class EventsListener {
       }
       object = clean.object;
     }
-    const event: SyncEvent = {
-      type,
-      liveSync: this.config.liveSync,
-      gvr: { group: t.info.group, version: t.info.version, resource: t.info.resource },
-      kind: t.info.kind,
-      apiVersion: obj.apiVersion,
-      namespaced: t.info.namespaced,
-      namespace: t.info.namespaced ? obj.metadata.namespace : undefined,
-      name: obj.metadata.name,
-      uid: obj.metadata.uid ?? "",
-      sourceResourceVersion: obj.metadata.resourceVersion ?? "",
-      observedAt: new Date().toISOString(),
-      resourceIndex: rule.index,
+    const event = makeEvent(type, this.config.liveSync, t.info, obj as CoreObject, {
       object,
-    };
+      resourceIndex: rule.index,
+    });
     // Resyncs of an unchanged object must get through again (the copy may have been pruned or
     // edited by hand since), so their id carries the resync round.
     const id = messageId(event) + (type === "RESYNC" ? `@${this.resyncEpoch}` : "");

@@ -53,7 +53,8 @@ export interface SyncStats {
   lastError?: string;
 }
 
-export type Outcome = "created" | "updated" | "replaced" | "deleted" | "skipped" | "conflict";
+export type Outcome =
+  "created" | "updated" | "repaired" | "replaced" | "deleted" | "skipped" | "conflict";
 
 /**
  * Consumes events and applies them to the destination. Correctness comes from guards, not
@@ -192,7 +193,12 @@ export class Synchronizer {
       );
     }
 
-    switch (decision.action) {
+    // A hand-edited copy (found by the reconciler) is re-applied even though versions match.
+    const repair =
+      event.repair && decision.action === "skip" && decision.reason.startsWith("duplicate");
+    const action = repair ? "update" : decision.action;
+
+    switch (action) {
       case "skip":
         if (decision.reason.startsWith("conflict")) {
           this.stats.get(event.liveSync)!.lastConflict = `${objectKey(event)}: ${decision.reason}`;
@@ -209,13 +215,13 @@ export class Synchronizer {
       case "update":
       case "replace": {
         if (!desired) throw new PermanentError(`${event.type} event cannot create an object`);
-        if (decision.action === "replace") {
+        if (action === "replace") {
           await this.deleteAndWait(destination, info, current!);
           await this.write(cache, destination, info, desired, undefined);
           return "replaced";
         }
         if (namespace) await this.namespaces.ensure(destination, namespace, event.liveSync);
-        const rv = decision.action === "update" ? current!.metadata.resourceVersion : undefined;
+        const rv = action === "update" ? current!.metadata.resourceVersion : undefined;
         try {
           await this.write(cache, destination, info, desired, rv);
         } catch (err) {
@@ -246,7 +252,7 @@ export class Synchronizer {
           }
           throw err;
         }
-        return decision.action === "create" ? "created" : "updated";
+        return action === "create" ? "created" : repair ? "repaired" : "updated";
       }
     }
   }

@@ -1,0 +1,63 @@
+// The subtractive half of resync: compare what the source selects with the copies we own.
+// Pure; the reconciler service does the listing and publishing.
+
+export interface SelectedSource {
+  uid: string;
+  resourceVersion: string;
+}
+
+export interface OwnedCopy {
+  sourceUid?: string;
+  sourceResourceVersion?: string;
+  /** Someone other than livesync (and the cluster's own controllers) wrote it. */
+  drifted: boolean;
+  terminating: boolean;
+}
+
+export interface ReconcilePlan {
+  /** Copies whose source is gone or no longer selected. */
+  prune: string[];
+  /** Copies edited by hand: re-apply the source's version. */
+  repair: string[];
+  /** Selected source objects with no copy (or a copy of an older incarnation). */
+  missing: string[];
+}
+
+/** Keys are "<namespace>/<name>" ("/<name>" for cluster-scoped objects). */
+export function planReconcile(
+  selected: ReadonlyMap<string, SelectedSource>,
+  copies: ReadonlyMap<string, OwnedCopy>,
+): ReconcilePlan {
+  const plan: ReconcilePlan = { prune: [], repair: [], missing: [] };
+  for (const [key, copy] of copies) {
+    if (copy.terminating) continue; // already going; deleting again would only loop
+    const source = selected.get(key);
+    if (!source) plan.prune.push(key);
+    else if (copy.sourceUid && copy.sourceUid !== source.uid) plan.missing.push(key);
+    else if (copy.drifted) plan.repair.push(key);
+  }
+  for (const key of selected.keys()) if (!copies.has(key)) plan.missing.push(key);
+  for (const list of Object.values(plan)) list.sort();
+  return plan;
+}
+
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  subresource?: string;
+  time?: string;
+}
+
+/** Managers that belong to the cluster itself: their writes are not drift. */
+const CLUSTER_MANAGERS = /^(kube-controller-manager|kube-apiserver|kube-scheduler|kubelet|cloud-controller-manager|system:.*)$/;
+
+/**
+ * A copy drifted when a manager other than ours and the cluster's controllers wrote its main
+ * resource (a status write is not drift). Hand edits show up as kubectl-edit, kubectl-patch,
+ * kubectl-client-side-apply, kubectl (server-side), or the writing program's name.
+ */
+export function hasDrifted(managedFields: ManagedFieldsEntry[] | undefined, ownManager: string): boolean {
+  return (managedFields ?? []).some(
+    (f) => !f.subresource && f.manager !== ownManager && !CLUSTER_MANAGERS.test(f.manager ?? ""),
+  );
+}

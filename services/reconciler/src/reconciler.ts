@@ -1,0 +1,253 @@
+import type { EventBus } from "@livesync/bus";
+import {
+  ANNOTATIONS,
+  compileFilters,
+  encodeEvent,
+  hasDrifted,
+  isCovered,
+  makeEvent,
+  MANAGED_LABEL,
+  messageId,
+  planReconcile,
+  sanitize,
+  selectRule,
+  subjectFor,
+  type CoverageRule,
+  type KubeObject as CoreObject,
+  type OwnedCopy,
+  type ResourceFilters,
+  type SelectedSource,
+  type SyncEvent,
+} from "@livesync/core";
+import {
+  gvrString,
+  listAll,
+  type Cluster,
+  type Gvr,
+  type KubeObject,
+  type ResourceInfo,
+} from "@livesync/kube";
+
+export interface ReconcileTarget {
+  liveSync: string;
+  source: Cluster;
+  destination: Cluster;
+  /** spec.config.replication.resources, in order. */
+  resources: (Gvr & { filters?: ResourceFilters })[];
+  subjectPrefix: string;
+  /** The synchronizer's field manager: its writes are not drift. */
+  fieldManager?: string;
+}
+
+export interface ResourceReport {
+  resource: string;
+  selected: number;
+  copies: number;
+  pruned: number;
+  repaired: number;
+  missing: number;
+  /** Why nothing of this resource was pruned this pass. */
+  refused?: string;
+}
+
+export interface ReconcileReport {
+  at: string;
+  durationMs: number;
+  pruned: number;
+  repaired: number;
+  missing: number;
+  resources: ResourceReport[];
+}
+
+const NAMESPACES: ResourceInfo = {
+  group: "",
+  version: "v1",
+  resource: "namespaces",
+  kind: "Namespace",
+  namespaced: false,
+  verbs: [],
+};
+const key = (o: { metadata: { namespace?: string; name: string } }) =>
+  `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+
+/**
+ * Lists what the source covers and the copies this LiveSynchronization owns, and publishes
+ * PRUNE events for copies whose source is gone, RESYNC for missing copies and repair RESYNCs
+ * for hand-edited ones. Safety first, like Argo CD: a failed, partial or suspiciously empty
+ * source list prunes nothing; objects we do not own are never even considered.
+ */
+export class Reconciler {
+  private pass = 0;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly target: ReconcileTarget,
+  ) {}
+
+  async reconcile(): Promise<ReconcileReport> {
+    const started = Date.now();
+    const pass = `${started.toString(36)}-${this.pass++}`;
+    const { source, resources } = this.target;
+    const report: ReconcileReport = {
+      at: new Date(started).toISOString(),
+      durationMs: 0,
+      pruned: 0,
+      repaired: 0,
+      missing: 0,
+      resources: [],
+    };
+
+    let namespaceLabels: Map<string, Record<string, string>> | undefined;
+    let namespaceError: string | undefined;
+    if (resources.some((r) => r.filters?.namespaceSelector)) {
+      try {
+        const list = await listAll(source.rest, NAMESPACES);
+        namespaceLabels = new Map(
+          list.items.map((n) => [n.metadata.name, n.metadata.labels ?? {}]),
+        );
+      } catch (err) {
+        namespaceError = `listing source namespaces failed: ${(err as Error).message}`;
+      }
+    }
+
+    // One pass per resource, with every rule (resources[] entry) that selects from it.
+    const groups = new Map<string, { gvr: Gvr; rules: CoverageRule[] }>();
+    resources.forEach((r, index) => {
+      const k = gvrString(r);
+      if (!groups.has(k)) groups.set(k, { gvr: r, rules: [] });
+      groups.get(k)!.rules.push({ index, filters: compileFilters(r.filters) });
+    });
+    for (const [name, { gvr, rules }] of groups) {
+      const r = await this.reconcileResource(
+        name,
+        gvr,
+        rules,
+        pass,
+        namespaceLabels,
+        namespaceError,
+      );
+      report.resources.push(r);
+      report.pruned += r.pruned;
+      report.repaired += r.repaired;
+      report.missing += r.missing;
+    }
+    report.durationMs = Date.now() - started;
+    return report;
+  }
+
+  private async reconcileResource(
+    name: string,
+    gvr: Gvr,
+    rules: CoverageRule[],
+    pass: string,
+    namespaceLabels: Map<string, Record<string, string>> | undefined,
+    namespaceError: string | undefined,
+  ): Promise<ResourceReport> {
+    const report: ResourceReport = {
+      resource: name,
+      selected: 0,
+      copies: 0,
+      pruned: 0,
+      repaired: 0,
+      missing: 0,
+    };
+    const { source, destination } = this.target;
+    let info: ResourceInfo;
+    let sourceList: { items: KubeObject[]; resourceVersion: string };
+    try {
+      info = await source.discovery.resolve(gvr);
+      sourceList = await listAll(source.rest, info);
+    } catch (err) {
+      // Missing CRD, RBAC denial, apiserver error: we cannot know what is gone. Prune nothing.
+      report.refused = `source list failed: ${(err as Error).message}`;
+      return report;
+    }
+    const usesNamespaces = rules.some((r) => r.filters.usesNamespaceSelector);
+    if (info.namespaced && usesNamespaces && namespaceError) {
+      report.refused = namespaceError;
+      return report;
+    }
+    const labelsOf = (ns: string) => namespaceLabels?.get(ns);
+    const selected = new Map<string, SelectedSource>();
+    const byKey = new Map<string, KubeObject>();
+    for (const obj of sourceList.items) {
+      if (!isCovered(rules, obj as CoreObject, info, info.namespaced, labelsOf)) continue;
+      selected.set(key(obj), {
+        uid: obj.metadata.uid ?? "",
+        resourceVersion: obj.metadata.resourceVersion ?? "",
+      });
+      byKey.set(key(obj), obj);
+    }
+
+    let copies: KubeObject[];
+    try {
+      const dstInfo = await destination.discovery.resolve(gvr);
+      copies = (
+        await listAll(destination.rest, dstInfo, { labelSelector: `${MANAGED_LABEL}=true` })
+      ).items.filter(
+        (c) => c.metadata.annotations?.[ANNOTATIONS.liveSync] === this.target.liveSync,
+      );
+    } catch (err) {
+      report.refused = `destination list failed: ${(err as Error).message}`;
+      return report;
+    }
+    const owned = new Map<string, OwnedCopy & { obj: KubeObject }>();
+    for (const c of copies) {
+      owned.set(key(c), {
+        obj: c,
+        sourceUid: c.metadata.annotations?.[ANNOTATIONS.sourceUid],
+        sourceResourceVersion: c.metadata.annotations?.[ANNOTATIONS.sourceResourceVersion],
+        drifted: hasDrifted(
+          c.metadata.managedFields as never,
+          this.target.fieldManager ?? "livesync",
+        ),
+        terminating: c.metadata.deletionTimestamp !== undefined,
+      });
+    }
+    report.selected = selected.size;
+    report.copies = owned.size;
+    const plan = planReconcile(selected, owned);
+
+    const publish = (e: SyncEvent, idSuffix: string) =>
+      this.bus.publish(
+        subjectFor(this.target.subjectPrefix, this.target.liveSync),
+        encodeEvent(e),
+        `${messageId(e)}@${idSuffix}`,
+      );
+
+    // An empty source list while copies exist is more likely a broken source than a wiped one.
+    if (sourceList.items.length === 0 && owned.size > 0 && plan.prune.length > 0) {
+      report.refused = `the source list of ${name} is empty while ${owned.size} copies exist; refusing to prune`;
+    } else {
+      for (const k of plan.prune) {
+        const copy = owned.get(k)!;
+        const e = makeEvent("PRUNE", this.target.liveSync, info, copy.obj as CoreObject, {
+          resourceVersion: sourceList.resourceVersion,
+        });
+        e.uid = copy.sourceUid ?? "";
+        await publish(e, `prune-${pass}`);
+        report.pruned++;
+      }
+    }
+    for (const [list, repair] of [
+      [plan.missing, false],
+      [plan.repair, true],
+    ] as const) {
+      for (const k of list) {
+        const obj = byKey.get(k)!;
+        const clean = sanitize(obj as CoreObject, info);
+        if ("skip" in clean) continue;
+        const rule = selectRule(rules, obj as CoreObject, info.namespaced, labelsOf)!;
+        const e = makeEvent("RESYNC", this.target.liveSync, info, obj as CoreObject, {
+          object: clean.object,
+          resourceIndex: rule.index,
+          repair,
+        });
+        await publish(e, `${repair ? "repair" : "missing"}-${pass}`);
+        if (repair) report.repaired++;
+        else report.missing++;
+      }
+    }
+    return report;
+  }
+}
