@@ -68,7 +68,7 @@ const liveSync = (await engine.status())[0]!.liveSync;
 await engine.stop();
 
 // Baseline: only listing what a pass lists.
-let t = performance.now();
+const t = performance.now();
 const [srcList, dstList] = await Promise.all([
   listAll(source.rest, CONFIGMAPS),
   listAll(destination.rest, CONFIGMAPS, { labelSelector: "livesync.dev/managed=true" }),
