@@ -24,32 +24,50 @@ export interface ObjectList {
   resourceVersion: string;
 }
 
-/** Lists every page (a failed page fails the whole list: callers must never act on a partial one). */
-export async function listAll(
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  pageSize?: number;
+  /** Only metadata (PartialObjectMetadata): a fraction of the bytes when specs do not matter. */
+  metadataOnly?: boolean;
+}
+
+const METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+
+/**
+ * Lists page by page, handing each page over before fetching the next, so a caller that keeps
+ * only what it needs never holds the whole collection. Returns the list's resourceVersion. A
+ * failed page fails the whole list: callers must never act on a partial one.
+ */
+export async function listPages(
   rest: KubeRest,
   info: ResourceInfo,
-  opts: { namespace?: string; labelSelector?: string; pageSize?: number } = {},
-): Promise<ObjectList> {
-  const items: KubeObject[] = [];
+  opts: ListOptions,
+  onPage: (items: KubeObject[]) => void | Promise<void>,
+): Promise<string> {
   let continueToken: string | undefined;
   let resourceVersion = "";
+  // List items carry no apiVersion/kind; put them back so objects are self-describing.
+  const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
   do {
     const page = await rest.request<{
       items: KubeObject[];
       metadata: { resourceVersion: string; continue?: string };
     }>("GET", collectionPath(info, opts.namespace), {
-      query: {
-        limit: opts.pageSize ?? 500,
-        continue: continueToken,
-        labelSelector: opts.labelSelector,
-      },
+      query: { limit: opts.pageSize ?? 500, continue: continueToken, labelSelector: opts.labelSelector },
+      accept: opts.metadataOnly ? METADATA_ONLY : undefined,
     });
-    // List items carry no apiVersion/kind; put them back so objects are self-describing.
-    const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
-    for (const item of page.items) items.push({ ...item, apiVersion, kind: info.kind });
+    await onPage(page.items.map((item) => ({ ...item, apiVersion, kind: info.kind })));
     resourceVersion = page.metadata.resourceVersion;
     continueToken = page.metadata.continue || undefined;
   } while (continueToken);
+  return resourceVersion;
+}
+
+/** Lists every page into memory (see listPages). */
+export async function listAll(rest: KubeRest, info: ResourceInfo, opts: ListOptions = {}): Promise<ObjectList> {
+  const items: KubeObject[] = [];
+  const resourceVersion = await listPages(rest, info, opts, (page) => void items.push(...page));
   return { items, resourceVersion };
 }
 

@@ -55,7 +55,7 @@ export class KubeRest {
   async request<T = unknown>(
     method: string,
     path: string,
-    opts: { query?: Query; body?: unknown; contentType?: string; signal?: AbortSignal } = {},
+    opts: { query?: Query; body?: unknown; contentType?: string; accept?: string; signal?: AbortSignal } = {},
   ): Promise<T> {
     const res = await this.send(method, path, opts);
     const text = await readBody(res);
@@ -77,7 +77,7 @@ export class KubeRest {
   private send(
     method: string,
     path: string,
-    opts: { query?: Query; body?: unknown; contentType?: string; signal?: AbortSignal },
+    opts: { query?: Query; body?: unknown; contentType?: string; accept?: string; signal?: AbortSignal },
   ): Promise<IncomingMessage> {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
@@ -86,7 +86,7 @@ export class KubeRest {
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const headers: Record<string, string> = {
       ...(this.options.headers as Record<string, string> | undefined),
-      accept: "application/json",
+      accept: opts.accept ?? "application/json",
     };
     if (body !== undefined) {
       headers["content-type"] = opts.contentType ?? "application/json";

@@ -22,6 +22,7 @@ import {
 import {
   gvrString,
   listAll,
+  listPages,
   type Cluster,
   type Gvr,
   type KubeObject,
@@ -153,10 +154,8 @@ export class Reconciler {
     };
     const { source, destination } = this.target;
     let info: ResourceInfo;
-    let sourceList: { items: KubeObject[]; resourceVersion: string };
     try {
       info = await source.discovery.resolve(gvr);
-      sourceList = await listAll(source.rest, info);
     } catch (err) {
       // Missing CRD, RBAC denial, apiserver error: we cannot know what is gone. Prune nothing.
       report.refused = `source list failed: ${(err as Error).message}`;
@@ -167,42 +166,64 @@ export class Reconciler {
       report.refused = namespaceError;
       return report;
     }
-    const labelsOf = (ns: string) => namespaceLabels?.get(ns);
-    const selected = new Map<string, SelectedSource>();
-    const byKey = new Map<string, KubeObject>();
-    for (const obj of sourceList.items) {
-      if (!isCovered(rules, obj as CoreObject, info, info.namespaced, labelsOf)) continue;
-      selected.set(key(obj), {
-        uid: obj.metadata.uid ?? "",
-        resourceVersion: obj.metadata.resourceVersion ?? "",
-      });
-      byKey.set(key(obj), obj);
-    }
 
-    let copies: KubeObject[];
+    // Our copies first, metadata only: the source pass then keeps full objects only where a
+    // copy is missing or drifted, so memory stays at a page plus two small maps.
+    const owned = new Map<string, OwnedCopy & { obj: KubeObject }>();
     try {
       const dstInfo = await destination.discovery.resolve(gvr);
-      copies = (
-        await listAll(destination.rest, dstInfo, { labelSelector: `${MANAGED_LABEL}=true` })
-      ).items.filter(
-        (c) => c.metadata.annotations?.[ANNOTATIONS.liveSync] === this.target.liveSync,
+      await listPages(
+        destination.rest,
+        dstInfo,
+        { labelSelector: `${MANAGED_LABEL}=true`, metadataOnly: true },
+        (page) => {
+          for (const c of page) {
+            if (c.metadata.annotations?.[ANNOTATIONS.liveSync] !== this.target.liveSync) continue;
+            owned.set(key(c), {
+              obj: {
+                apiVersion: c.apiVersion,
+                kind: c.kind,
+                metadata: { name: c.metadata.name, namespace: c.metadata.namespace },
+              },
+              sourceUid: c.metadata.annotations?.[ANNOTATIONS.sourceUid],
+              sourceResourceVersion: c.metadata.annotations?.[ANNOTATIONS.sourceResourceVersion],
+              drifted: hasDrifted(
+                c.metadata.managedFields as never,
+                this.target.fieldManager ?? "livesync",
+              ),
+              terminating: c.metadata.deletionTimestamp !== undefined,
+            });
+          }
+        },
       );
     } catch (err) {
       report.refused = `destination list failed: ${(err as Error).message}`;
       return report;
     }
-    const owned = new Map<string, OwnedCopy & { obj: KubeObject }>();
-    for (const c of copies) {
-      owned.set(key(c), {
-        obj: c,
-        sourceUid: c.metadata.annotations?.[ANNOTATIONS.sourceUid],
-        sourceResourceVersion: c.metadata.annotations?.[ANNOTATIONS.sourceResourceVersion],
-        drifted: hasDrifted(
-          c.metadata.managedFields as never,
-          this.target.fieldManager ?? "livesync",
-        ),
-        terminating: c.metadata.deletionTimestamp !== undefined,
+
+    const labelsOf = (ns: string) => namespaceLabels?.get(ns);
+    const selected = new Map<string, SelectedSource>();
+    const byKey = new Map<string, KubeObject>();
+    let sourceTotal = 0;
+    let sourceListVersion: string;
+    try {
+      sourceListVersion = await listPages(source.rest, info, {}, (page) => {
+        sourceTotal += page.length;
+        for (const obj of page) {
+          if (!isCovered(rules, obj as CoreObject, info, info.namespaced, labelsOf)) continue;
+          const k = key(obj);
+          selected.set(k, {
+            uid: obj.metadata.uid ?? "",
+            resourceVersion: obj.metadata.resourceVersion ?? "",
+          });
+          const copy = owned.get(k);
+          if (!copy || copy.drifted || (copy.sourceUid && copy.sourceUid !== obj.metadata.uid))
+            byKey.set(k, obj);
+        }
       });
+    } catch (err) {
+      report.refused = `source list failed: ${(err as Error).message}`;
+      return report;
     }
     report.selected = selected.size;
     report.copies = owned.size;
@@ -216,13 +237,13 @@ export class Reconciler {
       );
 
     // An empty source list while copies exist is more likely a broken source than a wiped one.
-    if (sourceList.items.length === 0 && owned.size > 0 && plan.prune.length > 0) {
+    if (sourceTotal === 0 && owned.size > 0 && plan.prune.length > 0) {
       report.refused = `the source list of ${name} is empty while ${owned.size} copies exist; refusing to prune`;
     } else {
       for (const k of plan.prune) {
         const copy = owned.get(k)!;
         const e = makeEvent("PRUNE", this.target.liveSync, info, copy.obj as CoreObject, {
-          resourceVersion: sourceList.resourceVersion,
+          resourceVersion: sourceListVersion,
         });
         e.uid = copy.sourceUid ?? "";
         await publish(e, `prune-${pass}`);
