@@ -22,6 +22,7 @@ export function manifestsForEnv(
       secret("source", src.readOnlyKubeconfig ?? src.kubeconfig),
       secret("destination", env.clusters.destination!.kubeconfig),
     ],
+    buckets: [],
     clusters: ["source", "destination"].map((n) => ({
       apiVersion: "assets.livesync.dev/v1alpha1" as const,
       kind: "KubernetesCluster" as const,

@@ -40,5 +40,8 @@ export function isCovered(
   namespaced: boolean,
   namespaceLabels: (namespace: string) => Record<string, string> | undefined,
 ): boolean {
-  return selectRule(rules, obj, namespaced, namespaceLabels) !== undefined && !("skip" in sanitize(obj, gvr));
+  return (
+    selectRule(rules, obj, namespaced, namespaceLabels) !== undefined &&
+    !("skip" in sanitize(obj, gvr))
+  );
 }

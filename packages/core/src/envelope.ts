@@ -196,7 +196,12 @@ export function makeEvent(
   liveSync: string,
   resource: EventResource,
   observed: KubeObject,
-  extra: { object?: KubeObject; resourceIndex?: number; repair?: boolean; resourceVersion?: string } = {},
+  extra: {
+    object?: KubeObject;
+    resourceIndex?: number;
+    repair?: boolean;
+    resourceVersion?: string;
+  } = {},
 ): SyncEvent {
   const event: SyncEvent = {
     type,

@@ -8,3 +8,4 @@ export * from "./guard.js";
 export * from "./envelope.js";
 export * from "./reconcile.js";
 export * from "./coverage.js";
+export * from "./keyed-mutex.js";

@@ -24,7 +24,13 @@ describe("planReconcile", () => {
   });
 
   it("reports selected objects without a copy as missing", () => {
-    const plan = planReconcile(new Map([["ns/a", src("u1")], ["ns/b", src("u2")]]), new Map([["ns/a", copy("u1")]]));
+    const plan = planReconcile(
+      new Map([
+        ["ns/a", src("u1")],
+        ["ns/b", src("u2")],
+      ]),
+      new Map([["ns/a", copy("u1")]]),
+    );
     expect(plan.missing).toEqual(["ns/b"]);
   });
 
@@ -35,7 +41,10 @@ describe("planReconcile", () => {
 
   it("repairs drifted copies and leaves terminating ones alone", () => {
     const plan = planReconcile(
-      new Map([["ns/a", src("u1")], ["ns/b", src("u2")]]),
+      new Map([
+        ["ns/a", src("u1")],
+        ["ns/b", src("u2")],
+      ]),
       new Map([
         ["ns/a", copy("u1", { drifted: true })],
         ["ns/gone", copy("u9", { terminating: true })],
@@ -63,11 +72,21 @@ describe("hasDrifted", () => {
         "livesync",
       ),
     ).toBe(false);
-    expect(hasDrifted([{ manager: "livesync" }, { manager: "kubectl-edit", operation: "Update" }], "livesync")).toBe(true);
+    expect(
+      hasDrifted(
+        [{ manager: "livesync" }, { manager: "kubectl-edit", operation: "Update" }],
+        "livesync",
+      ),
+    ).toBe(true);
     expect(hasDrifted([{ manager: "kubectl", operation: "Apply" }], "livesync")).toBe(true);
   });
 
   it("does not count status writes by other tools as drift", () => {
-    expect(hasDrifted([{ manager: "my-operator", operation: "Update", subresource: "status" }], "livesync")).toBe(false);
+    expect(
+      hasDrifted(
+        [{ manager: "my-operator", operation: "Update", subresource: "status" }],
+        "livesync",
+      ),
+    ).toBe(false);
   });
 });

@@ -49,14 +49,18 @@ export interface ManagedFieldsEntry {
 }
 
 /** Managers that belong to the cluster itself: their writes are not drift. */
-const CLUSTER_MANAGERS = /^(kube-controller-manager|kube-apiserver|kube-scheduler|kubelet|cloud-controller-manager|system:.*)$/;
+const CLUSTER_MANAGERS =
+  /^(kube-controller-manager|kube-apiserver|kube-scheduler|kubelet|cloud-controller-manager|system:.*)$/;
 
 /**
  * A copy drifted when a manager other than ours and the cluster's controllers wrote its main
  * resource (a status write is not drift). Hand edits show up as kubectl-edit, kubectl-patch,
  * kubectl-client-side-apply, kubectl (server-side), or the writing program's name.
  */
-export function hasDrifted(managedFields: ManagedFieldsEntry[] | undefined, ownManager: string): boolean {
+export function hasDrifted(
+  managedFields: ManagedFieldsEntry[] | undefined,
+  ownManager: string,
+): boolean {
   return (managedFields ?? []).some(
     (f) => !f.subresource && f.manager !== ownManager && !CLUSTER_MANAGERS.test(f.manager ?? ""),
   );

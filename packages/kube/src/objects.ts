@@ -54,7 +54,11 @@ export async function listPages(
       items: KubeObject[];
       metadata: { resourceVersion: string; continue?: string };
     }>("GET", collectionPath(info, opts.namespace), {
-      query: { limit: opts.pageSize ?? 500, continue: continueToken, labelSelector: opts.labelSelector },
+      query: {
+        limit: opts.pageSize ?? 500,
+        continue: continueToken,
+        labelSelector: opts.labelSelector,
+      },
       accept: opts.metadataOnly ? METADATA_ONLY : undefined,
     });
     await onPage(page.items.map((item) => ({ ...item, apiVersion, kind: info.kind })));
@@ -65,7 +69,11 @@ export async function listPages(
 }
 
 /** Lists every page into memory (see listPages). */
-export async function listAll(rest: KubeRest, info: ResourceInfo, opts: ListOptions = {}): Promise<ObjectList> {
+export async function listAll(
+  rest: KubeRest,
+  info: ResourceInfo,
+  opts: ListOptions = {},
+): Promise<ObjectList> {
   const items: KubeObject[] = [];
   const resourceVersion = await listPages(rest, info, opts, (page) => void items.push(...page));
   return { items, resourceVersion };

@@ -55,7 +55,13 @@ export class KubeRest {
   async request<T = unknown>(
     method: string,
     path: string,
-    opts: { query?: Query; body?: unknown; contentType?: string; accept?: string; signal?: AbortSignal } = {},
+    opts: {
+      query?: Query;
+      body?: unknown;
+      contentType?: string;
+      accept?: string;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<T> {
     const res = await this.send(method, path, opts);
     const text = await readBody(res);
@@ -77,7 +83,13 @@ export class KubeRest {
   private send(
     method: string,
     path: string,
-    opts: { query?: Query; body?: unknown; contentType?: string; accept?: string; signal?: AbortSignal },
+    opts: {
+      query?: Query;
+      body?: unknown;
+      contentType?: string;
+      accept?: string;
+      signal?: AbortSignal;
+    },
   ): Promise<IncomingMessage> {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(opts.query ?? {})) {

@@ -1,6 +1,7 @@
 import { InProcessBus, JetStreamBus, type EventBus } from "@livesync/bus";
 import {
   resyncPeriodMs,
+  type Bucket,
   type KubernetesCluster,
   type LiveSynchronization,
   type Secret,
@@ -9,6 +10,8 @@ import { EventsListener } from "@livesync/events-listener";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { Cluster, KubeApiError, LeaseElector } from "@livesync/kube";
+import { Archiver, ARCHIVER_DURABLE } from "@livesync/archiver";
+import { bucketClientFromSpec, bucketCredentials, type BucketClient } from "@livesync/bucket";
 import { Reconciler, type ReconcileReport } from "@livesync/reconciler";
 import { SYNCHRONIZER_DURABLE, Synchronizer } from "@livesync/synchronizer";
 
@@ -16,6 +19,7 @@ import { SYNCHRONIZER_DURABLE, Synchronizer } from "@livesync/synchronizer";
 export interface EngineManifests {
   secrets: Secret[];
   clusters: KubernetesCluster[];
+  buckets: Bucket[];
   liveSyncs: LiveSynchronization[];
 }
 
@@ -28,6 +32,8 @@ export interface LiveSyncStatus {
   failed: number;
   conflicts: number;
   lagMs?: number;
+  /** Originals stored in the bucket (when spec.config.bucketName is set). */
+  archived?: number;
   lastReconcile?: ReconcileReport;
   problems: string[];
 }
@@ -62,6 +68,10 @@ export class Engine {
   private readonly suspended = new Set<string>();
   private readonly resyncTimers = new Map<string, NodeJS.Timeout[]>();
   private readonly reconcilers = new Map<string, Reconciler>();
+  private readonly buckets = new Map<string, BucketClient>();
+  /** Bucket problems do not stop replication: events wait in the stream and are reported. */
+  private readonly bucketProblems = new Map<string, string>();
+  readonly archiver: Archiver;
   private readonly reconcileReports = new Map<string, ReconcileReport | { error: string }>();
   private readonly electors = new Map<string, LeaseElector>();
   private readonly identity = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -71,7 +81,10 @@ export class Engine {
     readonly synchronizer: Synchronizer,
     private readonly subjectPrefix: string,
     private readonly opts: EngineOptions,
-  ) {}
+  ) {
+    // Always running: events of LiveSynchronizations without a bucket are acknowledged and ignored.
+    this.archiver = new Archiver(bus);
+  }
 
   static async start(manifests: EngineManifests, opts: EngineOptions = {}): Promise<Engine> {
     // A separate stream (and subject space) per name lets several engines share one NATS.
@@ -82,6 +95,7 @@ export class Engine {
       : new InProcessBus();
     // The durable consumer exists before anything is published, so nothing is missed.
     await bus.ensureConsumer(SYNCHRONIZER_DURABLE);
+    await bus.ensureConsumer(ARCHIVER_DURABLE);
     const engine = new Engine(
       bus,
       new Synchronizer(bus, { concurrency: opts.syncConcurrency }),
@@ -90,6 +104,7 @@ export class Engine {
     );
     for (const ls of manifests.liveSyncs) await engine.startLiveSync(ls, manifests);
     await engine.synchronizer.start();
+    await engine.archiver.start();
     return engine;
   }
 
@@ -110,6 +125,7 @@ export class Engine {
         destination,
         transformations: resources.map((r) => r.transformation?.patch),
       });
+      if (config.bucketName) this.archiveTo(key, nsOf(ls), config.bucketName, config.sourceName, m);
       const listenerConfig = {
         liveSync: key,
         source,
@@ -197,6 +213,35 @@ export class Engine {
     return cluster;
   }
 
+  private archiveTo(
+    liveSync: string,
+    namespace: string,
+    name: string,
+    sourceCluster: string,
+    m: EngineManifests,
+  ) {
+    const k = `${namespace}/${name}`;
+    let bucket = this.buckets.get(k);
+    if (!bucket) {
+      const spec = m.buckets.find((b) => keyOf(b) === k);
+      if (!spec) throw new Error(`Bucket ${k} not found`);
+      const secret = m.secrets.find((s) => keyOf(s) === `${namespace}/${spec.spec.secretName}`);
+      bucket = bucketClientFromSpec(spec, bucketCredentials(spec, secret));
+      this.buckets.set(k, bucket);
+    }
+    this.archiver.setTarget({
+      liveSync,
+      sourceCluster,
+      bucket,
+      bucketNamespace: namespace,
+      bucketName: name,
+    });
+    bucket.check().then(
+      () => this.bucketProblems.delete(liveSync),
+      (err: Error) => this.bucketProblems.set(liveSync, err.message),
+    );
+  }
+
   /** Runs a reconcile pass now (this process must hold the LiveSynchronization's lease). */
   async reconcileNow(liveSync: string): Promise<ReconcileReport | undefined> {
     const reconciler = this.reconcilers.get(liveSync);
@@ -221,6 +266,10 @@ export class Engine {
       if (s?.lastConflict) problems.push(`conflict: ${s.lastConflict}`);
       if (s?.lastError && s.failed > 0) problems.push(`failed: ${s.lastError}`);
       if (l?.lastWatchError) problems.push(`watch: ${l.lastWatchError}`);
+      const a = this.archiver.statsFor(liveSync);
+      const bucketProblem =
+        a?.retrying && a.lastError ? a.lastError : this.bucketProblems.get(liveSync);
+      if (bucketProblem) problems.push(`bucket: ${bucketProblem}`);
       const r = this.reconcileReports.get(liveSync);
       if (r && "error" in r) problems.push(`reconcile: ${r.error}`);
       for (const res of r && "resources" in r ? r.resources : []) {
@@ -243,6 +292,7 @@ export class Engine {
         failed: this.synchronizer.objectCounts(liveSync).failed,
         conflicts: s?.conflicts ?? 0,
         lagMs: s?.lastLagMs,
+        archived: a?.archived,
         lastReconcile: r && "resources" in r ? r : undefined,
         problems,
       };
@@ -252,8 +302,10 @@ export class Engine {
   async stop(): Promise<void> {
     await Promise.all([...this.electors.values()].map((e) => e.stop()));
     await this.synchronizer.stop();
+    await this.archiver.stop();
     await this.bus.close();
     for (const c of this.clusters.values()) c.close();
+    for (const b of this.buckets.values()) b.close();
   }
 }
 

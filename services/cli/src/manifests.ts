@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import { parseManifests, validateManifestSet } from "@livesync/api";
-import type { KubernetesCluster, LiveSynchronization, Secret } from "@livesync/api";
+import type { Bucket, KubernetesCluster, LiveSynchronization, Secret } from "@livesync/api";
 import type { EngineManifests } from "./engine.js";
 
 export interface Problem {
@@ -51,6 +51,7 @@ export function loadManifests(paths: string[]): {
     manifests: {
       secrets: valid.filter((d) => d.kind === "Secret") as Secret[],
       clusters: valid.filter((d) => d.kind === "KubernetesCluster") as KubernetesCluster[],
+      buckets: valid.filter((d) => d.kind === "Bucket") as Bucket[],
       liveSyncs: valid.filter((d) => d.kind === "LiveSynchronization") as LiveSynchronization[],
     },
     problems,

@@ -12,7 +12,12 @@ export const LS_NAMESPACE = "livesync-system";
  */
 export function manifestsFor(
   env: TestEnvironment,
-  liveSyncs: { name: string; resources: ReplicatedResource[]; suspend?: boolean }[],
+  liveSyncs: {
+    name: string;
+    resources: ReplicatedResource[];
+    suspend?: boolean;
+    bucket?: boolean;
+  }[],
 ): EngineManifests {
   const source = env.clusters.source!;
   const destination = env.clusters.destination!;
@@ -28,8 +33,32 @@ export function manifestsFor(
     metadata: { name, namespace: LS_NAMESPACE },
     spec: { secretName: name },
   });
+  const s3 = new URL(env.s3.endpoint);
   return {
+    buckets: [
+      {
+        apiVersion: "assets.livesync.dev/v1alpha1",
+        kind: "Bucket",
+        metadata: { name: "archive", namespace: LS_NAMESPACE },
+        spec: {
+          generic: {
+            endpoint: s3.host,
+            name: env.s3.bucket,
+            useSSL: s3.protocol === "https:",
+            region: env.s3.region,
+            forcePathStyle: true,
+          },
+          secretName: "bucket-credentials",
+        },
+      },
+    ],
     secrets: [
+      {
+        apiVersion: "v1" as const,
+        kind: "Secret" as const,
+        metadata: { name: "bucket-credentials", namespace: LS_NAMESPACE },
+        stringData: { accessKeyID: env.s3.accessKeyID, secretAccessKey: env.s3.secretAccessKey },
+      },
       secret("source", source.readOnlyKubeconfig ?? source.kubeconfig),
       secret("destination", destination.kubeconfig),
     ],
@@ -44,6 +73,7 @@ export function manifestsFor(
         config: {
           sourceName: "source",
           destinationName: "destination",
+          ...(ls.bucket ? { bucketName: "archive" } : {}),
           observability: { enabled: false },
           replication: { resources: ls.resources },
         },

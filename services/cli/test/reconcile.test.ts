@@ -202,7 +202,9 @@ describe("reconciler", () => {
       /token: .*/,
       `token: ${status!.token}`,
     );
-    m.secrets[0]!.stringData = { "kubeconfig.yaml": kubeconfig };
+    m.secrets.find((s) => s.metadata.name === "source")!.stringData = {
+      "kubeconfig.yaml": kubeconfig,
+    };
     await cm(ns, "guarded");
     const o = opts();
     const first = await start(m, o);

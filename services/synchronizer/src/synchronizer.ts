@@ -6,6 +6,7 @@ import {
   decide,
   decodeEvent,
   isOwnedBy,
+  KeyedMutex,
   markCopy,
   maxResourceVersion,
   objectKey,
@@ -25,7 +26,6 @@ import {
   type ResourceInfo,
 } from "@livesync/kube";
 import { CopyCache, type CachedCopy } from "./copy-cache.js";
-import { KeyedMutex } from "./keyed-mutex.js";
 import { MemoryTombstones, type TombstoneStore } from "./tombstones.js";
 import { NamespaceEnsurer } from "./namespaces.js";
 

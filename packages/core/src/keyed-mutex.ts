@@ -1,6 +1,7 @@
 /**
  * Serialises work per key inside one process: two events for the same object never interleave
- * their read-decide-write. (Across replicas the resourceVersion precondition does that job.)
+ * their read-decide-write (the synchronizer's, the archiver's). Across replicas other guards
+ * do that job.
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<unknown>>();

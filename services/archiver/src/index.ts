@@ -1,0 +1,2 @@
+export * from "./archiver.js";
+export * from "./guard.js";

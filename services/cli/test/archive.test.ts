@@ -1,0 +1,113 @@
+/**
+ * The archiver in the running pipeline: originals (untransformed, sanitised) land in the real
+ * S3 bucket at the seed's path while the destination gets the transformed copy.
+ */
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { decodeArchiveEntry } from "@livesync/bucket";
+import { canonicalJson, sanitize, type KubeObject } from "@livesync/core";
+import { eventually, kubeConfigFor, s3Client } from "@livesync/testkit";
+import { Engine } from "../src/index.js";
+import { LS_NAMESPACE, manifestsFor, uniq } from "./fixtures.js";
+
+const env = inject("testenv");
+const src = kubeConfigFor(env, "source");
+const dst = kubeConfigFor(env, "destination");
+const srcCore = src.makeApiClient(CoreV1Api);
+const srcApps = src.makeApiClient(AppsV1Api);
+const dstApps = dst.makeApiClient(AppsV1Api);
+const s3 = s3Client(env.s3);
+const namespaces: string[] = [];
+let engine: Engine | undefined;
+
+afterEach(async () => {
+  await engine?.stop();
+  engine = undefined;
+});
+afterAll(async () => {
+  s3.destroy();
+  for (const name of namespaces) await srcCore.deleteNamespace({ name }).catch(() => undefined);
+});
+
+async function stored(key: string) {
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: env.s3.bucket, Key: key }));
+    return decodeArchiveEntry(await res.Body!.transformToString());
+  } catch (err) {
+    if ((err as { name?: string }).name === "NoSuchKey") return undefined;
+    throw err;
+  }
+}
+
+describe("archive", () => {
+  it("stores the untransformed original at <bucket ns>/<bucket>/<gvr>/<ns>.<name>, and a tombstone on delete", async () => {
+    const ns = uniq("arc");
+    namespaces.push(ns);
+    await srcCore.createNamespace({ body: { metadata: { name: ns } } });
+    await srcApps.createNamespacedDeployment({
+      namespace: ns,
+      body: {
+        metadata: { name: "web", labels: { tier: "front" } },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: "web" } },
+          template: {
+            metadata: { labels: { app: "web" } },
+            spec: { containers: [{ name: "web", image: "nginx:1.27" }] },
+          },
+        },
+      },
+    });
+    engine = await Engine.start(
+      manifestsFor(env, [
+        {
+          name: uniq("arc"),
+          bucket: true,
+          resources: [
+            {
+              group: "apps",
+              version: "v1",
+              resource: "deployments",
+              transformation: { patch: [{ op: "replace", path: "/spec/replicas", value: 0 }] },
+              filters: { nameSelector: { regex: ["web"] } },
+            },
+          ],
+        },
+      ]),
+      { natsUrl: env.nats.url, stream: uniq("ARC").toUpperCase().replace(/-/g, "_") },
+    );
+    const key = `${LS_NAMESPACE}/archive/apps-v1-deployments/${ns}.web`;
+    const entry = await eventually(
+      async () => {
+        const e = await stored(key);
+        return e?.kind === "object" ? e : undefined;
+      },
+      { what: `the original at ${key}` },
+    );
+    const copy = await dstApps.readNamespacedDeployment({ name: "web", namespace: ns });
+    expect(copy.spec?.replicas).toBe(0);
+    expect(entry.verified).toBe(true);
+    expect((entry.original as unknown as { spec: { replicas: number } }).spec.replicas).toBe(3);
+    // Byte for byte the sanitised source object (the raw JSON, not client-node's model).
+    const raw = (await src
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({ name: "web", namespace: ns })) as unknown;
+    const sourceJson = JSON.parse(JSON.stringify(raw)) as KubeObject;
+    const expected = sanitize(
+      { ...sourceJson, apiVersion: "apps/v1", kind: "Deployment" },
+      { group: "apps", version: "v1", resource: "deployments" },
+    );
+    expect("object" in expected).toBe(true);
+    expect(canonicalJson(entry.original)).toBe(
+      canonicalJson((expected as { object: KubeObject }).object),
+    );
+    expect(entry.marks).toMatchObject({ sourceUid: sourceJson.metadata.uid });
+
+    await srcApps.deleteNamespacedDeployment({ name: "web", namespace: ns });
+    await eventually(async () => ((await stored(key))?.kind === "tombstone" ? true : undefined), {
+      what: "the tombstone",
+    });
+    await s3.send(new GetObjectCommand({ Bucket: env.s3.bucket, Key: key })); // still there, as a tombstone
+  });
+});
