@@ -1,2 +1,3 @@
 export * from "./engine.js";
 export * from "./manifests.js";
+export * from "./metrics.js";

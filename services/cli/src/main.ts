@@ -2,9 +2,12 @@
 import { parseArgs } from "node:util";
 import { Engine, type LiveSyncStatus } from "./engine.js";
 import { loadManifests } from "./manifests.js";
+import { registerEngineMetrics } from "./metrics.js";
+import { startTelemetry } from "@livesync/telemetry";
 
 const usage = `usage:
   livesync run -f <file-or-dir> [-f …] [--nats <url> [--stream NAME]]
+                                  [--metrics-port P]
                                   run every service in this process until SIGINT/SIGTERM
   livesync validate -f <file-or-dir> [-f …]              check manifests offline; exit 1 on any problem`;
 
@@ -16,6 +19,7 @@ async function main(argv: string[]): Promise<number> {
       file: { type: "string", short: "f", multiple: true },
       nats: { type: "string" },
       stream: { type: "string" },
+      "metrics-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -46,6 +50,20 @@ async function main(argv: string[]): Promise<number> {
   console.error(
     `livesync running ${manifests.liveSyncs.length} LiveSynchronization(s) on ${values.nats ?? "an in-process bus"}; Ctrl-C stops`,
   );
+  // /metrics, /healthz, /readyz on 127.0.0.1 (0.0.0.0 in a pod: LIVESYNC_METRICS_HOST).
+  const metricsPort = values["metrics-port"] ?? process.env.LIVESYNC_METRICS_PORT;
+  const telemetry =
+    metricsPort === undefined
+      ? undefined
+      : await startTelemetry({
+          host: process.env.LIVESYNC_METRICS_HOST ?? "127.0.0.1",
+          port: Number(metricsPort),
+          ready: async () => (await engine.status()).every((s) => s.state !== "error"),
+        });
+  if (telemetry) {
+    registerEngineMetrics(telemetry.registry, engine);
+    console.error(`metrics on http://${telemetry.address}/metrics`);
+  }
   const timer = setInterval(async () => printStatus(await engine.status()), 2_000);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
@@ -53,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
   });
   clearInterval(timer);
   console.error("stopping: draining in-flight events");
+  await telemetry?.close();
   await engine.stop();
   return 0;
 }

@@ -1,0 +1,2 @@
+export * from "./server.js";
+export { Gauge, Registry } from "prom-client";
