@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { Cluster, KubeRest, type KubeObject } from "@livesync/kube";
-import { kubeConfigFor, type TestEnvironment } from "@livesync/testkit";
+import { Cluster, KubeRest, type KubeObject, type ResourceInfo } from "@livesync/kube";
+import { kubeConfigFor, up, type TestEnvironment } from "@livesync/testkit";
 import { manifestsForEnv } from "./manifests.js";
 
 export { manifestsForEnv };
@@ -78,3 +78,36 @@ export function arg(name: string, fallback: number): number {
 }
 
 export const readText = (f: string) => readFileSync(f, "utf8");
+
+export const CONFIGMAPS: ResourceInfo = {
+  group: "",
+  version: "v1",
+  resource: "configmaps",
+  kind: "ConfigMap",
+  namespaced: true,
+  verbs: [],
+};
+
+/** The test environment, a client per cluster and a run id for unique names. */
+export async function benchContext() {
+  const { env } = await up();
+  return {
+    env,
+    source: await clusterOf(env, "source"),
+    destination: await clusterOf(env, "destination"),
+    run: Date.now().toString(36),
+  };
+}
+
+/** Creates ConfigMaps with `concurrency` requests in flight (setup, not measured by callers). */
+export function createConfigMaps(
+  cluster: Cluster,
+  objs: KubeObject[],
+  concurrency = 32,
+): Promise<void> {
+  return pool(objs, concurrency, (o) =>
+    cluster.rest
+      .request("POST", `/api/v1/namespaces/${o.metadata.namespace}/configmaps`, { body: o })
+      .then(() => undefined),
+  );
+}

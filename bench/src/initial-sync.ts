@@ -4,36 +4,25 @@
  * objects in the destination (same run, same machine). Target: raw/sync >= 0.8.
  */
 import { Engine } from "@livesync/cli";
-import { applyObject, SupervisedWatch, type KubeObject, type ResourceInfo } from "@livesync/kube";
-import { up } from "@livesync/testkit";
+import { applyObject, SupervisedWatch, type KubeObject } from "@livesync/kube";
 import {
   arg,
-  clusterOf,
   configMap,
   createNamespace,
   deleteNamespace,
   manifestsForEnv,
   pool,
   RssSampler,
+  benchContext,
+  CONFIGMAPS,
+  createConfigMaps,
 } from "./common.js";
 
 const objects = arg("objects", 5_000);
 const namespaces = arg("namespaces", 10);
 const bytes = arg("bytes", 1_024);
 const concurrency = arg("concurrency", 32);
-const CONFIGMAPS: ResourceInfo = {
-  group: "",
-  version: "v1",
-  resource: "configmaps",
-  kind: "ConfigMap",
-  namespaced: true,
-  verbs: [],
-};
-
-const { env } = await up();
-const source = await clusterOf(env, "source");
-const destination = await clusterOf(env, "destination");
-const run = Date.now().toString(36);
+const { env, source, destination, run } = await benchContext();
 const names = (prefix: string) =>
   Array.from({ length: namespaces }, (_, i) => `${prefix}-${run}-${i}`);
 const items = (nss: string[]) =>
@@ -63,11 +52,7 @@ const ssaSeconds = await direct("bench-ssa", (o) =>
 const syncNs = names("bench-sync");
 for (const ns of syncNs) await createNamespace(source.rest, ns, { bench: run });
 let t = performance.now();
-await pool(items(syncNs), concurrency, (o) =>
-  source.rest
-    .request("POST", `/api/v1/namespaces/${o.metadata.namespace}/configmaps`, { body: o })
-    .then(() => undefined),
-);
+await createConfigMaps(source, items(syncNs), concurrency);
 const sourceSeconds = (performance.now() - t) / 1000;
 
 // Count copies as the destination's watch reports them.

@@ -5,35 +5,23 @@
  * own write->watch latency). Target: p99 <= 250 ms at 100/s.
  */
 import { Engine } from "@livesync/cli";
-import { SupervisedWatch, type Cluster, type KubeObject, type ResourceInfo } from "@livesync/kube";
-import { up } from "@livesync/testkit";
+import { SupervisedWatch, type Cluster, type KubeObject } from "@livesync/kube";
 import {
   arg,
-  clusterOf,
   configMap,
   createNamespace,
   deleteNamespace,
   manifestsForEnv,
   percentile,
-  pool,
+  benchContext,
+  CONFIGMAPS,
+  createConfigMaps,
 } from "./common.js";
 
 const rate = arg("rate", 100);
 const seconds = arg("seconds", 30);
 const objects = arg("objects", 500);
-const CONFIGMAPS: ResourceInfo = {
-  group: "",
-  version: "v1",
-  resource: "configmaps",
-  kind: "ConfigMap",
-  namespaced: true,
-  verbs: [],
-};
-
-const { env } = await up();
-const source = await clusterOf(env, "source");
-const destination = await clusterOf(env, "destination");
-const run = Date.now().toString(36);
+const { env, source, destination, run } = await benchContext();
 
 /** Writes `rate`/s to `writeTo` and measures when `watchOn` sees each write. */
 async function measure(
@@ -102,13 +90,9 @@ async function measure(
 
 async function seed(cluster: Cluster, ns: string, labels: Record<string, string> = {}) {
   await createNamespace(cluster.rest, ns, labels);
-  await pool(
+  await createConfigMaps(
+    cluster,
     Array.from({ length: objects }, (_, i) => configMap(ns, `cm-${i}`, 256)),
-    32,
-    (o) =>
-      cluster.rest
-        .request("POST", `/api/v1/namespaces/${ns}/configmaps`, { body: o })
-        .then(() => undefined),
   );
 }
 

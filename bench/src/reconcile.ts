@@ -6,42 +6,26 @@
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { Engine } from "@livesync/cli";
-import { listAll, type ResourceInfo } from "@livesync/kube";
-import { up } from "@livesync/testkit";
+import { listAll } from "@livesync/kube";
 import {
   arg,
-  clusterOf,
   configMap,
   createNamespace,
   deleteNamespace,
   manifestsForEnv,
-  pool,
+  benchContext,
+  CONFIGMAPS,
+  createConfigMaps,
 } from "./common.js";
 
 const objects = arg("objects", 10_000);
 const namespaces = arg("namespaces", 20);
-const CONFIGMAPS: ResourceInfo = {
-  group: "",
-  version: "v1",
-  resource: "configmaps",
-  kind: "ConfigMap",
-  namespaced: true,
-  verbs: [],
-};
-
-const { env } = await up();
-const source = await clusterOf(env, "source");
-const destination = await clusterOf(env, "destination");
-const run = Date.now().toString(36);
+const { env, source, destination, run } = await benchContext();
 const nss = Array.from({ length: namespaces }, (_, i) => `bench-rec-${run}-${i}`);
 for (const ns of nss) await createNamespace(source.rest, ns, { bench: run });
-await pool(
+await createConfigMaps(
+  source,
   Array.from({ length: objects }, (_, i) => configMap(nss[i % namespaces]!, `cm-${i}`, 512)),
-  32,
-  (o) =>
-    source.rest
-      .request("POST", `/api/v1/namespaces/${o.metadata.namespace}/configmaps`, { body: o })
-      .then(() => undefined),
 );
 const resources = [
   {

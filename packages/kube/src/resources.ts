@@ -100,3 +100,13 @@ export class Discovery {
     }
   }
 }
+
+/** Namespaces: watched for their labels (namespaceSelector) by the listener and the reconciler. */
+export const NAMESPACES: ResourceInfo = {
+  group: "",
+  version: "v1",
+  resource: "namespaces",
+  kind: "Namespace",
+  namespaced: false,
+  verbs: [],
+};

@@ -83,3 +83,19 @@ export function manifestsFor(
 }
 
 export const uniq = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
+
+/** A Deployment body with a non-default strategy, so transformations of it can be seen. */
+export function deployment(name: string, labels: Record<string, string> = {}, replicas = 3) {
+  return {
+    metadata: { name, labels },
+    spec: {
+      replicas,
+      strategy: { type: "Recreate" },
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: "app", image: "nginx:1.27" }] },
+      },
+    },
+  };
+}

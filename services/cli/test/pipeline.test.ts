@@ -6,7 +6,7 @@ import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { auditedWrites, eventually, kubeConfigFor, READER_USER } from "@livesync/testkit";
 import { Engine } from "../src/index.js";
-import { manifestsFor, uniq } from "./fixtures.js";
+import { deployment, manifestsFor, uniq } from "./fixtures.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
@@ -47,21 +47,6 @@ async function gone(read: () => Promise<unknown>): Promise<true | undefined> {
     if (notFound(err)) return true;
     throw err;
   }
-}
-
-function deployment(name: string, labels: Record<string, string> = {}) {
-  return {
-    metadata: { name, labels },
-    spec: {
-      replicas: 3,
-      strategy: { type: "Recreate" },
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: { containers: [{ name: "app", image: "nginx:1.27" }] },
-      },
-    },
-  };
 }
 
 describe.each([

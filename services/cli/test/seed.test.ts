@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { parseManifests, type LiveSynchronization } from "@livesync/api";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
 import { Engine } from "../src/index.js";
-import { manifestsFor, uniq } from "./fixtures.js";
+import { deployment, manifestsFor, uniq } from "./fixtures.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
@@ -53,21 +53,6 @@ async function ns(labels: Record<string, string> = {}) {
   return name;
 }
 
-function deployment(name: string, labels: Record<string, string> = {}) {
-  return {
-    metadata: { name, labels },
-    spec: {
-      replicas: 2,
-      strategy: { type: "Recreate" },
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: { containers: [{ name: "app", image: "nginx:1.27" }] },
-      },
-    },
-  };
-}
-
 const absent = async (read: () => Promise<unknown>) =>
   read().then(
     () => false,
@@ -105,9 +90,9 @@ describe("seed 002 examples", () => {
     const n = await ns();
     await srcApps.createNamespacedDeployment({
       namespace: n,
-      body: deployment("in", { "disaster-recovery": "enabled" }),
+      body: deployment("in", { "disaster-recovery": "enabled" }, 2),
     });
-    await srcApps.createNamespacedDeployment({ namespace: n, body: deployment("out") });
+    await srcApps.createNamespacedDeployment({ namespace: n, body: deployment("out", {}, 2) });
     await run("seed-filter-selector.yaml");
     await eventually(() => dstApps.readNamespacedDeployment({ name: "in", namespace: n }), {
       what: "deployment in",
@@ -120,7 +105,7 @@ describe("seed 002 examples", () => {
 
   it("Transformations: replicas 0 and strategy removed in the destination, source untouched", async () => {
     const n = await ns();
-    await srcApps.createNamespacedDeployment({ namespace: n, body: deployment("web") });
+    await srcApps.createNamespacedDeployment({ namespace: n, body: deployment("web", {}, 2) });
     await run("seed-transformation.yaml");
     const copy = await eventually(
       () => dstApps.readNamespacedDeployment({ name: "web", namespace: n }),
@@ -139,7 +124,7 @@ describe("seed 002 examples", () => {
     const pre = await ns({ env: "pre" });
     const second = await ns({ env: "pre-second" });
     for (const n of [pre, second]) {
-      await srcApps.createNamespacedDeployment({ namespace: n, body: deployment("api") });
+      await srcApps.createNamespacedDeployment({ namespace: n, body: deployment("api", {}, 2) });
       await srcCore.createNamespacedService({
         namespace: n,
         body: {

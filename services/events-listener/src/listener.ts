@@ -14,6 +14,7 @@ import {
 } from "@livesync/core";
 import {
   gvrString,
+  NAMESPACES,
   SupervisedWatch,
   type Cluster,
   type Gvr,
@@ -54,15 +55,6 @@ interface Tracked {
   objects: Map<string, KubeObject>;
   watch: SupervisedWatch;
 }
-
-const NAMESPACES_INFO: ResourceInfo = {
-  group: "",
-  version: "v1",
-  resource: "namespaces",
-  kind: "Namespace",
-  namespaced: false,
-  verbs: [],
-};
 
 /**
  * Watches every configured resource of one LiveSynchronization in the source and publishes a
@@ -120,7 +112,7 @@ export class EventsListener {
       // Namespace labels first, so the first object lists are filtered correctly. Not awaited:
       // a source that denies listing namespaces must not block the caller; it shows in stats.
       let listed = false;
-      this.namespaceWatch = new SupervisedWatch(source.rest, NAMESPACES_INFO, {
+      this.namespaceWatch = new SupervisedWatch(source.rest, NAMESPACES, {
         onList: async (items) => {
           await this.onNamespaces(items, true);
           if (!listed) startWatches();

@@ -23,6 +23,7 @@ import {
   gvrString,
   listAll,
   listPages,
+  NAMESPACES,
   type Cluster,
   type Gvr,
   type KubeObject,
@@ -60,14 +61,6 @@ export interface ReconcileReport {
   resources: ResourceReport[];
 }
 
-const NAMESPACES: ResourceInfo = {
-  group: "",
-  version: "v1",
-  resource: "namespaces",
-  kind: "Namespace",
-  namespaced: false,
-  verbs: [],
-};
 const key = (o: { metadata: { namespace?: string; name: string } }) =>
   `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
