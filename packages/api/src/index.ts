@@ -3,3 +3,4 @@ export * from "./types.js";
 export * from "./schemas.js";
 export * from "./validate.js";
 export * from "./manifests.js";
+export * from "./crds.js";
