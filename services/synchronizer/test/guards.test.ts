@@ -177,4 +177,43 @@ describe("synchronizer guards against a real destination", () => {
     ]);
     expect(sync.statsFor(liveSync)?.failed).toBe(1);
   });
+  it("replaces a copy when a changed transformation hits an immutable field (422)", async () => {
+    const name = "cm-immutable";
+    const immutable = (rv: number): SyncEvent => {
+      const e = event("RESYNC", name, "uid-imm", rv, "v1");
+      (e.object as { immutable?: boolean }).immutable = true;
+      return e;
+    };
+    await deliver([immutable(100)]);
+    const before = await read(name);
+    expect(before?.data).toEqual({ v: "v1" });
+
+    // Same source version, new transformation: the content hash differs, so it is applied; the
+    // apiserver refuses to change an immutable ConfigMap, and the copy is re-created instead.
+    const bus = new InProcessBus(0);
+    const sync = new Synchronizer(bus, { concurrency: 1 });
+    const destination = await Cluster.fromKubeConfig("destination", dstKc);
+    sync.setTarget({
+      liveSync,
+      sourceCluster: "source",
+      destination,
+      transformations: [[{ op: "add", path: "/data/extra", value: "x" }]],
+    });
+    await bus.ensureConsumer(SYNCHRONIZER_DURABLE);
+    const e = immutable(100);
+    await bus.publish("livesync.events.x.y", encodeEvent(e), messageId(e));
+    await sync.start();
+    await eventually(
+      async () => ((await bus.pending(SYNCHRONIZER_DURABLE)) === 0 ? true : undefined),
+      {
+        what: "the event handled",
+      },
+    );
+    await sync.stop();
+    destination.close();
+    const after = await read(name);
+    expect(after?.data).toEqual({ v: "v1", extra: "x" });
+    expect(after?.metadata?.uid).not.toBe(before?.metadata?.uid);
+    expect(await bus.deadLetters()).toEqual([]);
+  });
 });
