@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { Engine, type LiveSyncStatus } from "./engine.js";
 import { loadManifests } from "./manifests.js";
 import { registerEngineMetrics } from "./metrics.js";
-import { startTelemetry } from "@livesync/telemetry";
+import { createLogger, startTelemetry } from "@livesync/telemetry";
 
 const usage = `usage:
   livesync run -f <file-or-dir> [-f …] [--nats <url> [--stream NAME]]
@@ -46,7 +46,12 @@ async function main(argv: string[]): Promise<number> {
     console.error("nothing to run: no valid LiveSynchronization");
     return 1;
   }
+  const log = createLogger("livesync");
   const engine = await Engine.start(manifests, { natsUrl: values.nats, stream: values.stream });
+  log.info(
+    { liveSyncs: manifests.liveSyncs.length, bus: values.nats ? "jetstream" : "in-process" },
+    "started",
+  );
   console.error(
     `livesync running ${manifests.liveSyncs.length} LiveSynchronization(s) on ${values.nats ?? "an in-process bus"}; Ctrl-C stops`,
   );
@@ -64,13 +69,26 @@ async function main(argv: string[]): Promise<number> {
     registerEngineMetrics(telemetry.registry, engine);
     console.error(`metrics on http://${telemetry.address}/metrics`);
   }
-  const timer = setInterval(async () => printStatus(await engine.status()), 2_000);
+  const seen = new Map<string, string>();
+  const timer = setInterval(async () => {
+    const statuses = await engine.status();
+    printStatus(statuses);
+    // Log changes only: state transitions and problems appearing or clearing.
+    for (const s of statuses) {
+      const now = JSON.stringify([s.state, s.problems]);
+      if (seen.get(s.liveSync) === now) continue;
+      seen.set(s.liveSync, now);
+      const fields = { liveSync: s.liveSync, state: s.state, problems: s.problems };
+      if (s.problems.length) log.warn(fields, "status changed");
+      else log.info(fields, "status changed");
+    }
+  }, 2_000);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
   clearInterval(timer);
-  console.error("stopping: draining in-flight events");
+  log.info("stopping: draining in-flight events");
   await telemetry?.close();
   await engine.stop();
   return 0;
