@@ -1,9 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Cluster, KubeRest, type KubeObject, type ResourceInfo } from "@livesync/kube";
 import { kubeConfigFor, up, type TestEnvironment } from "@livesync/testkit";
-import { manifestsForEnv } from "./manifests.js";
-
-export { manifestsForEnv };
 
 export async function clusterOf(env: TestEnvironment, name: string): Promise<Cluster> {
   return Cluster.fromKubeConfig(name, kubeConfigFor(env, name));

@@ -10,13 +10,13 @@ import {
   configMap,
   createNamespace,
   deleteNamespace,
-  manifestsForEnv,
   pool,
   RssSampler,
   benchContext,
   CONFIGMAPS,
   createConfigMaps,
 } from "./common.js";
+import { manifestsFor } from "@livesync/cli/testing";
 
 const objects = arg("objects", 5_000);
 const namespaces = arg("namespaces", 10);
@@ -80,11 +80,16 @@ const rss = new RssSampler();
 const cpuBefore = process.cpuUsage();
 t = performance.now();
 const engine = await Engine.start(
-  manifestsForEnv(env, `bench-${run}`, [
+  manifestsFor(env, [
     {
-      version: "v1",
-      resource: "configmaps",
-      filters: { namespaceSelector: { matchLabels: { bench: run } } },
+      name: `bench-${run}`,
+      resources: [
+        {
+          version: "v1",
+          resource: "configmaps",
+          filters: { namespaceSelector: { matchLabels: { bench: run } } },
+        },
+      ],
     },
   ]),
   {

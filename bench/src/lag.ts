@@ -11,12 +11,12 @@ import {
   configMap,
   createNamespace,
   deleteNamespace,
-  manifestsForEnv,
   percentile,
   benchContext,
   CONFIGMAPS,
   createConfigMaps,
 } from "./common.js";
+import { manifestsFor } from "@livesync/cli/testing";
 
 const rate = arg("rate", 100);
 const seconds = arg("seconds", 30);
@@ -106,11 +106,16 @@ await deleteNamespace(destination.rest, rawNs, { wait: true });
 const ns = `bench-lag-${run}`;
 await seed(source, ns, { bench: run });
 const engine = await Engine.start(
-  manifestsForEnv(env, `lag-${run}`, [
+  manifestsFor(env, [
     {
-      version: "v1",
-      resource: "configmaps",
-      filters: { namespaceSelector: { matchLabels: { bench: run } } },
+      name: `lag-${run}`,
+      resources: [
+        {
+          version: "v1",
+          resource: "configmaps",
+          filters: { namespaceSelector: { matchLabels: { bench: run } } },
+        },
+      ],
     },
   ]),
   { natsUrl: env.nats.url, stream: `LAG_${run.toUpperCase()}` },

@@ -12,11 +12,11 @@ import {
   configMap,
   createNamespace,
   deleteNamespace,
-  manifestsForEnv,
   benchContext,
   CONFIGMAPS,
   createConfigMaps,
 } from "./common.js";
+import { manifestsFor } from "@livesync/cli/testing";
 
 const objects = arg("objects", 10_000);
 const namespaces = arg("namespaces", 20);
@@ -36,7 +36,7 @@ const resources = [
   },
 ];
 const name = `rec-${run}`;
-const engine = await Engine.start(manifestsForEnv(env, name, resources), {
+const engine = await Engine.start(manifestsFor(env, [{ name, resources }]), {
   natsUrl: env.nats.url,
   stream: `REC_${run.toUpperCase()}`,
   firstReconcileDelayMs: 24 * 3_600_000,

@@ -9,7 +9,7 @@ import { decodeArchiveEntry } from "@livesync/bucket";
 import { canonicalJson, sanitize, type KubeObject } from "@livesync/core";
 import { eventually, kubeConfigFor, s3Client } from "@livesync/testkit";
 import { Engine } from "../src/index.js";
-import { LS_NAMESPACE, manifestsFor, uniq } from "./fixtures.js";
+import { LS_NAMESPACE, manifestsFor, uniq } from "../src/testing.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");

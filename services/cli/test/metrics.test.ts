@@ -6,7 +6,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { startTelemetry } from "@livesync/telemetry";
 import { addScrapeTargets, eventually, kubeConfigFor } from "@livesync/testkit";
 import { Engine, registerEngineMetrics } from "../src/index.js";
-import { manifestsFor, uniq } from "./fixtures.js";
+import { manifestsFor, uniq } from "../src/testing.js";
 
 const env = inject("testenv");
 const srcCore = kubeConfigFor(env, "source").makeApiClient(CoreV1Api);

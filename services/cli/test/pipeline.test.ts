@@ -6,7 +6,7 @@ import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { auditedWrites, eventually, kubeConfigFor, READER_USER } from "@livesync/testkit";
 import { Engine } from "../src/index.js";
-import { deployment, manifestsFor, uniq } from "./fixtures.js";
+import { deployment, manifestsFor, uniq } from "../src/testing.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");

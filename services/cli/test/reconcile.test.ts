@@ -7,7 +7,7 @@ import { CoreV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { eventually, kubeConfigFor, READER_USER } from "@livesync/testkit";
 import { Engine, type EngineOptions } from "../src/index.js";
-import { manifestsFor, uniq } from "./fixtures.js";
+import { manifestsFor, uniq } from "../src/testing.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");

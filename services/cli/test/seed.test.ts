@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { parseManifests, type LiveSynchronization } from "@livesync/api";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
 import { Engine } from "../src/index.js";
-import { deployment, manifestsFor, uniq } from "./fixtures.js";
+import { deployment, manifestsFor, uniq } from "../src/testing.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");

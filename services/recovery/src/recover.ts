@@ -1,0 +1,325 @@
+// runRecovery: executes a Task (the recoveryProcess of a LiveSynchronization) against the
+// destination cluster. Only copies OWNED by the LiveSynchronization are touched (managed label
+// AND ownership annotation). fromOriginal restores the archived original by server-side apply
+// (field manager "livesync", forced); fromPatch applies RFC 6902 operations to the live copy
+// with a JSON patch guarded by a resourceVersion test. Per-object failures never stop the rest.
+
+import type {
+  Task,
+  TaskResource,
+  TaskRunFailure,
+  TaskRunResourceCount,
+  TaskRunStatus,
+} from "@livesync/api";
+import { archiveKey, decodeArchiveEntry, type BucketClient } from "@livesync/bucket";
+import {
+  applyPatch,
+  isOwnedBy,
+  MANAGED_LABEL,
+  type KubeObject as CoreObject,
+  type PatchOperation,
+} from "@livesync/core";
+import {
+  applyObject,
+  getObject,
+  KubeApiError,
+  listPages,
+  objectPath,
+  type Cluster,
+  type KubeObject,
+  type ResourceInfo,
+} from "@livesync/kube";
+import { diffObjects, guardedPatch, phaseOf, restoredObject, type DiffEntry } from "./plan.js";
+
+/** The synchronizer's field manager: a restore takes back exactly the fields it applied. */
+export const FIELD_MANAGER = "livesync";
+/** Field manager of fromPatch writes (JSON patches are "Update" operations). */
+export const PATCH_FIELD_MANAGER = "livesync-recovery";
+export const DEFAULT_CONCURRENCY = 16;
+
+export type RecoveryPhase = Extract<
+  NonNullable<TaskRunStatus["phase"]>,
+  "Succeeded" | "Failed" | "PartiallySucceeded"
+>;
+
+/** A write a dry run would make (validated by the apiserver with dryRun=All). */
+export interface RecoveryChange {
+  namespace?: string;
+  name: string;
+  group: string;
+  version: string;
+  resource: string;
+  action: "patch" | "restore";
+  diff?: DiffEntry[];
+}
+
+export interface RecoveryStatus {
+  phase: RecoveryPhase;
+  resources: TaskRunResourceCount[];
+  failures: TaskRunFailure[];
+  /** Only for dry runs. */
+  changes?: RecoveryChange[];
+}
+
+export interface RecoveryBucket {
+  client: BucketClient;
+  /** The Bucket CR's namespace and name: the first two segments of every archive key. */
+  bucketNamespace: string;
+  bucketName: string;
+}
+
+export interface RecoveryOptions {
+  task: Task;
+  /** Owning LiveSynchronization, "<namespace>/<name>". */
+  liveSync: string;
+  destination: Cluster;
+  /** Needed when a resource has fromOriginal.enabled. */
+  bucket?: RecoveryBucket;
+  /** Change nothing: writes are sent with dryRun=All and reported in `changes`. */
+  dryRun?: boolean;
+  /** Called with a snapshot as objects finish (at most every 250 ms) and once at the end. */
+  onProgress?: (s: RecoveryStatus) => void;
+  /** Objects recovered at once (default 16). */
+  concurrency?: number;
+}
+
+/** A per-object failure: the object counts as failed with this reason. */
+class ObjectFailure extends Error {}
+
+/** The apiserver's own message, without our "METHOD path: status reason:" prefix. */
+function apiMessage(err: unknown): string {
+  if (err instanceof KubeApiError) {
+    const marker = `: ${err.status} ${err.reason}: `;
+    const i = err.message.indexOf(marker);
+    return i >= 0 ? err.message.slice(i + marker.length) : err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A reason for the status, naming concurrent changes and vanished objects plainly. */
+function reasonOf(err: unknown, step: "patch" | "restore"): string {
+  if (err instanceof ObjectFailure) return err.message;
+  const msg = apiMessage(err);
+  if (err instanceof KubeApiError) {
+    if (err.status === 404) return `${step}: object no longer exists: ${msg}`;
+    if (err.status === 409)
+      return `${step}: object changed since it was read (not retried): ${msg}`;
+  }
+  return `${step}: ${msg}`;
+}
+
+/** Runs `fn` over `items`, at most `limit` at once. */
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export async function runRecovery(opts: RecoveryOptions): Promise<RecoveryStatus> {
+  const { task, liveSync, destination, bucket, dryRun = false, onProgress } = opts;
+  const limit = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const counts: TaskRunResourceCount[] = [];
+  const failures: TaskRunFailure[] = [];
+  const changes: RecoveryChange[] = [];
+  let succeeded = 0;
+  let lastProgress = 0;
+
+  const snapshot = (): RecoveryStatus => ({
+    phase: phaseOf(succeeded, failures),
+    resources: counts.map((c) => ({ ...c })),
+    failures: [...failures],
+    ...(dryRun ? { changes: [...changes] } : {}),
+  });
+  const progress = (force = false) => {
+    if (!onProgress) return;
+    const now = Date.now();
+    if (!force && now - lastProgress < 250) return;
+    lastProgress = now;
+    onProgress(snapshot());
+  };
+
+  for (const tr of task.spec.config.resources) {
+    const { group, version, resources: resource } = tr.identifier;
+    const count: TaskRunResourceCount = {
+      group,
+      version,
+      resource,
+      total: 0,
+      succeeded: 0,
+      failed: 0,
+    };
+    counts.push(count);
+    const fail = (obj: { namespace?: string; name: string }, reason: string) => {
+      failures.push({
+        ...(obj.namespace ? { namespace: obj.namespace } : {}),
+        name: obj.name,
+        group,
+        version,
+        resource,
+        reason,
+      });
+    };
+
+    let info: ResourceInfo;
+    const copies: KubeObject[] = [];
+    try {
+      info = await destination.discovery.resolve({ group, version, resource });
+      await listPages(
+        destination.rest,
+        info,
+        { labelSelector: `${MANAGED_LABEL}=true` },
+        (page) => {
+          for (const o of page) if (isOwnedBy(o as CoreObject, liveSync)) copies.push(o);
+        },
+      );
+    } catch (err) {
+      // Nothing can be said per object: one failure for the whole resource ("*").
+      fail({ name: "*" }, `listing copies in ${destination.name} failed: ${apiMessage(err)}`);
+      progress();
+      continue;
+    }
+
+    count.total = copies.length;
+    await pool(copies, limit, async (copy) => {
+      const ref = { namespace: copy.metadata.namespace, name: copy.metadata.name };
+      try {
+        const made = await recoverOne({ tr, info, copy, liveSync, destination, bucket, dryRun });
+        for (const c of made) changes.push({ ...ref, group, version, resource, ...c });
+        count.succeeded++;
+        succeeded++;
+      } catch (err) {
+        const e = err as Error & { step?: "patch" | "restore" };
+        fail(ref, reasonOf(err, e.step ?? "patch"));
+        count.failed++;
+      }
+      progress();
+    });
+  }
+  const status = snapshot();
+  progress(true);
+  return status;
+}
+
+/** Recovers one copy; throws (with `step`) on failure. Returns what was (or would be) done. */
+async function recoverOne(a: {
+  tr: TaskResource;
+  info: ResourceInfo;
+  copy: KubeObject;
+  liveSync: string;
+  destination: Cluster;
+  bucket?: RecoveryBucket;
+  dryRun: boolean;
+}): Promise<{ action: "patch" | "restore"; diff: DiffEntry[] }[]> {
+  const { tr, info, destination, dryRun } = a;
+  const done: { action: "patch" | "restore"; diff: DiffEntry[] }[] = [];
+  const namespace = info.namespaced ? a.copy.metadata.namespace : undefined;
+  const name = a.copy.metadata.name;
+  let current = a.copy;
+  const step = <T>(s: "patch" | "restore", p: Promise<T>) =>
+    p.catch((err: unknown) => {
+      throw Object.assign(err instanceof Error ? err : new Error(String(err)), { step: s });
+    });
+
+  if (tr.fromOriginal?.enabled) {
+    const restored = await step("restore", restore(a, namespace, name, current));
+    const written = await step(
+      "restore",
+      applyObject(destination.rest, info, restored as KubeObject, {
+        fieldManager: FIELD_MANAGER,
+        force: true,
+        resourceVersion: current.metadata.resourceVersion,
+        dryRun,
+      }),
+    );
+    done.push({ action: "restore", diff: diffObjects(current, written) });
+    current = written;
+  }
+
+  const ops = tr.patch?.operations;
+  if (ops && ops.length > 0) {
+    // Checked locally first, against exactly the version the test op pins: the apiserver
+    // answers a failing JSON patch with a bare "the server rejected our request" (no path).
+    const local = applyPatch(current as CoreObject, ops);
+    if (!local.ok)
+      throw Object.assign(new ObjectFailure(`patch: ${local.error}`), { step: "patch" });
+    if (dryRun && done.length > 0) {
+      // The dry-run restore wrote nothing to patch on the server: the local result is the answer.
+      done.push({ action: "patch", diff: diffObjects(current, local.object) });
+    } else {
+      const written = await step(
+        "patch",
+        jsonPatch(destination, info, namespace, name, current, ops, dryRun).catch(
+          async (err: unknown) => {
+            if (!(err instanceof KubeApiError) || err.status !== 422) throw err;
+            // Valid locally but rejected: the resourceVersion test failed if it changed.
+            const live = await getObject(destination.rest, info, namespace, name).catch(
+              () => undefined,
+            );
+            const was = current.metadata.resourceVersion;
+            if (live && live.metadata.resourceVersion !== was)
+              throw new ObjectFailure(
+                `patch: object changed since it was read (resourceVersion ${was} -> ${live.metadata.resourceVersion}); not retried`,
+              );
+            throw err;
+          },
+        ),
+      );
+      done.push({ action: "patch", diff: diffObjects(current, written) });
+    }
+  }
+  return done;
+}
+
+/** The archived original, ready to apply over `copy`; ObjectFailure when there is none to use. */
+async function restore(
+  a: { liveSync: string; bucket?: RecoveryBucket; info: ResourceInfo },
+  namespace: string | undefined,
+  name: string,
+  copy: KubeObject,
+): Promise<CoreObject> {
+  const { bucket, info, liveSync } = a;
+  if (!bucket) throw new ObjectFailure("restore: fromOriginal needs a bucket, none configured");
+  const key = archiveKey({
+    bucketNamespace: bucket.bucketNamespace,
+    bucketName: bucket.bucketName,
+    gvr: { group: info.group, version: info.version, resource: info.resource },
+    namespace,
+    name,
+  });
+  const text = await bucket.client.get(key);
+  if (text === undefined) throw new ObjectFailure(`restore: no original in the bucket (${key})`);
+  let entry;
+  try {
+    entry = decodeArchiveEntry(text);
+  } catch (err) {
+    throw new ObjectFailure(`restore: unreadable archive entry ${key}: ${(err as Error).message}`);
+  }
+  if (entry.kind === "tombstone")
+    throw new ObjectFailure(`restore: deleted in the source (tombstone at ${key})`);
+  if (entry.marks.liveSync && entry.marks.liveSync !== liveSync)
+    throw new ObjectFailure(
+      `restore: ${key} was archived by LiveSynchronization ${entry.marks.liveSync}, not ${liveSync}`,
+    );
+  if (!entry.verified)
+    throw new ObjectFailure(`restore: ${key} does not match its sha256 annotation`);
+  return restoredObject(entry.original, copy as CoreObject, liveSync, entry.marks);
+}
+
+/** A JSON patch (RFC 6902) of the live object, guarded by a test of the resourceVersion read. */
+function jsonPatch(
+  destination: Cluster,
+  info: ResourceInfo,
+  namespace: string | undefined,
+  name: string,
+  current: KubeObject,
+  operations: PatchOperation[],
+  dryRun: boolean,
+): Promise<KubeObject> {
+  return destination.rest.request<KubeObject>("PATCH", objectPath(info, namespace, name), {
+    query: { fieldManager: PATCH_FIELD_MANAGER, dryRun: dryRun ? "All" : undefined },
+    body: guardedPatch(current.metadata.resourceVersion, operations),
+    contentType: "application/json-patch+json",
+  });
+}
