@@ -223,6 +223,43 @@ describe.each([
   });
 });
 
+describe("bad input", () => {
+  it("reports an unknown resource by its path while the LiveSynchronization's other resources replicate", async () => {
+    const ns = await namespace();
+    const name = uniq("unknown");
+    engine = await Engine.start(
+      manifestsFor(env, [
+        {
+          name,
+          resources: [
+            {
+              version: "v1",
+              resource: "configmaps",
+              filters: { nameSelector: { regex: ["still-.*"] } },
+            },
+            { group: "apps", version: "v1", resource: "deploymentz" },
+          ],
+        },
+      ]),
+    );
+    await srcCore.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "still-works" }, data: { a: "1" } },
+    });
+    await eventually(
+      () => dstCore.readNamespacedConfigMap({ name: "still-works", namespace: ns }),
+      {
+        what: "the other resource to replicate",
+      },
+    );
+    const status = (await engine.status()).find((s) => s.liveSync.endsWith(`/${name}`))!;
+    expect(status.state).toBe("running");
+    expect(status.problems.join("\n")).toMatch(
+      /spec\.config\.replication\.resources\[1\]: unknown resource apps\/v1\/deploymentz/,
+    );
+  });
+});
+
 describe("source cluster", () => {
   it("received no write from livesync (apiserver audit log)", async () => {
     const writes = auditedWrites(env.clusters.source!, READER_USER, startedAt);
