@@ -86,6 +86,19 @@ export interface RecoveryOptions {
 /** A per-object failure: the object counts as failed with this reason. */
 class ObjectFailure extends Error {}
 
+/**
+ * The copy changed between reading and writing (its controller updated it, or someone else):
+ * the write was refused by its resourceVersion pin. Recovery re-reads and tries again.
+ */
+class StaleCopy extends Error {
+  constructor(readonly live: KubeObject) {
+    super("object changed since it was read");
+  }
+}
+
+/** Attempts per object when its copy keeps changing under us. */
+const STALE_ATTEMPTS = 5;
+
 /** The apiserver's own message, without our "METHOD path: status reason:" prefix. */
 function apiMessage(err: unknown): string {
   if (err instanceof KubeApiError) {
@@ -185,7 +198,35 @@ export async function runRecovery(opts: RecoveryOptions): Promise<RecoveryStatus
     await pool(copies, limit, async (copy) => {
       const ref = { namespace: copy.metadata.namespace, name: copy.metadata.name };
       try {
-        const made = await recoverOne({ tr, info, copy, liveSync, destination, bucket, dryRun });
+        let current = copy;
+        let made: Awaited<ReturnType<typeof recoverOne>> | undefined;
+        for (let attempt = 1; !made; attempt++) {
+          try {
+            made = await recoverOne({
+              tr,
+              info,
+              copy: current,
+              liveSync,
+              destination,
+              bucket,
+              dryRun,
+            });
+          } catch (err) {
+            if (!(err instanceof StaleCopy)) throw err;
+            // Pinned to a version that moved on: recover the current one, if it is still ours.
+            if (!isOwnedBy(err.live as CoreObject, liveSync)) {
+              throw new ObjectFailure(
+                "patch: the object changed and is no longer owned by this LiveSynchronization",
+              );
+            }
+            if (attempt >= STALE_ATTEMPTS) {
+              throw new ObjectFailure(
+                `patch: the object changed ${attempt} times while recovering it; gave up`,
+              );
+            }
+            current = err.live;
+          }
+        }
         for (const c of made) changes.push({ ...ref, group, version, resource, ...c });
         count.succeeded++;
         succeeded++;
@@ -231,6 +272,12 @@ async function recoverOne(a: {
         force: true,
         resourceVersion: current.metadata.resourceVersion,
         dryRun,
+      }).catch(async (err: unknown) => {
+        // 409: pinned to a version that moved on; hand the current one back for another try.
+        if (!(err instanceof KubeApiError) || err.status !== 409) throw err;
+        const live = await getObject(destination.rest, info, namespace, name);
+        if (!live) throw err;
+        throw new StaleCopy(live);
       }),
     );
     done.push({ action: "restore", diff: diffObjects(current, written) });
@@ -258,10 +305,7 @@ async function recoverOne(a: {
               () => undefined,
             );
             const was = current.metadata.resourceVersion;
-            if (live && live.metadata.resourceVersion !== was)
-              throw new ObjectFailure(
-                `patch: object changed since it was read (resourceVersion ${was} -> ${live.metadata.resourceVersion}); not retried`,
-              );
+            if (live && live.metadata.resourceVersion !== was) throw new StaleCopy(live);
             throw err;
           },
         ),
