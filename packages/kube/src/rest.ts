@@ -6,6 +6,16 @@ import { KubeApiError } from "./errors.js";
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
+export interface KubeRequestOptions {
+  query?: Query;
+  body?: unknown;
+  /** Default application/json; apply-patch+yaml, json-patch+json, merge-patch+json for PATCH. */
+  contentType?: string;
+  /** Default application/json; e.g. PartialObjectMetadataList for metadata-only lists. */
+  accept?: string;
+  signal?: AbortSignal;
+}
+
 /**
  * A thin REST client for one cluster. We speak raw JSON (not client-node's typed models, which
  * turn timestamps into Dates and drop unknown fields) and keep one keep-alive agent per cluster.
@@ -55,13 +65,7 @@ export class KubeRest {
   async request<T = unknown>(
     method: string,
     path: string,
-    opts: {
-      query?: Query;
-      body?: unknown;
-      contentType?: string;
-      accept?: string;
-      signal?: AbortSignal;
-    } = {},
+    opts: KubeRequestOptions = {},
   ): Promise<T> {
     const res = await this.send(method, path, opts);
     const text = await readBody(res);
@@ -80,17 +84,7 @@ export class KubeRest {
     return res;
   }
 
-  private send(
-    method: string,
-    path: string,
-    opts: {
-      query?: Query;
-      body?: unknown;
-      contentType?: string;
-      accept?: string;
-      signal?: AbortSignal;
-    },
-  ): Promise<IncomingMessage> {
+  private send(method: string, path: string, opts: KubeRequestOptions): Promise<IncomingMessage> {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, String(v));
