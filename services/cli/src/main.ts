@@ -1,4 +1,6 @@
 #!/usr/bin/env -S npx tsx
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Engine, type LiveSyncStatus } from "./engine.js";
 import { loadManifests } from "./manifests.js";
@@ -11,7 +13,8 @@ const usage = `usage:
                                   run every service in this process until SIGINT/SIGTERM
   livesync validate -f <file-or-dir> [-f …]              check manifests offline; exit 1 on any problem`;
 
-async function main(argv: string[]): Promise<number> {
+/** `livesync run|validate`; returns the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -110,10 +113,13 @@ function printStatus(statuses: LiveSyncStatus[]): void {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+// Run when executed directly, not when imported (the operator's entry point delegates here).
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}
