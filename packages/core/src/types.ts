@@ -1,6 +1,5 @@
-// Structural input types for the pure replication logic. They are defined here rather than
-// imported from @livesync/api so that core stays dependency-free and testable on its own; the
-// shapes are compatible with the API package's types.
+// Input types for the pure replication logic: object shapes defined here, spec shapes from the
+// API package (types only: core has no runtime dependency on it).
 
 export interface OwnerReference {
   apiVersion: string;
@@ -37,34 +36,14 @@ export interface Gvr {
   resource: string;
 }
 
-export type LabelSelectorOperator = "In" | "NotIn" | "Exists" | "DoesNotExist";
+// The spec-facing shapes (selectors, filters, patches) are the API's: one source of truth.
+export type {
+  LabelSelector,
+  LabelSelectorRequirement,
+  NameSelector,
+  PatchOperation,
+  ResourceFilters,
+} from "@livesync/api";
+import type { LabelSelectorRequirement } from "@livesync/api";
 
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: LabelSelectorOperator;
-  values?: string[];
-}
-
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
-
-export interface NameSelector {
-  regex?: string[];
-  excludeRegex?: string[];
-}
-
-export interface ResourceFilters {
-  namespaceSelector?: LabelSelector;
-  selector?: LabelSelector;
-  nameSelector?: NameSelector;
-}
-
-/** One RFC 6902 operation. */
-export interface PatchOperation {
-  op: "add" | "remove" | "replace" | "move" | "copy" | "test";
-  path: string;
-  value?: unknown;
-  from?: string;
-}
+export type LabelSelectorOperator = LabelSelectorRequirement["operator"];
