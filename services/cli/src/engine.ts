@@ -9,11 +9,16 @@ import {
 import { EventsListener } from "@livesync/events-listener";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { Cluster, KubeApiError, LeaseElector } from "@livesync/kube";
+import { Cluster, LeaseElector } from "@livesync/kube";
 import { Archiver, ARCHIVER_DURABLE } from "@livesync/archiver";
 import { bucketClientFromSpec, bucketCredentials, type BucketClient } from "@livesync/bucket";
 import { Reconciler, type ReconcileReport } from "@livesync/reconciler";
-import { SYNCHRONIZER_DURABLE, Synchronizer } from "@livesync/synchronizer";
+import {
+  FIELD_MANAGER,
+  NamespaceEnsurer,
+  SYNCHRONIZER_DURABLE,
+  Synchronizer,
+} from "@livesync/synchronizer";
 
 /** The documents `livesync run` acts on, already validated. */
 export interface EngineManifests {
@@ -74,6 +79,8 @@ export class Engine {
   readonly archiver: Archiver;
   private readonly reconcileReports = new Map<string, ReconcileReport | { error: string }>();
   private readonly electors = new Map<string, LeaseElector>();
+  /** The LiveSynchronization's namespace in the destination holds its Lease. */
+  private readonly namespaces = new NamespaceEnsurer(FIELD_MANAGER);
   private readonly identity = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
   private constructor(
@@ -135,7 +142,7 @@ export class Engine {
       const period = Math.min(resyncPeriodMs(ls.spec), 2 ** 31 - 1);
       // One active events-listener per LiveSynchronization: a Lease in the destination, in the
       // LiveSynchronization's namespace; other replicas stand by and take over on expiry.
-      await ensureNamespace(destination, nsOf(ls));
+      await this.namespaces.ensure(destination, nsOf(ls), key);
       const elector = new LeaseElector(
         destination.rest,
         {
@@ -306,16 +313,5 @@ export class Engine {
     await this.bus.close();
     for (const c of this.clusters.values()) c.close();
     for (const b of this.buckets.values()) b.close();
-  }
-}
-
-/** The LiveSynchronization's namespace in the destination holds its Lease. */
-async function ensureNamespace(cluster: Cluster, name: string): Promise<void> {
-  try {
-    await cluster.rest.request("POST", "/api/v1/namespaces", {
-      body: { apiVersion: "v1", kind: "Namespace", metadata: { name } },
-    });
-  } catch (err) {
-    if (!(err instanceof KubeApiError && err.status === 409)) throw err;
   }
 }

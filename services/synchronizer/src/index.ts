@@ -1,2 +1,3 @@
 export * from "./synchronizer.js";
 export * from "./tombstones.js";
+export { NamespaceEnsurer } from "./namespaces.js";
