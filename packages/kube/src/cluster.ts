@@ -30,6 +30,13 @@ export class Cluster {
     return Cluster.fromKubeConfig(name, kc);
   }
 
+  /** From the pod's service account (in a cluster). */
+  static async inCluster(name: string): Promise<Cluster> {
+    const kc = new KubeConfig();
+    kc.loadFromCluster();
+    return Cluster.fromKubeConfig(name, kc);
+  }
+
   close(): void {
     this.rest.close();
   }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { join } from "node:path";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
@@ -40,10 +40,38 @@ export function clusterNames(env = process.env): string[] {
  * its endpoints answer. Anything that fails to start is stopped again before the error is thrown.
  */
 export async function up(opts: { fresh?: boolean; dir?: string } = {}): Promise<UpResult> {
-  const began = Date.now();
   const dir = opts.dir ?? testenvDir();
+  // Test runs, benchmarks and the demo may start at the same moment: one starts, the others
+  // then find its env.json and reuse it.
+  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false));
+}
+
+async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const pid = Number(readFileSync(join(lock, "pid"), { encoding: "utf8", flag: "a+" }));
+      // A holder that died (or has not written its pid for a while) leaves a stale lock.
+      if (pid && !isAlive(pid)) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+async function upLocked(dir: string, fresh: boolean): Promise<UpResult> {
+  const began = Date.now();
   const existing = readEnvFile(dir);
-  if (existing && !opts.fresh && (await unhealthy(existing)).length === 0) {
+  const hasClusters = (e: TestEnvironment) => clusterNames().every((n) => e.clusters[n]);
+  if (existing && !fresh && hasClusters(existing) && (await unhealthy(existing)).length === 0) {
     return { env: existing, startedHere: false, seconds: (Date.now() - began) / 1000 };
   }
   await down({ dir });

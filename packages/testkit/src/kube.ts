@@ -49,7 +49,11 @@ export async function freshNamespace(
 /** Polls until `check` returns a value (not undefined) or the timeout passes. */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,
-  { timeoutMs = 30_000, intervalMs = 100, what = "condition" } = {},
+  {
+    timeoutMs = 30_000,
+    intervalMs = 100,
+    what = "condition",
+  }: { timeoutMs?: number; intervalMs?: number; what?: string | (() => string) } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -63,5 +67,6 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   const cause = lastError instanceof Error ? `: last error: ${lastError.message}` : "";
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
+  const subject = typeof what === "function" ? what() : what;
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${subject}${cause}`);
 }

@@ -6,13 +6,36 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { Cluster } from "@livesync/kube";
-import { createLogger } from "@livesync/telemetry";
+import { COMPONENTS, registerEngineMetrics, type Component } from "@livesync/cli";
 import { runCli } from "@livesync/cli/main";
+import { Cluster } from "@livesync/kube";
+import { createLogger, startTelemetry } from "@livesync/telemetry";
 import { Operator } from "./operator.js";
 
-const usage = `usage: livesync operator --kubeconfig <management-kubeconfig> [--namespace NS] [--nats URL]
-  runs the operator and every service in this process against a management cluster`;
+const ROLES = ["controller", ...COMPONENTS] as const;
+
+const usage = `usage: livesync operator [--kubeconfig <management-kubeconfig>] [--namespace NS] [--nats URL]
+                         [--components LIST] [--leader-elect] [--metrics-port P]
+  Runs the operator against a management cluster (in a pod: its service account when
+  --kubeconfig is absent).
+  --components   comma list of ${ROLES.join(", ")} (default: all, in this process)
+  --leader-elect the controller duties only while holding the Lease livesync-operator
+                 (in --namespace, or LIVESYNC_LEASE_NAMESPACE, default "default")
+  --metrics-port /metrics, /healthz, /readyz (host LIVESYNC_METRICS_HOST, default 127.0.0.1)`;
+
+function parseComponents(list: string | undefined): { controller: boolean; services: Component[] } {
+  const names = (list ?? ROLES.join(","))
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(ROLES as readonly string[]).includes(n));
+  if (unknown.length)
+    throw new Error(`--components: unknown ${unknown.join(", ")} (expected ${ROLES.join(", ")})`);
+  return {
+    controller: names.includes("controller"),
+    services: COMPONENTS.filter((c) => names.includes(c)),
+  };
+}
 
 async function operator(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -21,26 +44,47 @@ async function operator(argv: string[]): Promise<number> {
       kubeconfig: { type: "string" },
       namespace: { type: "string" },
       nats: { type: "string" },
+      components: { type: "string" },
+      "leader-elect": { type: "boolean" },
+      "metrics-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
-  if (values.help || !values.kubeconfig) {
+  if (values.help) {
     console.error(usage);
-    return values.help ? 0 : 2;
+    return 0;
   }
+  const { controller, services } = parseComponents(values.components);
   const log = createLogger("livesync-operator");
-  const management = await Cluster.fromKubeConfigYaml(
-    "management",
-    readFileSync(values.kubeconfig, "utf8"),
-  );
+  const management = values.kubeconfig
+    ? await Cluster.fromKubeConfigYaml("management", readFileSync(values.kubeconfig, "utf8"))
+    : await Cluster.inCluster("management");
+  const leaseNamespace = values.namespace ?? process.env.LIVESYNC_LEASE_NAMESPACE ?? "default";
   const op = await Operator.start({
     management,
     namespace: values.namespace,
-    engineOptions: { natsUrl: values.nats },
+    controller,
+    engineOptions: { natsUrl: values.nats, components: services },
+    leaderElection: values["leader-elect"] ? { namespace: leaseNamespace } : undefined,
     onError: (err) => log.warn({ err: err.message }, "pass failed; retrying"),
   });
+  const metricsPort = values["metrics-port"] ?? process.env.LIVESYNC_METRICS_PORT;
+  const telemetry =
+    metricsPort === undefined
+      ? undefined
+      : await startTelemetry({
+          host: process.env.LIVESYNC_METRICS_HOST ?? "127.0.0.1",
+          port: Number(metricsPort),
+          ready: () => true,
+        });
+  if (telemetry && op.currentEngine) registerEngineMetrics(telemetry.registry, op.currentEngine);
   log.info(
-    { namespace: values.namespace ?? "(all)", bus: values.nats ? "jetstream" : "in-process" },
+    {
+      namespace: values.namespace ?? "(all)",
+      bus: values.nats ? "jetstream" : "in-process",
+      components: [...(controller ? ["controller"] : []), ...services],
+      metrics: telemetry?.address,
+    },
     "operator started",
   );
   await new Promise<void>((resolve) => {
@@ -49,6 +93,7 @@ async function operator(argv: string[]): Promise<number> {
   });
   log.info("stopping");
   await op.stop();
+  await telemetry?.close();
   management.close();
   return 0;
 }

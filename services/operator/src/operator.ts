@@ -1,553 +1,385 @@
-// The operator (first slice): runs livesync from the LiveSynchronization, KubernetesCluster,
-// Bucket, Task, TaskRun and Secret objects of a management cluster.
+// The operator: runs livesync from the LiveSynchronization, KubernetesCluster, Bucket, Task,
+// TaskRun and Secret objects of a management cluster.
 //
-// - It POLLS (every `pollMs`, default 2 s) rather than watching: each pass lists the objects
-//   over raw REST, validates them as a manifest set (validateManifestSet) and acts.
-// - The services run in-process in one Engine (@livesync/cli). When the fingerprint of what the
-//   engine runs (the specs and generations of the valid objects and the data of the Secrets they
-//   reference) changes, the running Engine is stopped and a new one started in the same process.
-//   No process restart, but every LiveSynchronization restarts (listeners relist).
-// - Status: LiveSynchronization (Ready, Suspended, observedGeneration, synced, failed),
-//   KubernetesCluster and Bucket (Ready), TaskRun (phase, times, counts, failures).
-// - A Task per valid LiveSynchronization is server-side applied (taskFor).
-// - A TaskRun without status.phase is run once: Running, suspend the LiveSynchronization
-//   (unless spec.suspendLiveSynchronization is false), runRecovery against its destination,
-//   then the final phase. A TaskRun with a phase is never run again (also not after a restart
-//   of the operator that left it Running).
+// - It WATCHES those kinds (informer.ts); any change triggers a pass within ~50 ms, and a
+//   pass also runs every `resyncMs` (status counts, access re-checks).
+// - A pass validates everything as one manifest set (desired.ts) and brings the in-process
+//   engine to it: only LiveSynchronizations whose inputs changed are restarted, so
+//   `spec.suspend: true` stops one within a second and the others never notice.
+// - The controller duties (statuses, Tasks, TaskRuns) run in one replica: with
+//   `leaderElection`, the holder of a Lease in the management cluster.
+// - In a cluster each service runs in its own pod: `engineOptions.components` chooses which
+//   this process runs, and `controller: false` leaves the controller duties to another pod.
 
-import { createHash } from "node:crypto";
-import {
-  KINDS,
-  validateManifestSet,
-  type Bucket,
-  type Condition,
-  type KindName,
-  type LiveSynchronization,
-  type ManifestDoc,
-  type ManifestProblem,
-  type Secret,
-  type Task,
-  type TaskRun,
-  type TaskRunStatus,
-} from "@livesync/api";
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { KINDS, type KindName, type LiveSynchronization } from "@livesync/api";
 import { bucketClientFromSpec, bucketCredentials } from "@livesync/bucket";
 import {
+  COMPONENTS,
   Engine,
+  secretValue,
   type EngineManifests,
   type EngineOptions,
   type LiveSyncStatus,
 } from "@livesync/cli";
-import { Cluster, isNotFound } from "@livesync/kube";
-import { runRecovery, taskFor, type RecoveryBucket } from "@livesync/recovery";
+import { isNotFound, LeaseElector, type Cluster, type ResourceInfo } from "@livesync/kube";
+import { taskFor } from "@livesync/recovery";
+import { checkAccess, CachedChecks, type AccessReport, type ClusterRole } from "./access.js";
+import { desiredState, digest, problemsOf, type Snapshot } from "./desired.js";
+import { Informer } from "./informer.js";
+import { keyOf, nsOf, objectPath, type RawObject } from "./objects.js";
+import { assetStatus, liveSyncStatus, statusChanged } from "./status.js";
+import { TaskRunController } from "./task-runs.js";
 
 export const FIELD_MANAGER = "livesync-operator";
-export const DEFAULT_POLL_MS = 2000;
+export const DEFAULT_RESYNC_MS = 5_000;
+const DEBOUNCE_MS = 50;
 
 export interface OperatorOptions {
   /** The management cluster holding the livesync objects and their Secrets. */
   management: Cluster;
-  /** Period of the list-and-reconcile pass (default 2000 ms). */
-  pollMs?: number;
-  /** Passed to Engine.start. */
-  engineOptions?: EngineOptions;
   /** Only this namespace of the management cluster (default: all namespaces). */
   namespace?: string;
+  /** Passed to the engine; `components: []` runs no service in this process. */
+  engineOptions?: EngineOptions;
+  /** Write statuses and Tasks and run TaskRuns (default true). */
+  controller?: boolean;
+  /** Hold this Lease (management cluster) before doing the controller duties. */
+  leaderElection?: { namespace: string; name?: string; durationSeconds?: number };
+  /** Period of the pass that runs even without changes (default 5 s). */
+  resyncMs?: number;
   /** Called with the error of a failed pass (the next pass runs anyway). */
   onError?: (err: Error) => void;
 }
 
-interface Meta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  generation?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  resourceVersion?: string;
-}
-interface RawObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: Meta;
-  spec?: unknown;
-  status?: Record<string, unknown>;
-  data?: Record<string, string>;
-  stringData?: Record<string, string>;
-  type?: string;
-}
+const WATCHED: { kind: KindName | "Secret"; field: keyof Snapshot }[] = [
+  { kind: "LiveSynchronization", field: "liveSyncs" },
+  { kind: "KubernetesCluster", field: "clusters" },
+  { kind: "Bucket", field: "buckets" },
+  { kind: "TaskRun", field: "taskRuns" },
+  { kind: "Secret", field: "secrets" },
+];
 
-const nsOf = (o: { metadata: { namespace?: string } }) => o.metadata.namespace || "default";
-const keyOf = (o: { metadata: { name: string; namespace?: string } }) =>
-  `${nsOf(o)}/${o.metadata.name}`;
-const sourceOf = (kind: string, o: { metadata: { name: string; namespace?: string } }) =>
-  `${kind}/${nsOf(o)}/${o.metadata.name}`;
-
-function basePath(kind: KindName, namespace?: string): string {
+function infoOf(kind: KindName | "Secret"): ResourceInfo {
+  if (kind === "Secret")
+    return { group: "", version: "v1", resource: "secrets", kind, namespaced: true, verbs: [] };
   const k = KINDS[kind];
-  const ns = namespace ? `/namespaces/${namespace}` : "";
-  return `/apis/${k.group}/${k.version}${ns}/${k.plural}`;
-}
-const objectPath = (kind: KindName, namespace: string, name: string) =>
-  `${basePath(kind, namespace)}/${name}`;
-
-/** What validation needs: the apiserver's bookkeeping (managedFields, status, ...) removed. */
-function forValidation(o: RawObject, apiVersion: string, kind: string): unknown {
-  const { name, namespace, uid, generation, labels, annotations } = o.metadata;
   return {
-    apiVersion,
+    group: k.group,
+    version: k.version,
+    resource: k.plural,
     kind,
-    metadata: {
-      name,
-      namespace,
-      ...(uid ? { uid } : {}),
-      ...(generation !== undefined ? { generation } : {}),
-      ...(labels ? { labels } : {}),
-      ...(annotations ? { annotations } : {}),
-    },
-    spec: o.spec,
+    namespaced: true,
+    verbs: [],
   };
 }
 
-function secretValue(secret: Secret | undefined, key: string): string | undefined {
-  if (!secret) return undefined;
-  const s = secret.stringData?.[key];
-  if (s !== undefined) return s;
-  const d = secret.data?.[key];
-  return d === undefined ? undefined : Buffer.from(d, "base64").toString();
-}
-
-/** Keeps lastTransitionTime when a condition's status did not change. */
-function mergeConditions(previous: Condition[] | undefined, next: Condition[]): Condition[] {
-  return next.map((c) => {
-    const old = previous?.find((p) => p.type === c.type);
-    return old && old.status === c.status
-      ? { ...c, lastTransitionTime: old.lastTransitionTime }
-      : c;
-  });
-}
-
-const condition = (
-  type: string,
-  ok: boolean,
-  reason: string,
-  message: string,
-  observedGeneration?: number,
-): Condition => ({
-  type,
-  status: ok ? "True" : "False",
-  reason,
-  message,
-  lastTransitionTime: new Date().toISOString(),
-  ...(observedGeneration !== undefined ? { observedGeneration } : {}),
-});
-
-const problemText = (p: ManifestProblem) => (p.path ? `${p.path}: ${p.message}` : p.message);
-
-interface Snapshot {
-  liveSyncs: RawObject[];
-  clusters: RawObject[];
-  buckets: RawObject[];
-  taskRuns: RawObject[];
-  secrets: RawObject[];
-}
-
 export class Operator {
+  private readonly informers = new Map<keyof Snapshot, Informer>();
+  private readonly checks: CachedChecks;
+  private readonly taskRuns: TaskRunController;
   private engine: Engine | undefined;
-  private fingerprint: string | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private elector: LeaseElector | undefined;
+  private readonly appliedTasks = new Map<string, string>();
   private stopped = false;
-  private pass: Promise<void> = Promise.resolve();
-  private readonly runs = new Map<string, Promise<void>>();
+  private debounce: NodeJS.Timeout | undefined;
+  private resync: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private dirty = false;
 
-  private constructor(private readonly opts: OperatorOptions) {}
+  private constructor(private readonly opts: OperatorOptions) {
+    this.checks = new CachedChecks(() => this.trigger());
+    this.taskRuns = new TaskRunController({
+      rest: opts.management.rest,
+      awaitSuspended: (key) => this.awaitSuspended(key),
+      onError: (err) => this.opts.onError?.(err),
+    });
+  }
 
+  /** Resolves after the first pass: the engine runs what the management cluster holds. */
   static async start(opts: OperatorOptions): Promise<Operator> {
     const op = new Operator(opts);
-    op.pass = op.runPass();
-    await op.pass;
+    const components = opts.engineOptions?.components ?? COMPONENTS;
+    if (components.length > 0)
+      op.engine = await Engine.start(
+        { secrets: [], clusters: [], buckets: [], liveSyncs: [] },
+        opts.engineOptions,
+      );
+    for (const { kind, field } of WATCHED) {
+      const informer = new Informer(opts.management.rest, infoOf(kind), opts.namespace, () =>
+        op.trigger(),
+      );
+      op.informers.set(field, informer);
+      informer.start();
+    }
+    if (opts.leaderElection) {
+      const le = opts.leaderElection;
+      op.elector = new LeaseElector(
+        opts.management.rest,
+        {
+          namespace: le.namespace,
+          name: le.name ?? "livesync-operator",
+          identity: `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
+          durationSeconds: le.durationSeconds,
+        },
+        { onStartedLeading: () => op.trigger(), onStoppedLeading: () => undefined },
+      );
+      op.elector.start();
+    }
+    while (![...op.informers.values()].every((i) => i.hasSynced)) {
+      if (op.stopped) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await op.passNow();
+    op.scheduleResync();
     return op;
   }
 
-  /** The running engine (undefined before the first pass or when nothing is valid). */
+  /** The engine of this process (undefined when it runs no service). */
   get currentEngine(): Engine | undefined {
     return this.engine;
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.pass = this.runPass();
-    }, this.opts.pollMs ?? DEFAULT_POLL_MS);
-  }
-
-  private async runPass(): Promise<void> {
-    try {
-      await this.reconcile();
-    } catch (err) {
-      this.opts.onError?.(err as Error);
-    } finally {
-      this.schedule();
-    }
+  /** Whether this process does the controller duties now. */
+  get isController(): boolean {
+    return this.opts.controller !== false && (!this.elector || this.elector.isLeader);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.pass;
-    clearTimeout(this.timer);
-    await Promise.allSettled(this.runs.values());
+    clearTimeout(this.debounce);
+    clearTimeout(this.resync);
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    await this.running;
+    await this.taskRuns.stop();
+    await this.elector?.stop();
     await this.engine?.stop();
     this.engine = undefined;
   }
 
-  private get rest() {
-    return this.opts.management.rest;
+  private trigger(): void {
+    if (this.stopped) return;
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => void this.passNow(), DEBOUNCE_MS);
   }
 
-  private async list(path: string): Promise<RawObject[]> {
-    try {
-      return (await this.rest.request<{ items: RawObject[] }>("GET", path)).items;
-    } catch (err) {
-      // A CRD not installed (yet): nothing of that kind.
-      if (isNotFound(err)) return [];
-      throw err;
-    }
+  private scheduleResync(): void {
+    if (this.stopped) return;
+    this.resync = setTimeout(() => {
+      void this.passNow().finally(() => this.scheduleResync());
+    }, this.opts.resyncMs ?? DEFAULT_RESYNC_MS);
   }
 
-  private async snapshot(): Promise<Snapshot> {
-    const ns = this.opts.namespace;
-    const [liveSyncs, clusters, buckets, taskRuns, secrets] = await Promise.all([
-      this.list(basePath("LiveSynchronization", ns)),
-      this.list(basePath("KubernetesCluster", ns)),
-      this.list(basePath("Bucket", ns)),
-      this.list(basePath("TaskRun", ns)),
-      this.list(ns ? `/api/v1/namespaces/${ns}/secrets` : "/api/v1/secrets"),
-    ]);
-    return { liveSyncs, clusters, buckets, taskRuns, secrets };
+  /** One pass at a time; a change during a pass runs another right after. */
+  private passNow(): Promise<void> {
+    if (this.dirty) return this.running;
+    this.dirty = true;
+    this.running = this.running.then(async () => {
+      this.dirty = false;
+      if (this.stopped) return;
+      try {
+        await this.pass();
+      } catch (err) {
+        this.opts.onError?.(err as Error);
+      }
+    });
+    return this.running;
   }
 
-  private async reconcile(): Promise<void> {
-    let snap = await this.snapshot();
-    // TaskRuns first: a LiveSynchronization they suspend is stopped before recovery starts.
-    const started = await this.startTaskRuns(snap);
-    if (started.some((s) => s.suspended)) snap = await this.snapshot();
+  private snapshot(): Snapshot {
+    const items = (f: keyof Snapshot) => this.informers.get(f)?.list() ?? [];
+    return {
+      liveSyncs: items("liveSyncs"),
+      clusters: items("clusters"),
+      buckets: items("buckets"),
+      taskRuns: items("taskRuns"),
+      secrets: items("secrets"),
+    };
+  }
 
-    const { manifests, problems, fingerprint } = this.validate(snap);
-    if (fingerprint !== this.fingerprint) {
-      const old = this.engine;
-      this.engine = undefined;
-      await old?.stop();
-      this.engine = await Engine.start(manifests, this.opts.engineOptions);
-      this.fingerprint = fingerprint;
-    }
-
-    for (const s of started) {
-      const run = this.runTaskRun(s.taskRun, s.liveSync, manifests)
-        .catch((err: Error) => this.opts.onError?.(err))
-        .finally(() => this.runs.delete(keyOf(s.taskRun)));
-      this.runs.set(keyOf(s.taskRun), run);
-    }
-
+  private async pass(): Promise<void> {
+    const snap = this.snapshot();
+    const { manifests, problems } = desiredState(snap);
+    const controller = this.isController;
+    // TaskRuns first: the LiveSynchronizations they suspend come back through the watch.
+    if (controller) await this.taskRuns.sync(snap.taskRuns, snap.liveSyncs, manifests);
+    await this.engine?.apply(manifests);
+    if (!controller) return this.writeCounts(snap);
     await this.upkeepTasks(manifests.liveSyncs);
     await this.writeStatuses(snap, problems, manifests);
   }
 
-  private validate(snap: Snapshot): {
-    manifests: EngineManifests;
-    problems: ManifestProblem[];
-    fingerprint: string;
-  } {
-    // Secrets only from namespaces holding livesync objects: the references resolve there.
-    const namespaces = new Set(
-      [...snap.liveSyncs, ...snap.clusters, ...snap.buckets].map((o) => nsOf(o)),
-    );
-    const secrets = snap.secrets
-      .filter((s) => namespaces.has(nsOf(s)))
-      .map((s) => ({
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: s.metadata.name, namespace: nsOf(s) },
-        ...(s.data ? { data: s.data } : {}),
-        ...(s.stringData ? { stringData: s.stringData } : {}),
-      }));
-    const docs: ManifestDoc[] = [
-      ...snap.clusters.map((o) => ({
-        source: sourceOf("KubernetesCluster", o),
-        index: 0,
-        doc: forValidation(o, "assets.livesync.dev/v1alpha1", "KubernetesCluster"),
-      })),
-      ...snap.buckets.map((o) => ({
-        source: sourceOf("Bucket", o),
-        index: 0,
-        doc: forValidation(o, "assets.livesync.dev/v1alpha1", "Bucket"),
-      })),
-      ...snap.liveSyncs.map((o) => ({
-        source: sourceOf("LiveSynchronization", o),
-        index: 0,
-        doc: forValidation(o, "automation.livesync.dev/v1alpha1", "LiveSynchronization"),
-      })),
-      ...secrets.map((s) => ({ source: sourceOf("Secret", s), index: 0, doc: s })),
-    ];
-    const result = validateManifestSet(docs);
-    const invalid = new Set(result.problems.map((p) => p.source));
-    const valid = <T extends { metadata: { name: string; namespace?: string } }>(
-      kind: string,
-      items: T[],
-    ) => items.filter((o) => !invalid.has(sourceOf(kind, o)));
-    const manifests: EngineManifests = {
-      secrets: result.objects.Secret,
-      clusters: valid("KubernetesCluster", result.objects.KubernetesCluster),
-      buckets: valid("Bucket", result.objects.Bucket),
-      liveSyncs: valid("LiveSynchronization", result.objects.LiveSynchronization),
-    };
-    // The engine's inputs: specs and generations, and the data of the Secrets referenced.
-    const referenced = new Set(
-      [...manifests.clusters, ...manifests.buckets].map((o) => `${nsOf(o)}/${o.spec.secretName}`),
-    );
-    const spec = (o: { metadata: Meta; spec: unknown }) => ({
-      key: keyOf(o),
-      uid: o.metadata.uid,
-      generation: o.metadata.generation,
-      spec: o.spec,
-    });
-    const fingerprint = createHash("sha256")
-      .update(
-        JSON.stringify({
-          clusters: manifests.clusters.map(spec),
-          buckets: manifests.buckets.map(spec),
-          liveSyncs: manifests.liveSyncs.map(spec),
-          secrets: manifests.secrets
-            .filter((s) => referenced.has(keyOf(s)))
-            .map((s) => ({ key: keyOf(s), data: s.data, stringData: s.stringData })),
-        }),
-      )
-      .digest("hex");
-    return { manifests, problems: result.problems, fingerprint };
-  }
-
-  private async patchStatus(
-    kind: KindName,
-    o: RawObject,
-    status: Record<string, unknown>,
-  ): Promise<void> {
-    await this.rest.request("PATCH", `${objectPath(kind, nsOf(o), o.metadata.name)}/status`, {
-      body: { status },
-      contentType: "application/merge-patch+json",
-    });
-  }
-
-  private async writeStatuses(
-    snap: Snapshot,
-    problems: ManifestProblem[],
-    manifests: EngineManifests,
-  ): Promise<void> {
-    const problemsOf = (kind: string, o: RawObject) =>
-      problems.filter((p) => p.source === sourceOf(kind, o)).map(problemText);
-    const engineStatus = new Map<string, LiveSyncStatus>(
-      ((await this.engine?.status()) ?? []).map((s) => [s.liveSync, s]),
-    );
-    const writes: Promise<void>[] = [];
-    const write = (kind: KindName, o: RawObject, status: Record<string, unknown>) => {
-      // Unchanged status (ignoring lastTransitionTime, which mergeConditions kept): no write.
-      const current = o.status ?? {};
-      const changed = Object.entries(status).some(
-        ([k, v]) => JSON.stringify(current[k]) !== JSON.stringify(v),
-      );
-      if (changed)
-        writes.push(
-          this.patchStatus(kind, o, status).catch((err: Error) => {
-            if (!isNotFound(err)) this.opts.onError?.(err);
-          }),
-        );
-    };
-
-    for (const o of snap.liveSyncs) {
-      const gen = o.metadata.generation;
-      const spec = o.spec as Partial<LiveSynchronization["spec"]> | undefined;
-      const invalid = problemsOf("LiveSynchronization", o);
-      const s = engineStatus.get(keyOf(o));
-      let ready: Condition;
-      if (invalid.length) ready = condition("Ready", false, "InvalidSpec", invalid.join("; "), gen);
-      else if (!s) ready = condition("Ready", false, "Pending", "not started yet", gen);
-      else if (s.state === "suspended")
-        ready = condition("Ready", false, "Suspended", "spec.suspend is true", gen);
-      else if ((s.state === "running" || s.state === "standby") && s.problems.length === 0)
-        ready = condition(
-          "Ready",
-          true,
-          "Replicating",
-          s.state === "running" ? "replicating" : "standby: another replica holds the lease",
-          gen,
-        );
-      else
-        ready = condition(
-          "Ready",
-          false,
-          "Degraded",
-          s.problems.join("; ") || `state ${s.state}`,
-          gen,
-        );
-      const suspended = spec?.suspend === true;
-      const conditions = mergeConditions(o.status?.conditions as Condition[] | undefined, [
-        ready,
-        condition(
-          "Suspended",
-          suspended,
-          suspended ? "Suspended" : "NotSuspended",
-          suspended ? "spec.suspend is true" : "spec.suspend is false",
-          gen,
-        ),
-      ]);
-      write("LiveSynchronization", o, {
-        ...(gen !== undefined ? { observedGeneration: gen } : {}),
-        conditions,
-        synced: s?.synced ?? 0,
-        failed: s?.failed ?? 0,
-      });
-    }
-
-    const validKeys = new Set(
-      [...manifests.clusters, ...manifests.buckets].map((o) => `${o.kind}/${keyOf(o)}`),
-    );
-    for (const [kind, items] of [
-      ["KubernetesCluster", snap.clusters],
-      ["Bucket", snap.buckets],
-    ] as const) {
-      for (const o of items) {
-        const gen = o.metadata.generation;
-        const invalid = problemsOf(kind, o);
-        const ok = invalid.length === 0 && validKeys.has(`${kind}/${keyOf(o)}`);
-        const ready = ok
-          ? condition("Ready", true, "Valid", "the spec and its Secret are valid", gen)
-          : condition("Ready", false, "InvalidSpec", invalid.join("; ") || "invalid", gen);
-        write(kind, o, {
-          ...(gen !== undefined ? { observedGeneration: gen } : {}),
-          conditions: mergeConditions(o.status?.conditions as Condition[] | undefined, [ready]),
-        });
+  /** Resolves once this LiveSynchronization stopped replicating (suspend applied). */
+  private async awaitSuspended(key: string): Promise<void> {
+    for (let waited = 0; waited < 60_000; waited += 100) {
+      if (this.stopped) return;
+      const ls = this.informers
+        .get("liveSyncs")
+        ?.list()
+        .find((o) => keyOf(o) === key);
+      const suspendedInSpec = (ls?.spec as { suspend?: boolean } | undefined)?.suspend === true;
+      if (suspendedInSpec) {
+        if (!this.engine) return; // other pods run the listeners: they react to the same watch
+        const s = (await this.engine.status()).find((x) => x.liveSync === key);
+        if (!s || s.state === "suspended") return;
       }
+      this.trigger();
+      await new Promise((r) => setTimeout(r, 100));
     }
-    await Promise.all(writes);
+    throw new Error(`LiveSynchronization ${key} was not suspended within 60 s`);
   }
 
+  private patchStatus(kind: KindName, o: RawObject, status: Record<string, unknown>) {
+    return this.opts.management.rest
+      .request("PATCH", `${objectPath(kind, nsOf(o), o.metadata.name)}/status`, {
+        body: { status },
+        contentType: "application/merge-patch+json",
+      })
+      .catch((err: Error) => {
+        if (!isNotFound(err)) this.opts.onError?.(err);
+      });
+  }
+
+  /** The Task of each valid LiveSynchronization, applied when it changes. */
   private async upkeepTasks(liveSyncs: LiveSynchronization[]): Promise<void> {
     await Promise.all(
       liveSyncs.map(async (ls) => {
         const task = taskFor(ls);
-        await this.rest
-          .request("PATCH", objectPath("Task", nsOf(ls), ls.metadata.name), {
-            query: { fieldManager: FIELD_MANAGER, force: true },
-            body: task,
-            contentType: "application/apply-patch+yaml",
-          })
-          .catch((err: Error) => this.opts.onError?.(err));
+        const d = digest(task);
+        if (this.appliedTasks.get(keyOf(ls)) === d) return;
+        try {
+          await this.opts.management.rest.request(
+            "PATCH",
+            objectPath("Task", nsOf(ls), ls.metadata.name),
+            {
+              query: { fieldManager: FIELD_MANAGER, force: true },
+              body: task,
+              contentType: "application/apply-patch+yaml",
+            },
+          );
+          this.appliedTasks.set(keyOf(ls), d);
+        } catch (err) {
+          this.opts.onError?.(err as Error);
+        }
       }),
     );
   }
 
-  /** Marks new TaskRuns Running and suspends their LiveSynchronization. */
-  private async startTaskRuns(
-    snap: Snapshot,
-  ): Promise<{ taskRun: RawObject; liveSync: RawObject | undefined; suspended: boolean }[]> {
-    const out: { taskRun: RawObject; liveSync: RawObject | undefined; suspended: boolean }[] = [];
-    for (const tr of snap.taskRuns) {
-      if (tr.status?.phase || this.runs.has(keyOf(tr))) continue;
-      const spec = (tr.spec ?? {}) as Partial<TaskRun["spec"]>;
-      // Task name = LiveSynchronization name, same namespace (taskFor).
-      const ls = snap.liveSyncs.find(
-        (l) => nsOf(l) === nsOf(tr) && l.metadata.name === spec.taskName,
-      );
-      await this.patchStatus("TaskRun", tr, {
-        phase: "Running",
-        startTime: new Date().toISOString(),
-      });
-      let suspended = false;
-      if (
-        ls &&
-        spec.suspendLiveSynchronization !== false &&
-        !(ls.spec as { suspend?: boolean })?.suspend
-      ) {
-        await this.rest.request(
-          "PATCH",
-          objectPath("LiveSynchronization", nsOf(ls), ls.metadata.name),
-          {
-            body: { spec: { suspend: true } },
-            contentType: "application/merge-patch+json",
-          },
-        );
-        suspended = true;
-      }
-      out.push({ taskRun: tr, liveSync: ls, suspended });
-    }
-    return out;
-  }
-
-  private async runTaskRun(
-    tr: RawObject,
-    ls: RawObject | undefined,
-    manifests: EngineManifests,
-  ): Promise<void> {
-    const spec = (tr.spec ?? {}) as Partial<TaskRun["spec"]>;
-    const fail = (message: string) =>
-      this.patchStatus("TaskRun", tr, {
-        phase: "Failed",
-        completionTime: new Date().toISOString(),
-        conditions: [condition("Succeeded", false, "Failed", message)],
-      });
-    if (!ls) return fail(`LiveSynchronization "${spec.taskName}" (owner of the Task) not found`);
-    const ns = nsOf(tr);
-    let task: Task;
-    try {
-      task = await this.rest.request<Task>("GET", objectPath("Task", ns, spec.taskName!));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      return fail(`Task "${spec.taskName}" not found in namespace "${ns}"`);
-    }
-    const lsSpec = ls.spec as LiveSynchronization["spec"];
-    const kc = manifests.clusters.find(
-      (c) => keyOf(c) === `${ns}/${lsSpec.config.destinationName}`,
-    );
-    if (!kc)
-      return fail(`KubernetesCluster "${lsSpec.config.destinationName}" not found or invalid`);
-    const secretOf = (name: string) => manifests.secrets.find((s) => keyOf(s) === `${ns}/${name}`);
+  /** Access of one cluster for one role (cached; undefined until checked). */
+  private access(
+    ns: string,
+    name: string,
+    role: ClusterRole,
+    resources: LiveSynchronization["spec"]["config"]["replication"]["resources"],
+    m: EngineManifests,
+  ): AccessReport | undefined {
+    const kc = m.clusters.find((c) => keyOf(c) === `${ns}/${name}`);
+    if (!kc) return undefined;
     const kubeconfig = secretValue(
-      secretOf(kc.spec.secretName),
+      m.secrets.find((s) => keyOf(s) === `${ns}/${kc.spec.secretName}`),
       kc.spec.secretKey ?? "kubeconfig.yaml",
     );
-    if (kubeconfig === undefined)
-      return fail(`KubernetesCluster "${kc.metadata.name}": Secret has no kubeconfig`);
+    if (kubeconfig === undefined) return undefined;
+    const gvrs = resources.map((r) => ({
+      group: r.group ?? "",
+      version: r.version,
+      resource: r.resource,
+    }));
+    return this.checks.get({ kubeconfig, role, gvrs }, () =>
+      checkAccess(name, kubeconfig, role, gvrs),
+    );
+  }
 
-    let bucket: RecoveryBucket | undefined;
-    const cleanups: (() => void)[] = [];
-    try {
-      const destination = await Cluster.fromKubeConfigYaml(kc.metadata.name, kubeconfig);
-      cleanups.push(() => destination.close());
-      if (lsSpec.config.bucketName) {
-        const b: Bucket | undefined = manifests.buckets.find(
-          (x) => keyOf(x) === `${ns}/${lsSpec.config.bucketName}`,
-        );
-        if (!b) return await fail(`Bucket "${lsSpec.config.bucketName}" not found or invalid`);
-        const client = bucketClientFromSpec(b, bucketCredentials(b, secretOf(b.spec.secretName)));
-        cleanups.push(() => client.close());
-        bucket = { client, bucketNamespace: ns, bucketName: b.metadata.name };
-      }
-      const result = await runRecovery({
-        task,
-        liveSync: keyOf(ls),
-        destination,
-        bucket,
-        dryRun: spec.dryRun ?? false,
-      });
-      const status: TaskRunStatus = {
-        phase: result.phase,
-        completionTime: new Date().toISOString(),
-        resources: result.resources,
-        failures: result.failures,
-      };
-      await this.patchStatus("TaskRun", tr, status as Record<string, unknown>);
-    } catch (err) {
-      await fail((err as Error).message);
-    } finally {
-      for (const c of cleanups) c();
+  private async writeStatuses(
+    snap: Snapshot,
+    problems: ReturnType<typeof desiredState>["problems"],
+    m: EngineManifests,
+  ): Promise<void> {
+    const engine = new Map<string, LiveSyncStatus>(
+      ((await this.engine?.status()) ?? []).map((s) => [s.liveSync, s]),
+    );
+    const writes: Promise<unknown>[] = [];
+    const write = (kind: KindName, o: RawObject, status: Record<string, unknown>) => {
+      if (statusChanged(o.status, status)) writes.push(this.patchStatus(kind, o, status));
+    };
+    const valid = new Set(m.liveSyncs.map((ls) => keyOf(ls)));
+
+    for (const o of snap.liveSyncs) {
+      const ls = m.liveSyncs.find((x) => keyOf(x) === keyOf(o));
+      const cfg = ls?.spec.config;
+      const resources = cfg?.replication.resources ?? [];
+      const ns = nsOf(o);
+      write(
+        "LiveSynchronization",
+        o,
+        liveSyncStatus(o, {
+          invalid: valid.has(keyOf(o)) ? [] : problemsOf(problems, "LiveSynchronization", o),
+          source: cfg && {
+            name: cfg.sourceName,
+            access: this.access(ns, cfg.sourceName, "source", resources, m),
+          },
+          destination: cfg && {
+            name: cfg.destinationName,
+            access: this.access(ns, cfg.destinationName, "destination", resources, m),
+          },
+          engine: engine.get(keyOf(o)),
+          engineLocal: this.engine !== undefined,
+        }),
+      );
     }
+
+    for (const o of snap.clusters) {
+      const access = this.access(nsOf(o), o.metadata.name, "source", [], m);
+      write(
+        "KubernetesCluster",
+        o,
+        assetStatus(
+          o,
+          problemsOf(problems, "KubernetesCluster", o),
+          access && {
+            error: access.unreachable,
+            detail: `reachable, Kubernetes ${access.version ?? "(version unknown)"}`,
+          },
+        ),
+      );
+    }
+    for (const o of snap.buckets) {
+      const b = m.buckets.find((x) => keyOf(x) === keyOf(o));
+      const secret = b && m.secrets.find((s) => keyOf(s) === `${nsOf(o)}/${b.spec.secretName}`);
+      const reach =
+        b &&
+        this.checks.get(
+          { bucket: b.spec, secret: secret?.data ?? secret?.stringData },
+          async () => {
+            const client = bucketClientFromSpec(b, bucketCredentials(b, secret));
+            try {
+              await client.check();
+              return { detail: "reachable with the Secret's credentials" };
+            } catch (err) {
+              return { error: (err as Error).message };
+            } finally {
+              client.close();
+            }
+          },
+        );
+      write("Bucket", o, assetStatus(o, problemsOf(problems, "Bucket", o), reach));
+    }
+    await Promise.all(writes);
+  }
+
+  /** Without the controller duties, a synchronizer pod still reports its counts. */
+  private async writeCounts(snap: Snapshot): Promise<void> {
+    if (!this.engine?.synchronizer || this.opts.controller !== false) return;
+    const engine = await this.engine.status();
+    await Promise.all(
+      snap.liveSyncs.map((o) => {
+        const s = engine.find((x) => x.liveSync === keyOf(o));
+        if (!s) return;
+        const counts = { synced: s.synced, failed: s.failed };
+        if (statusChanged(o.status, counts))
+          return this.patchStatus("LiveSynchronization", o, counts);
+      }),
+    );
   }
 }

@@ -36,6 +36,11 @@ export const FIELD_MANAGER = "livesync";
 /** Field manager of fromPatch writes (JSON patches are "Update" operations). */
 export const PATCH_FIELD_MANAGER = "livesync-recovery";
 export const DEFAULT_CONCURRENCY = 16;
+/**
+ * Written with the last change to each object (in the same request), naming the run: a run
+ * resumed after a crash skips the objects that carry its id, and redoes none of them.
+ */
+export const RECOVERED_BY_ANNOTATION = "livesync.dev/recovered-by";
 
 export type RecoveryPhase = Extract<
   NonNullable<TaskRunStatus["phase"]>,
@@ -57,6 +62,8 @@ export interface RecoveryStatus {
   phase: RecoveryPhase;
   resources: TaskRunResourceCount[];
   failures: TaskRunFailure[];
+  /** Objects already recovered by this run before it was resumed (counted as succeeded). */
+  resumed: number;
   /** Only for dry runs. */
   changes?: RecoveryChange[];
 }
@@ -81,6 +88,8 @@ export interface RecoveryOptions {
   onProgress?: (s: RecoveryStatus) => void;
   /** Objects recovered at once (default 16). */
   concurrency?: number;
+  /** Marks each recovered object (RECOVERED_BY_ANNOTATION); objects already marked are skipped. */
+  runId?: string;
 }
 
 /** A per-object failure: the object counts as failed with this reason. */
@@ -137,12 +146,14 @@ export async function runRecovery(opts: RecoveryOptions): Promise<RecoveryStatus
   const failures: TaskRunFailure[] = [];
   const changes: RecoveryChange[] = [];
   let succeeded = 0;
+  let resumed = 0;
   let lastProgress = 0;
 
   const snapshot = (): RecoveryStatus => ({
     phase: phaseOf(succeeded, failures),
     resources: counts.map((c) => ({ ...c })),
     failures: [...failures],
+    resumed,
     ...(dryRun ? { changes: [...changes] } : {}),
   });
   const progress = (force = false) => {
@@ -197,6 +208,12 @@ export async function runRecovery(opts: RecoveryOptions): Promise<RecoveryStatus
     count.total = copies.length;
     await pool(copies, limit, async (copy) => {
       const ref = { namespace: copy.metadata.namespace, name: copy.metadata.name };
+      if (opts.runId && copy.metadata.annotations?.[RECOVERED_BY_ANNOTATION] === opts.runId) {
+        count.succeeded++;
+        succeeded++;
+        resumed++;
+        return;
+      }
       try {
         let current = copy;
         let made: Awaited<ReturnType<typeof recoverOne>> | undefined;
@@ -210,6 +227,7 @@ export async function runRecovery(opts: RecoveryOptions): Promise<RecoveryStatus
               destination,
               bucket,
               dryRun,
+              runId: opts.runId,
             });
           } catch (err) {
             if (!(err instanceof StaleCopy)) throw err;
@@ -252,6 +270,7 @@ async function recoverOne(a: {
   destination: Cluster;
   bucket?: RecoveryBucket;
   dryRun: boolean;
+  runId?: string;
 }): Promise<{ action: "patch" | "restore"; diff: DiffEntry[] }[]> {
   const { tr, info, destination, dryRun } = a;
   const done: { action: "patch" | "restore"; diff: DiffEntry[] }[] = [];
@@ -263,8 +282,32 @@ async function recoverOne(a: {
       throw Object.assign(err instanceof Error ? err : new Error(String(err)), { step: s });
     });
 
+  const ops = tr.patch?.operations ?? [];
+  // The run's mark goes with the last write only: a crash between a restore and its patch
+  // leaves the object unmarked, so a resumed run does both again.
+  const mark = (o: CoreObject) =>
+    a.runId
+      ? {
+          ...o,
+          metadata: {
+            ...o.metadata,
+            annotations: { ...o.metadata.annotations, [RECOVERED_BY_ANNOTATION]: a.runId },
+          },
+        }
+      : o;
+  const markOp: PatchOperation[] = a.runId
+    ? [
+        {
+          op: "add",
+          path: `/metadata/annotations/${RECOVERED_BY_ANNOTATION.replace("/", "~1")}`,
+          value: a.runId,
+        },
+      ]
+    : [];
+
   if (tr.fromOriginal?.enabled) {
-    const restored = await step("restore", restore(a, namespace, name, current));
+    let restored = await step("restore", restore(a, namespace, name, current));
+    if (ops.length === 0) restored = mark(restored);
     const written = await step(
       "restore",
       applyObject(destination.rest, info, restored as KubeObject, {
@@ -284,8 +327,7 @@ async function recoverOne(a: {
     current = written;
   }
 
-  const ops = tr.patch?.operations;
-  if (ops && ops.length > 0) {
+  if (ops.length > 0) {
     // Checked locally first, against exactly the version the test op pins: the apiserver
     // answers a failing JSON patch with a bare "the server rejected our request" (no path).
     const local = applyPatch(current as CoreObject, ops);
@@ -297,7 +339,7 @@ async function recoverOne(a: {
     } else {
       const written = await step(
         "patch",
-        jsonPatch(destination, info, namespace, name, current, ops, dryRun).catch(
+        jsonPatch(destination, info, namespace, name, current, [...ops, ...markOp], dryRun).catch(
           async (err: unknown) => {
             if (!(err instanceof KubeApiError) || err.status !== 422) throw err;
             // Valid locally but rejected: the resourceVersion test failed if it changed.

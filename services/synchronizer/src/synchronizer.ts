@@ -100,8 +100,17 @@ export class Synchronizer {
     }
   }
 
-  removeTarget(liveSync: string): void {
+  /** Its events are acknowledged and ignored from now on; returns once its caches are released. */
+  async removeTarget(liveSync: string): Promise<void> {
+    const destination = this.targets.get(liveSync)?.destination;
     this.targets.delete(liveSync);
+    // The destination's informers stop with the last target writing there (clusters are per
+    // LiveSynchronization run, so a restarted one brings a new Cluster and new caches).
+    if (!destination || [...this.targets.values()].some((t) => t.destination === destination))
+      return;
+    const perCluster = this.caches.get(destination);
+    this.caches.delete(destination);
+    await Promise.all([...(perCluster?.values() ?? [])].map((c) => c.stop()));
   }
 
   statsFor(liveSync: string): SyncStats | undefined {

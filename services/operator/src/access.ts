@@ -1,0 +1,143 @@
+// Connectivity and permission checks of the clusters a LiveSynchronization names, the way
+// `kubectl auth can-i` asks: SelfSubjectAccessReviews with the credential of the Secret.
+// The seed's rule: read-only suffices on the source (and is what we recommend), the
+// destination needs writes. Results are cached and refreshed in the background.
+
+import { Cluster, UnknownResourceError, type Gvr } from "@livesync/kube";
+import { digest } from "./desired.js";
+
+const READ = ["get", "list", "watch"] as const;
+const WRITE = ["create", "update", "patch", "delete"] as const;
+const REFRESH_MS = 60_000;
+
+export interface AccessReport {
+  /** Set when the cluster could not be asked anything (malformed kubeconfig, unreachable). */
+  unreachable?: string;
+  /** The server's gitVersion, when reachable. */
+  version?: string;
+  /** Resources the cluster does not serve, with the discovery message. */
+  unknown: string[];
+  /** "verb resource" pairs denied that the role needs. */
+  denied: string[];
+  /** Source only: write verbs the credential has (it should have none). */
+  writable: string[];
+}
+
+export type ClusterRole = "source" | "destination";
+
+const gr = (g: Gvr) => (g.group ? `${g.resource}.${g.group}` : g.resource);
+
+async function canI(cluster: Cluster, verb: string, g: { group: string; resource: string }) {
+  const review = await cluster.rest.request<{ status?: { allowed?: boolean } }>(
+    "POST",
+    "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+    {
+      body: {
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SelfSubjectAccessReview",
+        // No namespace: all namespaces, as the listener lists and the synchronizer writes.
+        spec: { resourceAttributes: { verb, group: g.group, resource: g.resource } },
+      },
+    },
+  );
+  return review.status?.allowed === true;
+}
+
+/** Asks one cluster what `role` needs for `resources`. Never throws. */
+export async function checkAccess(
+  name: string,
+  kubeconfig: string,
+  role: ClusterRole,
+  resources: Gvr[],
+): Promise<AccessReport> {
+  const report: AccessReport = { unknown: [], denied: [], writable: [] };
+  let cluster: Cluster;
+  try {
+    cluster = await Cluster.fromKubeConfigYaml(name, kubeconfig);
+  } catch (err) {
+    return { ...report, unreachable: (err as Error).message };
+  }
+  try {
+    // A black-holed address would otherwise hang until the kernel gives up.
+    const version = await cluster.rest
+      .request<{ gitVersion?: string }>("GET", "/version", { signal: AbortSignal.timeout(10_000) })
+      .catch((err: Error) => {
+        throw new Error(`cluster ${name} unreachable: ${err.message}`);
+      });
+    report.version = version.gitVersion;
+    const needed = role === "source" ? READ : [...READ, ...WRITE];
+    const namespaces = { group: "", resource: "namespaces" };
+    const asks: Promise<void>[] = [];
+    for (const g of resources) {
+      try {
+        await cluster.discovery.resolve(g);
+      } catch (err) {
+        if (!(err instanceof UnknownResourceError)) throw err;
+        report.unknown.push(err.message);
+        continue;
+      }
+      for (const verb of needed)
+        asks.push(
+          canI(cluster, verb, g).then((ok) => {
+            if (!ok) report.denied.push(`${verb} ${gr(g)}`);
+          }),
+        );
+      if (role === "source")
+        for (const verb of WRITE)
+          asks.push(
+            canI(cluster, verb, g).then((ok) => {
+              if (ok) report.writable.push(`${verb} ${gr(g)}`);
+            }),
+          );
+    }
+    // The listener follows namespace labels; the synchronizer creates missing namespaces.
+    for (const verb of role === "source" ? ["list", "watch"] : ["get", "create"])
+      asks.push(
+        canI(cluster, verb, namespaces).then((ok) => {
+          if (!ok) report.denied.push(`${verb} namespaces`);
+        }),
+      );
+    await Promise.all(asks);
+  } catch (err) {
+    report.unreachable = (err as Error).message;
+  } finally {
+    cluster.close();
+  }
+  report.denied.sort();
+  report.writable.sort();
+  return report;
+}
+
+/**
+ * Results of slow checks (cluster access, bucket reachability), keyed by their inputs and
+ * refreshed in the background every minute; `onChange` is called when a result changes.
+ */
+export class CachedChecks {
+  private readonly cache = new Map<string, { at: number; result?: unknown; running: boolean }>();
+
+  constructor(private readonly onChange: () => void) {}
+
+  /** The latest result (undefined until the first check ends); starts a check when due. */
+  get<T>(inputs: unknown, check: () => Promise<T>): T | undefined {
+    const key = digest(inputs);
+    let entry = this.cache.get(key);
+    if (!entry) this.cache.set(key, (entry = { at: 0, running: false }));
+    if (!entry.running && Date.now() - entry.at > REFRESH_MS) {
+      const e = entry;
+      e.running = true;
+      void check()
+        .catch((err: Error) => ({ error: err.message }))
+        .then((result) => {
+          const changed = JSON.stringify(result) !== JSON.stringify(e.result);
+          Object.assign(e, { result, at: Date.now(), running: false });
+          if (changed) this.onChange();
+        });
+    }
+    return entry.result as T | undefined;
+  }
+
+  /** Forget everything: the next `get` checks again (a change the operator was told about). */
+  clear(): void {
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,135 @@
+// What the operator writes to each object's status, from what it knows: validation problems,
+// cluster access checks and (when the services run in this process) the engine's view.
+// Pure: no I/O, unit-tested.
+
+import type { Condition } from "@livesync/api";
+import type { LiveSyncStatus } from "@livesync/cli";
+import type { AccessReport } from "./access.js";
+import { condition, mergeConditions, type RawObject } from "./objects.js";
+
+export interface LiveSyncFacts {
+  /** Validation problems ("path: message"); any makes the spec invalid. */
+  invalid: string[];
+  source?: { name: string; access?: AccessReport };
+  destination?: { name: string; access?: AccessReport };
+  /** The engine's status, when the services run in this process. */
+  engine?: LiveSyncStatus;
+  /** Whether the services run in this process (otherwise `engine` is never known here). */
+  engineLocal: boolean;
+}
+
+/** Access problems that keep a LiveSynchronization from working, as [reason, message]. */
+function accessProblems(f: LiveSyncFacts): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [role, c] of [
+    ["source", f.source],
+    ["destination", f.destination],
+  ] as const) {
+    const a = c?.access;
+    if (!c || !a) continue;
+    const where = `${role} cluster ${c.name}`;
+    if (a.unreachable) out.push(["ClusterUnreachable", `${where}: ${a.unreachable}`]);
+    for (const u of a.unknown) out.push(["UnknownResource", `${where}: ${u}`]);
+    if (a.denied.length)
+      out.push(["Forbidden", `${where}: the credential may not ${a.denied.join(", ")}`]);
+  }
+  return out;
+}
+
+export function liveSyncStatus(o: RawObject, f: LiveSyncFacts): Record<string, unknown> {
+  const gen = o.metadata.generation;
+  const suspended = (o.spec as { suspend?: boolean } | undefined)?.suspend === true;
+  const access = accessProblems(f);
+  const e = f.engine;
+  const runtime = e?.state === "suspended" ? [] : (e?.problems ?? []);
+  const [ok, reason, message]: [boolean, string, string] = f.invalid.length
+    ? [false, "InvalidSpec", f.invalid.join("; ")]
+    : suspended
+      ? [false, "Suspended", "spec.suspend is true: not replicating"]
+      : access.length
+        ? [false, access[0]![0], access.map(([, m]) => m).join("; ")]
+        : !f.engineLocal
+          ? [true, "Configured", "valid; clusters reachable with the permissions needed"]
+          : !e
+            ? [false, "Pending", "not started yet"]
+            : e.state === "error"
+              ? [false, "StartFailed", e.problems.join("; ")]
+              : runtime.length
+                ? [false, "Degraded", runtime.join("; ")]
+                : e.state === "standby"
+                  ? [true, "Standby", "another replica holds the lease and replicates"]
+                  : [true, "Replicating", "replicating"];
+
+  const conditions: Condition[] = [
+    condition("Ready", ok, reason, message, gen),
+    condition(
+      "Suspended",
+      suspended,
+      suspended ? "Suspended" : "NotSuspended",
+      `spec.suspend is ${suspended}`,
+      gen,
+    ),
+    condition(
+      "Degraded",
+      runtime.length > 0,
+      runtime.length ? "Problems" : "NoProblems",
+      runtime.join("; ") || "no runtime problems",
+      gen,
+    ),
+  ];
+  const src = f.source?.access;
+  if (src && !src.unreachable) {
+    // A warning, not an error: replication works, but a read-only credential is the safe one.
+    const rw = src.writable;
+    conditions.push(
+      condition(
+        "SourceReadOnly",
+        rw.length === 0,
+        rw.length ? "CredentialCanWrite" : "ReadOnly",
+        rw.length
+          ? `the source credential (KubernetesCluster ${f.source!.name}) can ${rw.join(", ")}; livesync never writes to the source and read-only (get, list, watch) suffices: use a read-only credential`
+          : "the source credential is read-only",
+        gen,
+      ),
+    );
+  }
+  const synced = e?.synced ?? 0;
+  const failed = e?.failed ?? 0;
+  return {
+    ...(gen !== undefined ? { observedGeneration: gen } : {}),
+    conditions: mergeConditions(o.status?.conditions, conditions),
+    ...(f.engineLocal
+      ? { synced, failed, outOfSync: failed + (e?.lastReconcile?.missing ?? 0) }
+      : {}),
+  };
+}
+
+/** KubernetesCluster and Bucket: Ready when valid and reachable. */
+export function assetStatus(
+  o: RawObject,
+  invalid: string[],
+  reachability: { error?: string; detail?: string } | undefined,
+): Record<string, unknown> {
+  const gen = o.metadata.generation;
+  const conditions = invalid.length
+    ? [condition("Ready", false, "InvalidSpec", invalid.join("; "), gen)]
+    : !reachability
+      ? [condition("Ready", false, "Checking", "checking connectivity", gen)]
+      : reachability.error
+        ? [condition("Ready", false, "Unreachable", reachability.error, gen)]
+        : [condition("Ready", true, "Reachable", reachability.detail ?? "reachable", gen)];
+  return {
+    ...(gen !== undefined ? { observedGeneration: gen } : {}),
+    conditions: mergeConditions(o.status?.conditions, conditions),
+  };
+}
+
+/** Whether `next` would change `current` (lastTransitionTime is kept by mergeConditions). */
+export function statusChanged(
+  current: Record<string, unknown> | undefined,
+  next: Record<string, unknown>,
+): boolean {
+  return Object.entries(next).some(
+    ([k, v]) => JSON.stringify((current ?? {})[k]) !== JSON.stringify(v),
+  );
+}
