@@ -13,6 +13,8 @@ const REFRESH_MS = 60_000;
 export interface AccessReport {
   /** Set when the cluster could not be asked anything (malformed kubeconfig, unreachable). */
   unreachable?: string;
+  /** Why: the kubeconfig itself is unusable, or the server did not answer. */
+  reason?: "InvalidKubeconfig" | "ClusterUnreachable";
   /** The server's gitVersion, when reachable. */
   version?: string;
   /** Resources the cluster does not serve, with the discovery message. */
@@ -55,7 +57,7 @@ export async function checkAccess(
   try {
     cluster = await Cluster.fromKubeConfigYaml(name, kubeconfig);
   } catch (err) {
-    return { ...report, unreachable: (err as Error).message };
+    return { ...report, unreachable: (err as Error).message, reason: "InvalidKubeconfig" };
   }
   try {
     // A black-holed address would otherwise hang until the kernel gives up.
@@ -100,6 +102,7 @@ export async function checkAccess(
     await Promise.all(asks);
   } catch (err) {
     report.unreachable = (err as Error).message;
+    report.reason = "ClusterUnreachable";
   } finally {
     cluster.close();
   }

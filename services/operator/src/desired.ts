@@ -74,6 +74,30 @@ export function desiredState(snap: Snapshot): Desired {
     ...secrets.map((s) => ({ source: sourceOf("Secret", s), index: 0, doc: s })),
   ]);
   const invalid = new Set(result.problems.map((p) => p.source));
+  // A LiveSynchronization naming an invalid cluster or bucket cannot run: say which and why
+  // on the LiveSynchronization itself, not only on the object it names.
+  for (const ls of result.objects.LiveSynchronization) {
+    const { sourceName, destinationName, bucketName } = ls.spec.config;
+    const refs = [
+      ["spec.config.sourceName", "KubernetesCluster", sourceName],
+      ["spec.config.destinationName", "KubernetesCluster", destinationName],
+      ["spec.config.bucketName", "Bucket", bucketName],
+    ] as const;
+    for (const [path, kind, name] of refs) {
+      const target = name && `${kind}/${nsOf(ls)}/${name}`;
+      if (!target || !invalid.has(target)) continue;
+      const why = result.problems
+        .filter((p) => p.source === target)
+        .map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+      result.problems.push({
+        source: sourceOf("LiveSynchronization", ls),
+        index: 0,
+        path,
+        message: `${kind} "${name}" is invalid: ${why.join("; ")}`,
+      });
+      invalid.add(sourceOf("LiveSynchronization", ls));
+    }
+  }
   const valid = <T extends { metadata: { name: string; namespace?: string } }>(
     kind: string,
     items: T[],

@@ -21,6 +21,7 @@ const usage = `usage: livesync operator [--kubeconfig <management-kubeconfig>] [
   --components   comma list of ${ROLES.join(", ")} (default: all, in this process)
   --leader-elect the controller duties only while holding the Lease livesync-operator
                  (in --namespace, or LIVESYNC_LEASE_NAMESPACE, default "default")
+  --recovery-concurrency N  objects a TaskRun recovers at once (default 16)
   --metrics-port /metrics, /healthz, /readyz (host LIVESYNC_METRICS_HOST, default 127.0.0.1)`;
 
 function parseComponents(list: string | undefined): { controller: boolean; services: Component[] } {
@@ -47,6 +48,7 @@ async function operator(argv: string[]): Promise<number> {
       components: { type: "string" },
       "leader-elect": { type: "boolean" },
       "metrics-port": { type: "string" },
+      "recovery-concurrency": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -66,6 +68,9 @@ async function operator(argv: string[]): Promise<number> {
     controller,
     engineOptions: { natsUrl: values.nats, components: services },
     leaderElection: values["leader-elect"] ? { namespace: leaseNamespace } : undefined,
+    recoveryConcurrency: values["recovery-concurrency"]
+      ? Number(values["recovery-concurrency"])
+      : undefined,
     onError: (err) => log.warn({ err: err.message }, "pass failed; retrying"),
   });
   const metricsPort = values["metrics-port"] ?? process.env.LIVESYNC_METRICS_PORT;

@@ -51,6 +51,8 @@ export interface OperatorOptions {
   resyncMs?: number;
   /** Called with the error of a failed pass (the next pass runs anyway). */
   onError?: (err: Error) => void;
+  /** Objects a TaskRun recovers at once (default 16). */
+  recoveryConcurrency?: number;
 }
 
 const WATCHED: { kind: KindName | "Secret"; field: keyof Snapshot }[] = [
@@ -94,6 +96,7 @@ export class Operator {
       rest: opts.management.rest,
       awaitSuspended: (key) => this.awaitSuspended(key),
       onError: (err) => this.opts.onError?.(err),
+      concurrency: opts.recoveryConcurrency,
     });
   }
 
@@ -339,6 +342,7 @@ export class Operator {
           problemsOf(problems, "KubernetesCluster", o),
           access && {
             error: access.unreachable,
+            reason: access.reason,
             detail: `reachable, Kubernetes ${access.version ?? "(version unknown)"}`,
           },
         ),

@@ -28,7 +28,7 @@ function accessProblems(f: LiveSyncFacts): [string, string][] {
     const a = c?.access;
     if (!c || !a) continue;
     const where = `${role} cluster ${c.name}`;
-    if (a.unreachable) out.push(["ClusterUnreachable", `${where}: ${a.unreachable}`]);
+    if (a.unreachable) out.push([a.reason ?? "ClusterUnreachable", `${where}: ${a.unreachable}`]);
     for (const u of a.unknown) out.push(["UnknownResource", `${where}: ${u}`]);
     if (a.denied.length)
       out.push(["Forbidden", `${where}: the credential may not ${a.denied.join(", ")}`]);
@@ -108,7 +108,7 @@ export function liveSyncStatus(o: RawObject, f: LiveSyncFacts): Record<string, u
 export function assetStatus(
   o: RawObject,
   invalid: string[],
-  reachability: { error?: string; detail?: string } | undefined,
+  reachability: { error?: string; reason?: string; detail?: string } | undefined,
 ): Record<string, unknown> {
   const gen = o.metadata.generation;
   const conditions = invalid.length
@@ -116,7 +116,7 @@ export function assetStatus(
     : !reachability
       ? [condition("Ready", false, "Checking", "checking connectivity", gen)]
       : reachability.error
-        ? [condition("Ready", false, "Unreachable", reachability.error, gen)]
+        ? [condition("Ready", false, reachability.reason ?? "Unreachable", reachability.error, gen)]
         : [condition("Ready", true, "Reachable", reachability.detail ?? "reachable", gen)];
   return {
     ...(gen !== undefined ? { observedGeneration: gen } : {}),

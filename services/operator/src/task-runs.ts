@@ -19,6 +19,8 @@ export interface TaskRunControllerOptions {
   /** Resolves once this LiveSynchronization no longer replicates (before recovery writes). */
   awaitSuspended: (liveSync: string) => Promise<void>;
   onError: (err: Error) => void;
+  /** Objects a TaskRun recovers at once (default: runRecovery's). */
+  concurrency?: number;
 }
 
 export class TaskRunController {
@@ -142,6 +144,7 @@ export class TaskRunController {
         dryRun: spec.dryRun ?? false,
         // The TaskRun's uid: a resumed run recognises the objects it already recovered.
         runId: tr.metadata.uid,
+        concurrency: this.opts.concurrency,
       });
       const status: TaskRunStatus = {
         phase: result.phase,
