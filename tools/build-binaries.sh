@@ -3,7 +3,7 @@
 # Idempotent and resumable: each binary is built only when missing from the versioned cache,
 # and a lock (flock) keeps parallel callers (test workers, CI, demo) from building twice.
 #
-# Usage: tools/build-binaries.sh [component...]   components: k8s nats s3 (default: all)
+# Usage: tools/build-binaries.sh [component...]   components: k8s nats s3 helm (default: all)
 # Prints the cache directory on the last line of stdout.
 set -euo pipefail
 
@@ -18,6 +18,7 @@ K8S_VERSION="$(modver k8sbin k8s.io/kubernetes)"
 ETCD_VERSION="$(cd "$here/k8sbin" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go list -m -f '{{.Version}}' go.etcd.io/etcd/server/v3)"
 NATS_VERSION="$(modver natsbin github.com/nats-io/nats-server/v2)"
 S3_VERSION="$(modver s3bin github.com/versity/versitygw)"
+HELM_VERSION="$(modver helmbin helm.sh/helm/v3)"
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 
@@ -32,7 +33,7 @@ build() { # <module dir> <output name> <package> [ldflags]
 }
 
 components=("$@")
-[ $# -eq 0 ] && components=(k8s nats s3)
+[ $# -eq 0 ] && components=(k8s nats s3 helm)
 want() { local c; for c in "${components[@]}"; do [ "$c" = "$1" ] && return 0; done; return 1; }
 
 exec 9>"$bin/.build.lock"
@@ -50,6 +51,16 @@ fi
 if want s3; then
   build s3bin "versitygw-$S3_VERSION" github.com/versity/versitygw/cmd/versitygw
 fi
+if want helm; then
+  # What helm's Makefile stamps: its version, and the Kubernetes version (from client-go) that
+  # `helm template` and `helm lint` assume; unstamped they say v3.x-unreleased and Kubernetes 1.20.
+  kmin="$(modver helmbin k8s.io/client-go | cut -d. -f2)"
+  hv="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  for p in pkg/chartutil pkg/lint/rules; do
+    hv="$hv -X helm.sh/helm/v3/$p.k8sVersionMajor=1 -X helm.sh/helm/v3/$p.k8sVersionMinor=$kmin"
+  done
+  build helmbin "helm-$HELM_VERSION" helm.sh/helm/v3/cmd/helm "$hv"
+fi
 
 # A manifest the testkit reads to find the binaries without knowing the versions.
 cat > "$bin/manifest.json.tmp" <<JSON
@@ -59,7 +70,8 @@ cat > "$bin/manifest.json.tmp" <<JSON
   "kubeControllerManager": "$bin/kube-controller-manager-$K8S_VERSION",
   "natsServer": "$bin/nats-server-$NATS_VERSION",
   "s3Server": "$bin/versitygw-$S3_VERSION",
-  "versions": {"kubernetes": "$K8S_VERSION", "etcd": "$ETCD_VERSION", "nats": "$NATS_VERSION", "versitygw": "$S3_VERSION"}
+  "helm": "$bin/helm-$HELM_VERSION",
+  "versions": {"kubernetes": "$K8S_VERSION", "etcd": "$ETCD_VERSION", "nats": "$NATS_VERSION", "versitygw": "$S3_VERSION", "helm": "$HELM_VERSION"}
 }
 JSON
 mv "$bin/manifest.json.tmp" "$bin/manifest.json"

@@ -6,6 +6,7 @@ import {
   GENERATE_CRDS_COMMAND,
   GENERATED_BY_ANNOTATION,
   PRINTER_COLUMNS,
+  chartCrdFiles,
   crdFileName,
   crdFor,
   generatedCrdFiles,
@@ -13,8 +14,13 @@ import {
 import { KIND_NAMES, KINDS, type KindName, type Schema } from "./schemas.js";
 import { checkSchema, type ValidationError } from "./structural.js";
 
-const CRD_DIR = new URL("../../../deploy/crds/", import.meta.url);
-const STALE = `deploy/crds is out of date: run \`${GENERATE_CRDS_COMMAND}\` from the repository root and commit the result`;
+// Where the generator writes: deploy/crds (kubectl apply -k) and the Helm chart's crds/.
+const LOCATIONS = [
+  { dir: "deploy/crds", files: generatedCrdFiles },
+  { dir: "deploy/helm/livesync/crds", files: chartCrdFiles },
+];
+const stale = (dir: string) =>
+  `${dir} is out of date: run \`${GENERATE_CRDS_COMMAND}\` from the repository root and commit the result`;
 
 // The parts of a generated CRD the tests look at.
 interface Column {
@@ -44,20 +50,29 @@ const crd = (kind: KindName) => crdFor(kind) as unknown as Crd;
 const version = (kind: KindName) => crd(kind).spec.versions[0]!;
 const rootSchema = (kind: KindName) => version(kind).schema.openAPIV3Schema;
 
-describe("deploy/crds", () => {
-  const generated = generatedCrdFiles();
+describe.each(LOCATIONS)("$dir", ({ dir, files }) => {
+  const url = new URL(`../../../${dir}/`, import.meta.url);
+  const generated = files();
 
   it("holds exactly the generated files", () => {
-    const committed = existsSync(CRD_DIR)
-      ? readdirSync(CRD_DIR).filter((f) => /\.ya?ml$/.test(f))
-      : [];
-    expect(committed.sort(), STALE).toEqual(Object.keys(generated).sort());
+    const committed = existsSync(url) ? readdirSync(url).filter((f) => /\.ya?ml$/.test(f)) : [];
+    expect(committed.sort(), stale(dir)).toEqual(Object.keys(generated).sort());
   });
 
   it.each(Object.keys(generated))("%s is what the generator produces now", (name) => {
-    const path = new URL(name, CRD_DIR);
+    const path = new URL(name, url);
     const committed = existsSync(path) ? readFileSync(path, "utf8") : "(missing)";
-    expect(committed, STALE).toBe(generated[name]);
+    expect(committed, stale(dir)).toBe(generated[name]);
+  });
+});
+
+describe("generatedCrdFiles", () => {
+  const generated = generatedCrdFiles();
+
+  it("the chart's crds/ are deploy/crds's CRDs, without kustomization.yaml", () => {
+    const { "kustomization.yaml": kustomization, ...crds } = generated;
+    expect(kustomization).toBeDefined();
+    expect(chartCrdFiles()).toEqual(crds);
   });
 
   it("generates one CRD per kind and a kustomization listing them", () => {

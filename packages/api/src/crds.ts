@@ -1,11 +1,12 @@
 // CustomResourceDefinitions for every kind, built from KINDS (schemas.ts): the one source of
-// truth. deploy/crds/*.yaml is this module's output, written by scripts/generate-crds.ts and
-// checked by crds.test.ts, so a schema change that was not regenerated fails the unit tests.
+// truth. deploy/crds/*.yaml and the Helm chart's deploy/helm/livesync/crds/*.yaml are this
+// module's output, written by scripts/generate-crds.ts and checked by crds.test.ts, so a schema
+// change that was not regenerated fails the unit tests.
 
 import { stringify } from "yaml";
 import { KIND_NAMES, KINDS, type KindName, type Schema } from "./schemas.js";
 
-/** The command that regenerates deploy/crds (from the repository root). */
+/** The command that regenerates deploy/crds and the chart's crds/ (from the repository root). */
 export const GENERATE_CRDS_COMMAND = "pnpm exec tsx packages/api/scripts/generate-crds.ts";
 
 /** Annotation on every generated CRD naming the command that produced it. */
@@ -269,6 +270,15 @@ export function generatedCrdFiles(): Record<string, string> {
     });
   return files;
 }
+
+/**
+ * The Helm chart's crds/ (deploy/helm/livesync/crds): the same CRD files without
+ * kustomization.yaml, which Helm would try to install like every other YAML file there.
+ */
+export const chartCrdFiles = (): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(generatedCrdFiles()).filter(([name]) => name !== "kustomization.yaml"),
+  );
 
 /** True for a file the generator wrote (so it may remove it when it is no longer generated). */
 export const isGeneratedFile = (text: string): boolean =>

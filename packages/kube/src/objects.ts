@@ -121,6 +121,27 @@ export function applyObject(
   );
 }
 
+/**
+ * Replaces the whole object (PUT), pinned to `resourceVersion`: fields the new object lacks are
+ * gone, and the apiserver defaults it afresh. Server-side apply cannot do this for fields it
+ * does not own (a defaulted `strategy.rollingUpdate` would survive a restore to `Recreate`).
+ */
+export function replaceObject(
+  rest: KubeRest,
+  info: ResourceInfo,
+  obj: KubeObject,
+  opts: { fieldManager: string; resourceVersion: string; dryRun?: boolean },
+): Promise<KubeObject> {
+  return rest.request<KubeObject>(
+    "PUT",
+    objectPath(info, obj.metadata.namespace, obj.metadata.name),
+    {
+      query: { fieldManager: opts.fieldManager, dryRun: opts.dryRun ? "All" : undefined },
+      body: { ...obj, metadata: { ...obj.metadata, resourceVersion: opts.resourceVersion } },
+    },
+  );
+}
+
 /** Deletes in the background, only if the object is still the one we saw (uid precondition). */
 export async function deleteObject(
   rest: KubeRest,

@@ -9,6 +9,8 @@ export interface Binaries {
   kubeControllerManager: string;
   natsServer: string;
   s3Server: string;
+  /** The helm CLI: the chart tests run helm lint and helm template. */
+  helm: string;
   prometheus: string;
   versions: Record<string, string>;
 }
@@ -19,19 +21,28 @@ export interface Binaries {
  * parallel callers wait for one build instead of racing.
  */
 export function ensureBinaries(opts: { prometheus: boolean }): Binaries {
+  return { ...build([]), prometheus: opts.prometheus ? findPrometheus() : "" };
+}
+
+/** The helm binary, built on first use (only helm: a chart test needs nothing else). */
+export const helmBinary = (): string => build(["helm"]).helm;
+
+/** Runs tools/build-binaries.sh for `components` (none: all) and reads its manifest. */
+function build(components: string[]): Omit<Binaries, "prometheus"> {
   const script = join(repoRoot(), "tools", "build-binaries.sh");
-  const result = spawnSync("bash", [script], { stdio: ["ignore", "pipe", "inherit"] });
+  const result = spawnSync("bash", [script, ...components], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   if (result.status !== 0) {
     throw new Error(
       `building the test binaries failed (bash ${script} exited ${result.status}); its output is above`,
     );
   }
   const binDir = result.stdout.toString().trim().split("\n").pop() ?? "";
-  const manifest = JSON.parse(readFileSync(join(binDir, "manifest.json"), "utf8")) as Omit<
+  return JSON.parse(readFileSync(join(binDir, "manifest.json"), "utf8")) as Omit<
     Binaries,
     "prometheus"
   >;
-  return { ...manifest, prometheus: opts.prometheus ? findPrometheus() : "" };
 }
 
 function findPrometheus(): string {

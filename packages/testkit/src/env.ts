@@ -32,7 +32,8 @@ export interface S3Endpoint {
   forcePathStyle?: boolean;
 }
 
-export const REQUIRED_CLUSTERS = ["source", "destination"] as const;
+/** Replication source and destination, and a separate management cluster (three-cluster tests). */
+export const REQUIRED_CLUSTERS = ["source", "destination", "management"] as const;
 
 /** The repository root: where pnpm-workspace.yaml is. */
 export function repoRoot(): string {

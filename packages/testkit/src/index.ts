@@ -7,3 +7,4 @@ export { planEnvironment, type Plan } from "./provider.js";
 export { freePort } from "./ports.js";
 export { auditedWrites, type AuditedRequest } from "./audit.js";
 export { READER_USER } from "./components/kube.js";
+export { helmBinary } from "./binaries.js";

@@ -1,1 +1,2 @@
 export * from "./operator.js";
+export * from "./install-crds.js";

@@ -8,7 +8,6 @@ import { AppsV1Api } from "@kubernetes/client-node";
 import { eventually, freshNamespace, kubeConfigFor } from "@livesync/testkit";
 import { deployment } from "@livesync/cli/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { installCrds } from "../src/index.js";
 import { cond, deploymentsIn, Fixture } from "./fixture.js";
 
 const env = inject("testenv");
@@ -18,7 +17,6 @@ let f: Fixture;
 
 beforeAll(async () => {
   f = await Fixture.create(env, dst, "conditions");
-  await installCrds(f.management);
 });
 afterAll(() => f?.close());
 

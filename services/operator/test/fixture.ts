@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { eventually, freshNamespace, type TestEnvironment } from "@livesync/testkit";
 import { Cluster, KubeApiError } from "@livesync/kube";
-import { Operator, type OperatorOptions } from "../src/index.js";
+import { installCrds, Operator, type OperatorOptions } from "../src/index.js";
 
 export const AUTOMATION = "/apis/automation.livesync.dev/v1alpha1";
 export const ASSETS = "/apis/assets.livesync.dev/v1alpha1";
@@ -59,13 +59,17 @@ export class Fixture {
     readonly ns: string,
   ) {}
 
-  /** A fresh namespace in `managementKc` with the source/destination Secrets and clusters. */
+  /**
+   * The livesync CRDs installed in `managementKc`, and a fresh namespace there with the
+   * source/destination Secrets and clusters.
+   */
   static async create(
     env: TestEnvironment,
     managementKc: KubeConfig,
     prefix: string,
   ): Promise<Fixture> {
     const management = await Cluster.fromKubeConfig("management", managementKc);
+    await installCrds(management);
     const namespace = await freshNamespace(managementKc, prefix);
     const f = new Fixture(env, management, namespace.name);
     f.cleanups.push(namespace.remove);

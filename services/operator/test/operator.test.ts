@@ -1,17 +1,16 @@
 /**
  * The operator against real clusters: the management cluster is the test environment's
  * destination (which is also the replication destination), the source is the source cluster.
- * The CRDs from deploy/crds are installed as raw JSON (client-node's ApiextensionsV1Api drops
- * enum/default/x-kubernetes-* keys) and left installed; the namespaces are removed.
+ * The CRDs from deploy/crds are installed as raw JSON (installCrds) and left installed; the
+ * namespaces are removed.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { eventually, freshNamespace, kubeConfigFor } from "@livesync/testkit";
 import { Cluster, KubeApiError } from "@livesync/kube";
 import { deployment } from "@livesync/cli/testing";
-import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { Operator } from "../src/index.js";
+import { installCrds, Operator } from "../src/index.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
@@ -19,14 +18,9 @@ const dst = kubeConfigFor(env, "destination");
 const srcApps = src.makeApiClient(AppsV1Api);
 const dstApps = dst.makeApiClient(AppsV1Api);
 
-const CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 const AUTOMATION = "/apis/automation.livesync.dev/v1alpha1";
 const ASSETS = "/apis/assets.livesync.dev/v1alpha1";
 
-interface Crd {
-  metadata: { name: string; resourceVersion?: string };
-  status?: { conditions?: { type: string; status: string }[] };
-}
 interface Cond {
   type: string;
   status: string;
@@ -50,40 +44,6 @@ let operator: Operator | undefined;
 const cleanups: (() => Promise<void>)[] = [];
 const errors: string[] = [];
 
-async function installCrd(file: string): Promise<void> {
-  const body = parse(
-    readFileSync(new URL(`../../../deploy/crds/${file}`, import.meta.url), "utf8"),
-  ) as Crd;
-  await eventually(
-    async () => {
-      try {
-        await management.rest.request("POST", CRDS, { body });
-        return true;
-      } catch (err) {
-        if (!(err instanceof KubeApiError && err.status === 409)) throw err;
-      }
-      const existing = await management.rest.request<Crd>("GET", `${CRDS}/${body.metadata.name}`);
-      await management.rest.request("PUT", `${CRDS}/${body.metadata.name}`, {
-        body: {
-          ...body,
-          metadata: { ...body.metadata, resourceVersion: existing.metadata.resourceVersion },
-        },
-      });
-      return true;
-    },
-    { timeoutMs: 60_000, what: `CRD ${file} to be applied` },
-  );
-  await eventually(
-    async () => {
-      const crd = await management.rest.request<Crd>("GET", `${CRDS}/${body.metadata.name}`);
-      return crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")
-        ? true
-        : undefined;
-    },
-    { timeoutMs: 60_000, what: `CRD ${body.metadata.name} to be Established` },
-  );
-}
-
 /** Creates an object, retrying while a freshly installed CRD is not served yet (404). */
 async function create(path: string, body: unknown): Promise<void> {
   await eventually(
@@ -105,10 +65,7 @@ const cond = (o: Obj, type: string) => o.status?.conditions?.find((c) => c.type 
 
 beforeAll(async () => {
   management = await Cluster.fromKubeConfig("destination", dst);
-  const files = readdirSync(new URL("../../../deploy/crds/", import.meta.url)).filter(
-    (f) => f.endsWith(".yaml") && f !== "kustomization.yaml",
-  );
-  await Promise.all(files.map(installCrd));
+  await installCrds(management);
 });
 
 afterAll(async () => {
@@ -192,7 +149,6 @@ describe("operator", () => {
     operator = await Operator.start({
       management,
       namespace: ns,
-      pollMs: 500,
       onError: (err) => errors.push(err.message),
     });
 

@@ -1,8 +1,9 @@
 // runRecovery: executes a Task (the recoveryProcess of a LiveSynchronization) against the
 // destination cluster. Only copies OWNED by the LiveSynchronization are touched (managed label
-// AND ownership annotation). fromOriginal restores the archived original by server-side apply
-// (field manager "livesync", forced); fromPatch applies RFC 6902 operations to the live copy
-// with a JSON patch guarded by a resourceVersion test. Per-object failures never stop the rest.
+// AND ownership annotation). fromOriginal replaces the copy by the archived original (PUT,
+// field manager "livesync", pinned to the copy's resourceVersion); fromPatch applies RFC 6902
+// operations to the live copy with a JSON patch guarded by a resourceVersion test. Per-object
+// failures never stop the rest.
 
 import type {
   Task,
@@ -20,18 +21,18 @@ import {
   type PatchOperation,
 } from "@livesync/core";
 import {
-  applyObject,
   getObject,
   KubeApiError,
   listPages,
   objectPath,
+  replaceObject,
   type Cluster,
   type KubeObject,
   type ResourceInfo,
 } from "@livesync/kube";
 import { diffObjects, guardedPatch, phaseOf, restoredObject, type DiffEntry } from "./plan.js";
 
-/** The synchronizer's field manager: a restore takes back exactly the fields it applied. */
+/** The synchronizer's field manager: a restored copy is livesync's, as the synchronizer wrote it. */
 export const FIELD_MANAGER = "livesync";
 /** Field manager of fromPatch writes (JSON patches are "Update" operations). */
 export const PATCH_FIELD_MANAGER = "livesync-recovery";
@@ -310,10 +311,10 @@ async function recoverOne(a: {
     if (ops.length === 0) restored = mark(restored);
     const written = await step(
       "restore",
-      applyObject(destination.rest, info, restored as KubeObject, {
+      // Replaced, not applied: the copy's own fields (defaults of the transformed spec) go.
+      replaceObject(destination.rest, info, restored as KubeObject, {
         fieldManager: FIELD_MANAGER,
-        force: true,
-        resourceVersion: current.metadata.resourceVersion,
+        resourceVersion: current.metadata.resourceVersion!,
         dryRun,
       }).catch(async (err: unknown) => {
         // 409: pinned to a version that moved on; hand the current one back for another try.

@@ -1,0 +1,168 @@
+/**
+ * Three-cluster topology and the seed's second recovery scenario: the operator runs against
+ * a separate management cluster; Deployments are replicated transformed (replicas 0, strategy
+ * removed) and archived untransformed in a bucket; the source becomes unreachable (a TCP proxy
+ * in front of its apiserver is shut, as a network cut or a dead control plane looks to
+ * livesync); a TaskRun with fromOriginal restores the originals from the bucket.
+ */
+import { readFileSync } from "node:fs";
+import { createServer, connect, type Server, type Socket } from "node:net";
+import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { eventually, freshNamespace, kubeConfigFor } from "@livesync/testkit";
+import { deployment } from "@livesync/cli/testing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { cond, Fixture, type Obj } from "./fixture.js";
+
+const env = inject("testenv");
+const src = kubeConfigFor(env, "source");
+const dst = kubeConfigFor(env, "destination");
+const N = 20;
+let f: Fixture;
+let proxy: { server: Server; sockets: Set<Socket>; port: number } | undefined;
+
+/** A TCP proxy to host:port whose shutdown also cuts the open connections (watches). */
+async function tcpProxy(host: string, port: number) {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(port, host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { server, sockets, port: (server.address() as { port: number }).port };
+}
+
+beforeAll(async () => {
+  const management = env.clusters.management;
+  if (!management)
+    throw new Error("the test environment has no management cluster (testkit starts one)");
+  f = await Fixture.create(env, kubeConfigFor(env, "management"), "three");
+});
+afterAll(async () => {
+  proxy?.server.close();
+  for (const s of proxy?.sockets ?? []) s.destroy();
+  await f?.close();
+});
+
+describe("three clusters: management, source, destination", () => {
+  it("replicates and archives from a separate management cluster, then restores the originals from the bucket once the source is gone", async () => {
+    const source = await freshNamespace(src, "three-src", { "three-dr": f.ns });
+    f.onCleanup(source.remove);
+    f.onCleanup(() =>
+      dst
+        .makeApiClient(CoreV1Api)
+        .deleteNamespace({ name: source.name })
+        .catch(() => undefined),
+    );
+    const dstApps = dst.makeApiClient(AppsV1Api);
+    for (let i = 0; i < N; i++)
+      await src
+        .makeApiClient(AppsV1Api)
+        .createNamespacedDeployment({ namespace: source.name, body: deployment(`app-${i}`) });
+
+    // The source as livesync reaches it: through the proxy (same TLS: the SAN is 127.0.0.1).
+    const sourceUrl = new URL(src.getCurrentCluster()!.server);
+    proxy = await tcpProxy(sourceUrl.hostname, Number(sourceUrl.port));
+    const readOnly = readFileSync(env.clusters.source!.readOnlyKubeconfig!, "utf8");
+    await f.addCluster(
+      "proxied-source",
+      readOnly.replace(/server: .*/g, `server: https://127.0.0.1:${proxy.port}`),
+    );
+    await f.create(`/api/v1/namespaces/${f.ns}/secrets`, {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "bucket-credentials" },
+      stringData: { accessKeyID: env.s3.accessKeyID, secretAccessKey: env.s3.secretAccessKey },
+    });
+    await f.create(f.path("buckets"), {
+      apiVersion: "assets.livesync.dev/v1alpha1",
+      kind: "Bucket",
+      metadata: { name: "archive" },
+      spec: {
+        generic: {
+          endpoint: new URL(env.s3.endpoint).host,
+          name: env.s3.bucket,
+          useSSL: false,
+          region: env.s3.region,
+          forcePathStyle: true,
+        },
+        secretName: "bucket-credentials",
+      },
+    });
+    await f.liveSync(
+      "apps",
+      [
+        {
+          group: "apps",
+          version: "v1",
+          resource: "deployments",
+          filters: { namespaceSelector: { matchLabels: { "three-dr": f.ns } } },
+          transformation: {
+            patch: [
+              { op: "replace", path: "/spec/replicas", value: 0 },
+              { op: "remove", path: "/spec/strategy" },
+            ],
+          },
+          recoveryProcess: { fromOriginal: { enabled: true } },
+        },
+      ],
+      { sourceName: "proxied-source", bucketName: "archive" },
+    );
+
+    const op = await f.operator();
+    const lsPath = f.path("livesynchronizations", "apps");
+    await f.condition(lsPath, "Ready", (c) => c.status === "True");
+    await eventually(
+      async () => {
+        const s = (await op.currentEngine!.status()).find((x) => x.liveSync === `${f.ns}/apps`);
+        return s && s.synced >= N && (s.archived ?? 0) >= N ? true : undefined;
+      },
+      { timeoutMs: 60_000, what: `${N} copies and ${N} originals in the bucket` },
+    );
+    const copy = await dstApps.readNamespacedDeployment({ namespace: source.name, name: "app-0" });
+    expect(copy.spec?.replicas).toBe(0);
+    expect(copy.spec?.strategy?.type).toBe("RollingUpdate"); // the destination's default
+    // Nothing but livesync's own objects in the management cluster: no copies there.
+    await expect(
+      f.management.rest.request("GET", `/api/v1/namespaces/${source.name}`),
+    ).rejects.toThrow(/404/);
+    expect(cond(await f.get(f.path("buckets", "archive")), "Ready")?.status).toBe("True");
+
+    // Disaster: the source is gone. The LiveSynchronization says so.
+    proxy.server.close();
+    for (const s of proxy.sockets) s.destroy();
+    const down = await f.condition(lsPath, "Ready", (c) => c.status === "False", 90_000);
+    expect(cond(down, "Degraded")?.message).toMatch(/watch/);
+
+    await f.create(f.path("taskruns"), {
+      apiVersion: "automation.livesync.dev/v1alpha1",
+      kind: "TaskRun",
+      metadata: { name: "restore" },
+      spec: { taskName: "apps" },
+    });
+    const run = await eventually(
+      async () => {
+        const tr: Obj = await f.get(f.path("taskruns", "restore"));
+        const phase = tr.status?.phase;
+        return phase && phase !== "Running" ? tr : undefined;
+      },
+      { timeoutMs: 60_000, what: "the TaskRun to finish" },
+    );
+    expect(run.status?.phase, JSON.stringify(run.status)).toBe("Succeeded");
+    expect(run.status?.resources?.[0]).toMatchObject({ total: N, succeeded: N, failed: 0 });
+    for (let i = 0; i < N; i++) {
+      const d = await dstApps.readNamespacedDeployment({
+        namespace: source.name,
+        name: `app-${i}`,
+      });
+      expect(d.spec?.replicas).toBe(3);
+      expect(d.spec?.strategy?.type).toBe("Recreate");
+    }
+    expect((await f.get(lsPath)).spec?.suspend).toBe(true);
+    expect(f.errors).toEqual([]);
+  }, 240_000);
+});
