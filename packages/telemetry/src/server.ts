@@ -50,3 +50,20 @@ export async function startTelemetry(opts: {
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
+
+/**
+ * The telemetry server a command line asks for: `--metrics-port` (or LIVESYNC_METRICS_PORT) on
+ * LIVESYNC_METRICS_HOST (default 127.0.0.1; 0.0.0.0 in a pod). Undefined when neither is set.
+ */
+export function startTelemetryIfAsked(
+  port: string | undefined,
+  ready: () => Promise<boolean> | boolean,
+): Promise<TelemetryServer | undefined> {
+  const p = port ?? process.env.LIVESYNC_METRICS_PORT;
+  if (p === undefined) return Promise.resolve(undefined);
+  return startTelemetry({
+    host: process.env.LIVESYNC_METRICS_HOST ?? "127.0.0.1",
+    port: Number(p),
+    ready,
+  });
+}

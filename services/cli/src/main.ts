@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { Engine, type LiveSyncStatus } from "./engine.js";
 import { loadManifests } from "./manifests.js";
 import { registerEngineMetrics } from "./metrics.js";
-import { createLogger, startTelemetry } from "@livesync/telemetry";
+import { createLogger, startTelemetryIfAsked } from "@livesync/telemetry";
 
 const usage = `usage:
   livesync run -f <file-or-dir> [-f …] [--nats <url> [--stream NAME]]
@@ -59,15 +59,9 @@ export async function runCli(argv: string[]): Promise<number> {
     `livesync running ${manifests.liveSyncs.length} LiveSynchronization(s) on ${values.nats ?? "an in-process bus"}; Ctrl-C stops`,
   );
   // /metrics, /healthz, /readyz on 127.0.0.1 (0.0.0.0 in a pod: LIVESYNC_METRICS_HOST).
-  const metricsPort = values["metrics-port"] ?? process.env.LIVESYNC_METRICS_PORT;
-  const telemetry =
-    metricsPort === undefined
-      ? undefined
-      : await startTelemetry({
-          host: process.env.LIVESYNC_METRICS_HOST ?? "127.0.0.1",
-          port: Number(metricsPort),
-          ready: async () => (await engine.status()).every((s) => s.state !== "error"),
-        });
+  const telemetry = await startTelemetryIfAsked(values["metrics-port"], async () =>
+    (await engine.status()).every((s) => s.state !== "error"),
+  );
   if (telemetry) {
     registerEngineMetrics(telemetry.registry, engine);
     console.error(`metrics on http://${telemetry.address}/metrics`);

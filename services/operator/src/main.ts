@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { COMPONENTS, registerEngineMetrics, type Component } from "@livesync/cli";
 import { runCli } from "@livesync/cli/main";
 import { Cluster } from "@livesync/kube";
-import { createLogger, startTelemetry } from "@livesync/telemetry";
+import { createLogger, startTelemetryIfAsked } from "@livesync/telemetry";
 import { Operator } from "./operator.js";
 
 const ROLES = ["controller", ...COMPONENTS] as const;
@@ -73,15 +73,7 @@ async function operator(argv: string[]): Promise<number> {
       : undefined,
     onError: (err) => log.warn({ err: err.message }, "pass failed; retrying"),
   });
-  const metricsPort = values["metrics-port"] ?? process.env.LIVESYNC_METRICS_PORT;
-  const telemetry =
-    metricsPort === undefined
-      ? undefined
-      : await startTelemetry({
-          host: process.env.LIVESYNC_METRICS_HOST ?? "127.0.0.1",
-          port: Number(metricsPort),
-          ready: () => true,
-        });
+  const telemetry = await startTelemetryIfAsked(values["metrics-port"], () => true);
   if (telemetry && op.currentEngine) registerEngineMetrics(telemetry.registry, op.currentEngine);
   log.info(
     {

@@ -1,156 +1,55 @@
 /**
- * The operator against real clusters: the management cluster is the test environment's
- * destination (which is also the replication destination), the source is the source cluster.
- * The CRDs from deploy/crds are installed as raw JSON (installCrds) and left installed; the
- * namespaces are removed.
+ * The operator against real clusters, two-cluster topology: the management cluster is the
+ * test environment's destination (which is also the replication destination). The seed's
+ * disaster day: Deployments replicated with replicas 0, a TaskRun brings them to 1.
  */
-import { readFileSync } from "node:fs";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
-import { eventually, freshNamespace, kubeConfigFor } from "@livesync/testkit";
-import { Cluster, KubeApiError } from "@livesync/kube";
+import { freshNamespace, kubeConfigFor, eventually } from "@livesync/testkit";
 import { deployment } from "@livesync/cli/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { installCrds, Operator } from "../src/index.js";
+import { cond, deploymentsIn, Fixture } from "./fixture.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
 const dst = kubeConfigFor(env, "destination");
 const srcApps = src.makeApiClient(AppsV1Api);
 const dstApps = dst.makeApiClient(AppsV1Api);
-
-const AUTOMATION = "/apis/automation.livesync.dev/v1alpha1";
-const ASSETS = "/apis/assets.livesync.dev/v1alpha1";
-
-interface Cond {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-}
-interface Obj {
-  metadata: { name: string; generation?: number };
-  spec?: Record<string, unknown>;
-  status?: {
-    observedGeneration?: number;
-    conditions?: Cond[];
-    phase?: string;
-    resources?: { total: number; succeeded: number }[];
-    failures?: unknown[];
-  };
-}
-
-let management: Cluster;
-let operator: Operator | undefined;
-const cleanups: (() => Promise<void>)[] = [];
-const errors: string[] = [];
-
-/** Creates an object, retrying while a freshly installed CRD is not served yet (404). */
-async function create(path: string, body: unknown): Promise<void> {
-  await eventually(
-    async () => {
-      try {
-        await management.rest.request("POST", path, { body });
-        return true;
-      } catch (err) {
-        if (err instanceof KubeApiError && err.status === 404) return undefined;
-        throw err;
-      }
-    },
-    { timeoutMs: 60_000, what: `POST ${path}` },
-  );
-}
-
-const get = (path: string) => management.rest.request<Obj>("GET", path);
-const cond = (o: Obj, type: string) => o.status?.conditions?.find((c) => c.type === type);
+let f: Fixture;
 
 beforeAll(async () => {
-  management = await Cluster.fromKubeConfig("destination", dst);
-  await installCrds(management);
+  f = await Fixture.create(env, dst, "operator");
 });
-
-afterAll(async () => {
-  await operator?.stop();
-  for (const c of cleanups) await c().catch(() => undefined);
-  management?.close();
-});
+afterAll(() => f?.close());
 
 describe("operator", () => {
   it("runs LiveSynchronizations from the management cluster, reports status, keeps Tasks and runs TaskRuns", async () => {
-    const mgmt = await freshNamespace(dst, "operator");
-    cleanups.push(mgmt.remove);
-    const ns = mgmt.name;
+    const ns = f.ns;
     const source = await freshNamespace(src, "operator-src", { "operator-dr": ns });
-    cleanups.push(source.remove);
-    cleanups.push(async () => {
-      await dst.makeApiClient(CoreV1Api).deleteNamespace({ name: source.name });
-    });
+    f.onCleanup(source.remove);
+    f.onCleanup(() =>
+      dst
+        .makeApiClient(CoreV1Api)
+        .deleteNamespace({ name: source.name })
+        .catch(() => undefined),
+    );
     await srcApps.createNamespacedDeployment({ namespace: source.name, body: deployment("web") });
-
-    const secret = (name: string, file: string) => ({
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name, namespace: ns },
-      stringData: { "kubeconfig.yaml": readFileSync(file, "utf8") },
-    });
-    const sourceEndpoint = env.clusters.source!;
-    await create(
-      `/api/v1/namespaces/${ns}/secrets`,
-      secret("source", sourceEndpoint.readOnlyKubeconfig ?? sourceEndpoint.kubeconfig),
-    );
-    await create(
-      `/api/v1/namespaces/${ns}/secrets`,
-      secret("destination", env.clusters.destination!.kubeconfig),
-    );
-    for (const name of ["source", "destination"]) {
-      await create(`${ASSETS}/namespaces/${ns}/kubernetesclusters`, {
-        apiVersion: "assets.livesync.dev/v1alpha1",
-        kind: "KubernetesCluster",
-        metadata: { name },
-        spec: { secretName: name },
-      });
-    }
-    const liveSync = (name: string, resource: Record<string, unknown>) => ({
-      apiVersion: "automation.livesync.dev/v1alpha1",
-      kind: "LiveSynchronization",
-      metadata: { name },
-      spec: {
-        plugin: "kubernetes-objects-to-kubernetes",
-        config: {
-          sourceName: "source",
-          destinationName: "destination",
-          observability: { enabled: false },
-          replication: { resources: [resource] },
-        },
-      },
-    });
-    await create(
-      `${AUTOMATION}/namespaces/${ns}/livesynchronizations`,
-      liveSync("deployments", {
-        group: "apps",
-        version: "v1",
-        resource: "deployments",
-        transformation: { patch: [{ op: "replace", path: "/spec/replicas", value: 0 }] },
-        filters: { namespaceSelector: { matchLabels: { "operator-dr": ns } } },
-        recoveryProcess: { fromPatch: [{ op: "replace", path: "/spec/replicas", value: 1 }] },
-      }),
-    );
-    await create(
-      `${AUTOMATION}/namespaces/${ns}/livesynchronizations`,
-      liveSync("broken", {
+    await f.liveSync("deployments", [deploymentsIn("operator-dr", ns)]);
+    await f.liveSync("broken", [
+      {
         version: "v1",
         resource: "configmaps",
         filters: {
           namespaceSelector: { matchLabels: { "operator-dr": ns } },
           nameSelector: { excludeRegex: ["*.test"] },
         },
-      }),
-    );
-
-    operator = await Operator.start({
-      management,
-      namespace: ns,
-      onError: (err) => errors.push(err.message),
-    });
+      },
+    ]);
+    await f.operator();
+    const get = (path: string) => f.get(path);
+    const create = (path: string, body: unknown) => f.create(path, body);
+    const errors = f.errors;
+    const AUTOMATION = "/apis/automation.livesync.dev/v1alpha1";
+    const ASSETS = "/apis/assets.livesync.dev/v1alpha1";
 
     // The copy arrives with replicas 0.
     const copy = await eventually(
