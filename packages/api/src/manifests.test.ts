@@ -26,6 +26,32 @@ metadata: {name: destination}
 spec: {secretName: destination}
 `;
 
+const BUCKET = `
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {accessKeyID: AKIA, secretAccessKey: secret}
+---
+apiVersion: assets.livesync.dev/v1alpha1
+kind: Bucket
+metadata: {name: archive}
+spec:
+  generic: {endpoint: s3.eu-west-1.amazonaws.com, name: dr}
+  secretName: creds
+`;
+
+/** The same documents in namespace `ns` (every `metadata: {name: …}` gets the namespace). */
+const inNamespace = (ns: string, text: string) =>
+  text.replace(/metadata: \{name: ([^}]+)\}/g, `metadata: {name: $1, namespace: ${ns}}`);
+
+/** A destination kubeconfig for `server`, as a Secret's stringData. */
+const destinationServer = (server: string) =>
+  ASSETS.replace(
+    'stringData: {kubeconfig.yaml: "apiVersion: v1"}',
+    `stringData: {kubeconfig.yaml: "clusters: [{name: c, cluster: {server: '${server}'}}]\\ncontexts: [{name: x, context: {cluster: c}}]\\ncurrent-context: x"}`,
+  );
+
 const liveSync = (name: string, extra = "", resources = DEPLOYMENTS) => `
 apiVersion: automation.livesync.dev/v1alpha1
 kind: LiveSynchronization
@@ -251,62 +277,70 @@ spec:
           filters: {namespaceSelector: {matchLabels: {env: pre-second}}}
         - version: v1
           resource: services`;
+    // One per namespace (seed: clusters are not shared within one), two KubernetesCluster
+    // objects per namespace, one destination cluster: what matters is the kubeconfig's server.
+    const set = (ns: string, name: string, resources: string): [string, string][] => [
+      [`${ns}/assets.yaml`, inNamespace(ns, destinationServer("https://standby:6443"))],
+      [`${ns}/ls.yaml`, inNamespace(ns, liveSync(name, "", resources))],
+    ];
     const problems = problemsOf(
-      ["assets.yaml", ASSETS],
-      ["a.yaml", liveSync("first", "", pre)],
-      ["b.yaml", liveSync("second", "", preSecond)],
-      [
-        "c.yaml",
-        liveSync(
-          "third",
-          "",
-          `${DEPLOYMENTS}\n        - version: v1\n          resource: services`,
-        ),
-      ],
+      ...set("a", "first", pre),
+      ...set("b", "second", preSecond),
+      ...set("c", "third", `${DEPLOYMENTS}\n        - version: v1\n          resource: services`),
     );
     expect(problems).toEqual([
       {
-        source: "c.yaml",
+        source: "c/ls.yaml",
         index: 0,
         kind: "LiveSynchronization",
         name: "third",
-        namespace: "default",
+        namespace: "c",
         path: "spec.config.replication.resources[0]",
         message:
-          "apps/deployments covered by LiveSynchronization default/first already (its resources[0]) and their filters may overlap; a resource set may belong to only one LiveSynchronization per destination",
+          "apps/deployments covered by LiveSynchronization a/first already (its resources[0]) and their filters may overlap; a resource set may belong to only one LiveSynchronization per destination cluster",
       },
       {
-        source: "c.yaml",
+        source: "c/ls.yaml",
         index: 0,
         kind: "LiveSynchronization",
         name: "third",
-        namespace: "default",
+        namespace: "c",
         path: "spec.config.replication.resources[1]",
         message:
-          "services covered by LiveSynchronization default/second already (its resources[1]) and their filters may overlap; a resource set may belong to only one LiveSynchronization per destination",
+          "services covered by LiveSynchronization b/second already (its resources[1]) and their filters may overlap; a resource set may belong to only one LiveSynchronization per destination cluster",
       },
     ]);
   });
 
-  it("the same resources for different destinations are fine", () => {
-    const other = `
----
-apiVersion: assets.livesync.dev/v1alpha1
-kind: KubernetesCluster
-metadata: {name: standby}
-spec: {secretName: destination}
-`;
-    const second = liveSync("second").replace(
-      "destinationName: destination",
-      "destinationName: standby",
-    );
+  it("the same resources for different destination clusters are fine", () => {
     expect(
       problemsOf(
-        ["assets.yaml", ASSETS + other],
-        ["a.yaml", liveSync("first")],
-        ["b.yaml", second],
+        ["a/assets.yaml", inNamespace("a", destinationServer("https://standby-1:6443"))],
+        ["a/ls.yaml", inNamespace("a", liveSync("first"))],
+        ["b/assets.yaml", inNamespace("b", destinationServer("https://standby-2:6443"))],
+        ["b/ls.yaml", inNamespace("b", liveSync("second"))],
       ),
     ).toEqual([]);
+  });
+
+  it("one LiveSynchronization per namespace may use a given cluster or bucket (seed 002)", () => {
+    const other = liveSync("second", "", DEPLOYMENTS.replace("apps", "batch")).replace(
+      "sourceName: source",
+      "sourceName: source\n    bucketName: archive",
+    );
+    const first = liveSync("first").replace(
+      "destinationName: destination",
+      "destinationName: destination\n    bucketName: archive",
+    );
+    expect(
+      problemsOf(["assets.yaml", ASSETS + BUCKET], ["a.yaml", first], ["b.yaml", other]).map(
+        (p) => `${p.name} ${p.path}: ${p.message}`,
+      ),
+    ).toEqual([
+      'second spec.config.sourceName: KubernetesCluster "source" is used by LiveSynchronization default/first already; only one LiveSynchronization per namespace may use a given cluster or bucket (seed 002): put this one in another namespace with its own KubernetesCluster and Secret',
+      'second spec.config.destinationName: KubernetesCluster "destination" is used by LiveSynchronization default/first already; only one LiveSynchronization per namespace may use a given cluster or bucket (seed 002): put this one in another namespace with its own KubernetesCluster and Secret',
+      'second spec.config.bucketName: Bucket "archive" is used by LiveSynchronization default/first already; only one LiveSynchronization per namespace may use a given cluster or bucket (seed 002): put this one in another namespace with its own Bucket and Secret',
+    ]);
   });
 
   it("duplicate objects: the first one wins", () => {

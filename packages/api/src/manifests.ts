@@ -2,7 +2,7 @@
 // Secrets and anything else. Validates each livesync object, then what only the whole set can
 // show: references between objects, Secret keys, and resource sets claimed twice.
 
-import { parseAllDocuments } from "yaml";
+import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { filtersMayOverlap, groupResource } from "./resources.js";
 import { isRecord } from "./structural.js";
 import type {
@@ -194,7 +194,8 @@ export function validateManifestSet(docs: ManifestDoc[]): {
   }
 
   checkReferences(objects, located, problem);
-  checkCoverage(located.LiveSynchronization, problem);
+  checkSharing(located.LiveSynchronization, problem);
+  checkCoverage(located.LiveSynchronization, destinationIdentity(objects), problem);
   return { problems, objects };
 }
 
@@ -246,17 +247,92 @@ function checkReferences(objects: ManifestObjects, located: LocatedObjects, prob
 }
 
 /**
- * The seed: "The same resource or resource set ... cannot be present in more than one
- * LiveSynchronization." Two would fight over the same copies in the destination cluster.
+ * The seed: "It is only possible to deploy one live synchronization per namespace if they share
+ * common resources such as a bucket or a kubernetes cluster." A later LiveSynchronization that
+ * names a KubernetesCluster or Bucket an earlier one in its namespace names is rejected.
  */
-function checkCoverage(liveSyncs: Located<LiveSynchronization>[], problem: Report) {
+function checkSharing(liveSyncs: Located<LiveSynchronization>[], problem: Report) {
+  const users = new Map<string, Located<LiveSynchronization>>();
+  for (const ls of liveSyncs) {
+    const ns = namespaceOf(ls.obj);
+    const { sourceName, destinationName, bucketName } = ls.obj.spec.config;
+    const refs: [string, string, string | undefined][] = [
+      ["spec.config.sourceName", "KubernetesCluster", sourceName],
+      ["spec.config.destinationName", "KubernetesCluster", destinationName],
+      ["spec.config.bucketName", "Bucket", bucketName],
+    ];
+    for (const [path, kind, name] of refs) {
+      if (name === undefined) continue;
+      const key = `${kind} ${refKey(ns, name)}`;
+      const first = users.get(key);
+      if (!first) users.set(key, ls);
+      else if (first !== ls)
+        problem(
+          ls.at,
+          path,
+          `${kind} "${name}" is used by LiveSynchronization ${refKey(ns, first.obj.metadata.name)} already; only one LiveSynchronization per namespace may use a given cluster or bucket (seed 002): put this one in another namespace with its own ${kind} and Secret`,
+        );
+    }
+  }
+}
+
+/**
+ * Which cluster a LiveSynchronization writes to: the server of its destination kubeconfig when
+ * the Secret is at hand (two KubernetesCluster objects may name one cluster), otherwise the
+ * KubernetesCluster's namespace/name.
+ */
+function destinationIdentity(objects: ManifestObjects): (ls: LiveSynchronization) => string {
+  return (ls) => {
+    const ns = namespaceOf(ls);
+    const name = ls.spec.config.destinationName;
+    const kc = objects.KubernetesCluster.find(
+      (c) => namespaceOf(c) === ns && c.metadata.name === name,
+    );
+    const secret =
+      kc &&
+      objects.Secret.find((x) => namespaceOf(x) === ns && x.metadata.name === kc.spec.secretName);
+    const key = kc?.spec.secretKey ?? "kubeconfig.yaml";
+    const text =
+      secret?.stringData?.[key] ??
+      (secret?.data?.[key] !== undefined
+        ? Buffer.from(secret.data[key], "base64").toString()
+        : undefined);
+    return (
+      (text !== undefined && kubeconfigServer(text)) || `KubernetesCluster ${refKey(ns, name)}`
+    );
+  };
+}
+
+/** The current context's cluster server of a kubeconfig, if it says. */
+function kubeconfigServer(text: string): string | undefined {
+  try {
+    const kc = parseYaml(text) as {
+      "current-context"?: string;
+      contexts?: { name: string; context?: { cluster?: string } }[];
+      clusters?: { name: string; cluster?: { server?: string } }[];
+    };
+    const ctx = kc.contexts?.find((c) => c.name === kc["current-context"]) ?? kc.contexts?.[0];
+    const server = kc.clusters?.find((c) => c.name === ctx?.context?.cluster)?.cluster?.server;
+    return server ? `cluster ${server}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The seed: "The same resource or resource set ... cannot be present in more than one
+ * LiveSynchronization." Two would fight over the same copies in the destination cluster, so
+ * LiveSynchronizations writing to the same cluster (from any namespace) are compared.
+ */
+function checkCoverage(
+  liveSyncs: Located<LiveSynchronization>[],
+  destinationOf: (ls: LiveSynchronization) => string,
+  problem: Report,
+) {
   liveSyncs.forEach((later, l) => {
     later.obj.spec.config.replication.resources.forEach((r, i) => {
       for (const earlier of liveSyncs.slice(0, l)) {
-        const sameDestination =
-          namespaceOf(earlier.obj) === namespaceOf(later.obj) &&
-          earlier.obj.spec.config.destinationName === later.obj.spec.config.destinationName;
-        if (!sameDestination) continue;
+        if (destinationOf(earlier.obj) !== destinationOf(later.obj)) continue;
         const j = earlier.obj.spec.config.replication.resources.findIndex(
           (o) =>
             (o.group ?? "") === (r.group ?? "") &&
@@ -268,7 +344,7 @@ function checkCoverage(liveSyncs: Located<LiveSynchronization>[], problem: Repor
         problem(
           later.at,
           `spec.config.replication.resources[${i}]`,
-          `${groupResource(r)} covered by LiveSynchronization ${owner} already (its resources[${j}]) and their filters may overlap; a resource set may belong to only one LiveSynchronization per destination`,
+          `${groupResource(r)} covered by LiveSynchronization ${owner} already (its resources[${j}]) and their filters may overlap; a resource set may belong to only one LiveSynchronization per destination cluster`,
         );
         return;
       }

@@ -70,22 +70,42 @@ describe("operator conditions", () => {
         transformation: { patch: [{ op: "remove", path: "spec/strategy" }] },
       },
     ]);
-    await f.liveSync("unknown-resource", [
-      { group: "example.com", version: "v1", resource: "widgets" },
-    ]);
-    const via = (name: string, n: number, role: "sourceName" | "destinationName") => ({
-      ...(role === "sourceName" ? { sourceName: name } : { destinationName: name }),
+    // Valid LiveSynchronizations each get their own KubernetesCluster objects (seed 002: one
+    // per namespace may use a given cluster); `role` is then pointed at the cluster under test.
+    const via = async (ls: string, cluster: string, n: number, role: "source" | "destination") => ({
+      ...(await f.clusterPair(`${ls}-`)),
+      [`${role}Name`]: cluster,
       replication: { resources: [label(n)] },
     });
-    await f.liveSync("missing-secret", [], via("no-secret", 2, "destinationName"));
-    await f.liveSync("missing-key", [], via("no-key", 3, "sourceName"));
-    await f.liveSync("malformed-kubeconfig", [], via("malformed", 4, "sourceName"));
-    await f.liveSync("unreachable-cluster", [], via("unreachable", 5, "sourceName"));
-    await f.liveSync("writable-source", [], via("admin-source", 6, "sourceName"));
-    // Created a second later than "good" (creationTimestamp has second resolution): the
-    // newer of two LiveSynchronizations over one resource set is the one rejected.
+    await f.liveSync(
+      "unknown-resource",
+      [{ group: "example.com", version: "v1", resource: "widgets" }],
+      await f.clusterPair("unknown-"),
+    );
+    await f.liveSync(
+      "missing-secret",
+      [],
+      await via("missing-secret", "no-secret", 2, "destination"),
+    );
+    await f.liveSync("missing-key", [], await via("missing-key", "no-key", 3, "source"));
+    await f.liveSync("malformed-kubeconfig", [], await via("malformed", "malformed", 4, "source"));
+    await f.liveSync(
+      "unreachable-cluster",
+      [],
+      await via("unreachable", "unreachable", 5, "source"),
+    );
+    await f.liveSync("writable-source", [], await via("writable", "admin-source", 6, "source"));
+    // Created a second later than "good" (creationTimestamp has second resolution): of two
+    // LiveSynchronizations over one resource set in one destination cluster (here through
+    // other KubernetesCluster objects), or sharing a cluster in one namespace, the newer one
+    // is rejected, naming the older.
     await new Promise((r) => setTimeout(r, 1100));
-    await f.liveSync("same-resources", [deploymentsIn("cond-dr", f.ns)]);
+    await f.liveSync(
+      "same-resources",
+      [deploymentsIn("cond-dr", f.ns)],
+      await f.clusterPair("same-"),
+    );
+    await f.liveSync("shares-cluster", [configMapsIn("cond-dr", f.ns)]);
 
     await f.operator();
 
@@ -109,7 +129,7 @@ describe("operator conditions", () => {
     await notReady(
       "unknown-resource",
       "UnknownResource",
-      "source cluster source: unknown resource example.com/v1/widgets: the server does not serve example.com/v1",
+      "source cluster unknown-source: unknown resource example.com/v1/widgets: the server does not serve example.com/v1",
     );
     await notReady(
       "missing-secret",
@@ -135,6 +155,11 @@ describe("operator conditions", () => {
       "same-resources",
       "InvalidSpec",
       `spec.config.replication.resources[0]: apps/deployments covered by LiveSynchronization ${f.ns}/good already`,
+    );
+    await notReady(
+      "shares-cluster",
+      "InvalidSpec",
+      `spec.config.sourceName: KubernetesCluster "source" is used by LiveSynchronization ${f.ns}/good already; only one LiveSynchronization per namespace may use a given cluster or bucket`,
     );
 
     // The clusters say the same on themselves.

@@ -73,13 +73,28 @@ export class Fixture {
     const namespace = await freshNamespace(managementKc, prefix);
     const f = new Fixture(env, management, namespace.name);
     f.cleanups.push(namespace.remove);
-    const source = env.clusters.source!;
-    await f.addCluster(
-      "source",
-      readFileSync(source.readOnlyKubeconfig ?? source.kubeconfig, "utf8"),
-    );
-    await f.addCluster("destination", readFileSync(env.clusters.destination!.kubeconfig, "utf8"));
+    await f.clusterPair("");
     return f;
+  }
+
+  /** The source (read-only user) and destination kubeconfigs of the test environment. */
+  get kubeconfigs(): { source: string; destination: string } {
+    const source = this.env.clusters.source!;
+    return {
+      source: readFileSync(source.readOnlyKubeconfig ?? source.kubeconfig, "utf8"),
+      destination: readFileSync(this.env.clusters.destination!.kubeconfig, "utf8"),
+    };
+  }
+
+  /**
+   * KubernetesClusters `<prefix>source` and `<prefix>destination` (seed 002: LiveSynchronizations
+   * of one namespace may not share them); returns them as LiveSynchronization config.
+   */
+  async clusterPair(prefix: string): Promise<{ sourceName: string; destinationName: string }> {
+    const { source, destination } = this.kubeconfigs;
+    await this.addCluster(`${prefix}source`, source);
+    await this.addCluster(`${prefix}destination`, destination);
+    return { sourceName: `${prefix}source`, destinationName: `${prefix}destination` };
   }
 
   /** A Secret `name` with `kubeconfig.yaml` and a KubernetesCluster `name` pointing at it. */

@@ -40,13 +40,17 @@ describe("spec.suspend", () => {
       await srcApps.createNamespacedDeployment({ namespace: a.name, body: deployment(name) });
 
     await f.liveSync("a", [deploymentsIn("suspend-dr", `${f.ns}-a`)]);
-    await f.liveSync("b", [
-      {
-        version: "v1",
-        resource: "configmaps",
-        filters: { namespaceSelector: { matchLabels: { "suspend-dr": `${f.ns}-b` } } },
-      },
-    ]);
+    await f.liveSync(
+      "b",
+      [
+        {
+          version: "v1",
+          resource: "configmaps",
+          filters: { namespaceSelector: { matchLabels: { "suspend-dr": `${f.ns}-b` } } },
+        },
+      ],
+      await f.clusterPair("b-"),
+    );
     const op = await f.operator();
     const copyOf = (ns: string, name: string) =>
       dstApps.readNamespacedDeployment({ namespace: ns, name }).catch(() => undefined);
