@@ -223,7 +223,8 @@ export class Operator {
         .find((o) => keyOf(o) === key);
       const suspendedInSpec = (ls?.spec as { suspend?: boolean } | undefined)?.suspend === true;
       if (suspendedInSpec) {
-        if (!this.engine) return; // other pods run the listeners: they react to the same watch
+        // Other pods run the listeners: they react to the same watch event within ~100 ms.
+        if (!this.engine) return void (await new Promise((r) => setTimeout(r, 2_000)));
         const s = (await this.engine.status()).find((x) => x.liveSync === key);
         if (!s || s.state === "suspended") return;
       }
