@@ -61,7 +61,8 @@ export async function listPages(
       },
       accept: opts.metadataOnly ? METADATA_ONLY : undefined,
     });
-    await onPage(page.items.map((item) => ({ ...item, apiVersion, kind: info.kind })));
+    // An empty metadata-only list may come back with `items: null`.
+    await onPage((page.items ?? []).map((item) => ({ ...item, apiVersion, kind: info.kind })));
     resourceVersion = page.metadata.resourceVersion;
     continueToken = page.metadata.continue || undefined;
   } while (continueToken);

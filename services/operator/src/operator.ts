@@ -215,7 +215,8 @@ export class Operator {
 
   /** Resolves once this LiveSynchronization stopped replicating (suspend applied). */
   private async awaitSuspended(key: string): Promise<void> {
-    for (let waited = 0; waited < 60_000; waited += 100) {
+    // The watch brings the suspension back to a pass, which stops the run; wait for that.
+    for (let waited = 0; waited < 60_000; waited += 25) {
       if (this.stopped) return;
       const ls = this.informers
         .get("liveSyncs")
@@ -228,8 +229,7 @@ export class Operator {
         const s = (await this.engine.status()).find((x) => x.liveSync === key);
         if (!s || s.state === "suspended") return;
       }
-      this.trigger();
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 25));
     }
     throw new Error(`LiveSynchronization ${key} was not suspended within 60 s`);
   }
