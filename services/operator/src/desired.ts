@@ -12,6 +12,7 @@ export interface Snapshot {
   clusters: RawObject[];
   buckets: RawObject[];
   taskRuns: RawObject[];
+  tasks: RawObject[];
   secrets: RawObject[];
 }
 
@@ -120,5 +121,16 @@ export function problemsOf(problems: ManifestProblem[], kind: string, o: RawObje
     .map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
 }
 
+/** JSON with object keys sorted: the same value however the apiserver ordered its keys. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value) ?? "null";
+}
+
 export const digest = (value: unknown) =>
-  createHash("sha256").update(JSON.stringify(value)).digest("hex");
+  createHash("sha256").update(canonical(value)).digest("hex");

@@ -13,7 +13,7 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { KINDS, type KindName, type LiveSynchronization } from "@livesync/api";
+import { KINDS, type Condition, type KindName, type LiveSynchronization } from "@livesync/api";
 import { bucketClientFromSpec, bucketCredentials } from "@livesync/bucket";
 import {
   COMPONENTS,
@@ -28,7 +28,7 @@ import { taskFor } from "@livesync/recovery";
 import { checkAccess, CachedChecks, type AccessReport, type ClusterRole } from "./access.js";
 import { desiredState, digest, problemsOf, type Snapshot } from "./desired.js";
 import { Informer } from "./informer.js";
-import { keyOf, nsOf, objectPath, type RawObject } from "./objects.js";
+import { condition, keyOf, mergeConditions, nsOf, objectPath, type RawObject } from "./objects.js";
 import { assetStatus, liveSyncStatus, statusChanged } from "./status.js";
 import { TaskRunController } from "./task-runs.js";
 
@@ -60,6 +60,7 @@ const WATCHED: { kind: KindName | "Secret"; field: keyof Snapshot }[] = [
   { kind: "KubernetesCluster", field: "clusters" },
   { kind: "Bucket", field: "buckets" },
   { kind: "TaskRun", field: "taskRuns" },
+  { kind: "Task", field: "tasks" },
   { kind: "Secret", field: "secrets" },
 ];
 
@@ -83,7 +84,6 @@ export class Operator {
   private readonly taskRuns: TaskRunController;
   private engine: Engine | undefined;
   private elector: LeaseElector | undefined;
-  private readonly appliedTasks = new Map<string, string>();
   private stopped = false;
   private debounce: NodeJS.Timeout | undefined;
   private resync: NodeJS.Timeout | undefined;
@@ -197,6 +197,7 @@ export class Operator {
       clusters: items("clusters"),
       buckets: items("buckets"),
       taskRuns: items("taskRuns"),
+      tasks: items("tasks"),
       secrets: items("secrets"),
     };
   }
@@ -209,7 +210,7 @@ export class Operator {
     if (controller) await this.taskRuns.sync(snap.taskRuns, snap.liveSyncs, manifests);
     await this.engine?.apply(manifests);
     if (!controller) return this.writeCounts(snap);
-    await this.upkeepTasks(manifests.liveSyncs);
+    await this.upkeepTasks(manifests.liveSyncs, snap.tasks);
     await this.writeStatuses(snap, problems, manifests);
   }
 
@@ -245,15 +246,24 @@ export class Operator {
       });
   }
 
-  /** The Task of each valid LiveSynchronization, applied when it changes. */
-  private async upkeepTasks(liveSyncs: LiveSynchronization[]): Promise<void> {
+  /**
+   * The Task of each valid LiveSynchronization: applied when missing or when its spec differs
+   * from what the LiveSynchronization implies (edited by hand, or the LiveSynchronization
+   * changed), with a Ready condition saying where it comes from.
+   */
+  private async upkeepTasks(liveSyncs: LiveSynchronization[], tasks: RawObject[]): Promise<void> {
     await Promise.all(
       liveSyncs.map(async (ls) => {
         const task = taskFor(ls);
-        const d = digest(task);
-        if (this.appliedTasks.get(keyOf(ls)) === d) return;
+        const existing = tasks.find((t) => keyOf(t) === keyOf(ls));
+        const upToDate =
+          existing &&
+          digest(existing.spec) === digest(task.spec) &&
+          (existing.status?.conditions as Condition[] | undefined)?.find((c) => c.type === "Ready")
+            ?.observedGeneration === existing.metadata.generation;
+        if (upToDate) return;
         try {
-          await this.opts.management.rest.request(
+          const written = await this.opts.management.rest.request<RawObject>(
             "PATCH",
             objectPath("Task", nsOf(ls), ls.metadata.name),
             {
@@ -262,7 +272,19 @@ export class Operator {
               contentType: "application/apply-patch+yaml",
             },
           );
-          this.appliedTasks.set(keyOf(ls), d);
+          const gen = written.metadata.generation;
+          // The Task's status schema has conditions only (observedGeneration inside them).
+          await this.patchStatus("Task", written, {
+            conditions: mergeConditions(written.status?.conditions, [
+              condition(
+                "Ready",
+                true,
+                "Generated",
+                `generated from LiveSynchronization ${keyOf(ls)} (generation ${ls.metadata.generation ?? "?"})`,
+                gen,
+              ),
+            ]),
+          });
         } catch (err) {
           this.opts.onError?.(err as Error);
         }

@@ -4,6 +4,7 @@
  * livesync objects over REST, and clean-up of everything it made.
  */
 import { readFileSync } from "node:fs";
+import { connect, createServer, type Socket } from "node:net";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { eventually, freshNamespace, type TestEnvironment } from "@livesync/testkit";
 import { Cluster, KubeApiError } from "@livesync/kube";
@@ -204,3 +205,33 @@ export class Fixture {
     this.management.close();
   }
 }
+
+/**
+ * A TCP proxy to host:port on 127.0.0.1 (the test apiservers' certificates name 127.0.0.1, so
+ * TLS still verifies). `close()` also cuts the open connections (watches): to livesync it is
+ * a source apiserver that died or a network cut.
+ */
+export async function tcpProxy(host: string, port: number) {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(port, host);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => {
+      server.close();
+      for (const s of sockets) s.destroy();
+    },
+  };
+}
+
+/** A kubeconfig text with every server replaced by the proxy's address. */
+export const throughProxy = (kubeconfig: string, port: number) =>
+  kubeconfig.replace(/server: .*/g, `server: https://127.0.0.1:${port}`);

@@ -7,7 +7,7 @@ import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { freshNamespace, kubeConfigFor, eventually } from "@livesync/testkit";
 import { deployment } from "@livesync/cli/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { cond, deploymentsIn, Fixture } from "./fixture.js";
+import { cond, deploymentsIn, Fixture, tcpProxy, throughProxy } from "./fixture.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
@@ -33,7 +33,14 @@ describe("operator", () => {
         .catch(() => undefined),
     );
     await srcApps.createNamespacedDeployment({ namespace: source.name, body: deployment("web") });
-    await f.liveSync("deployments", [deploymentsIn("operator-dr", ns)]);
+    // The source as livesync reaches it: through a proxy, cut on the disaster day.
+    const sourceUrl = new URL(src.getCurrentCluster()!.server);
+    const proxy = await tcpProxy(sourceUrl.hostname, Number(sourceUrl.port));
+    f.onCleanup(async () => proxy.close());
+    await f.addCluster("proxied-source", throughProxy(f.kubeconfigs.source, proxy.port));
+    await f.liveSync("deployments", [deploymentsIn("operator-dr", ns)], {
+      sourceName: "proxied-source",
+    });
     await f.liveSync("broken", [
       {
         version: "v1",
@@ -117,6 +124,22 @@ describe("operator", () => {
       },
     });
     await expect(get(`${AUTOMATION}/namespaces/${ns}/tasks/broken`)).rejects.toThrow(/404/);
+
+    // The Task is the operator's: Ready, and a hand edit is undone.
+    const taskPath = `${AUTOMATION}/namespaces/${ns}/tasks/deployments`;
+    await f.condition(taskPath, "Ready", (c) => c.status === "True" && c.reason === "Generated");
+    await f.mergePatch(taskPath, { spec: { config: { resources: [] } } });
+    await eventually(
+      async () =>
+        ((await get(taskPath)).spec?.config as { resources: unknown[] }).resources.length === 1
+          ? true
+          : undefined,
+      { what: "the hand-edited Task to be regenerated" },
+    );
+
+    // Disaster: the source is gone.
+    proxy.close();
+    await f.condition(`${lsPath}/deployments`, "Ready", (c) => c.status === "False", 90_000);
 
     // A TaskRun: runs once, suspends the LiveSynchronization, recovers the copy.
     await create(`${AUTOMATION}/namespaces/${ns}/taskruns`, {

@@ -6,35 +6,17 @@
  * livesync); a TaskRun with fromOriginal restores the originals from the bucket.
  */
 import { readFileSync } from "node:fs";
-import { createServer, connect, type Server, type Socket } from "node:net";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { eventually, freshNamespace, kubeConfigFor } from "@livesync/testkit";
 import { deployment } from "@livesync/cli/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { cond, Fixture, type Obj } from "./fixture.js";
+import { cond, Fixture, tcpProxy, throughProxy, type Obj } from "./fixture.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
 const dst = kubeConfigFor(env, "destination");
 const N = 20;
 let f: Fixture;
-let proxy: { server: Server; sockets: Set<Socket>; port: number } | undefined;
-
-/** A TCP proxy to host:port whose shutdown also cuts the open connections (watches). */
-async function tcpProxy(host: string, port: number) {
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(port, host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-      s.on("error", () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { server, sockets, port: (server.address() as { port: number }).port };
-}
 
 beforeAll(async () => {
   const management = env.clusters.management;
@@ -42,11 +24,7 @@ beforeAll(async () => {
     throw new Error("the test environment has no management cluster (testkit starts one)");
   f = await Fixture.create(env, kubeConfigFor(env, "management"), "three");
 });
-afterAll(async () => {
-  proxy?.server.close();
-  for (const s of proxy?.sockets ?? []) s.destroy();
-  await f?.close();
-});
+afterAll(() => f?.close());
 
 describe("three clusters: management, source, destination", () => {
   it("replicates and archives from a separate management cluster, then restores the originals from the bucket once the source is gone", async () => {
@@ -66,12 +44,10 @@ describe("three clusters: management, source, destination", () => {
 
     // The source as livesync reaches it: through the proxy (same TLS: the SAN is 127.0.0.1).
     const sourceUrl = new URL(src.getCurrentCluster()!.server);
-    proxy = await tcpProxy(sourceUrl.hostname, Number(sourceUrl.port));
+    const proxy = await tcpProxy(sourceUrl.hostname, Number(sourceUrl.port));
+    f.onCleanup(async () => proxy.close());
     const readOnly = readFileSync(env.clusters.source!.readOnlyKubeconfig!, "utf8");
-    await f.addCluster(
-      "proxied-source",
-      readOnly.replace(/server: .*/g, `server: https://127.0.0.1:${proxy.port}`),
-    );
+    await f.addCluster("proxied-source", throughProxy(readOnly, proxy.port));
     await f.create(`/api/v1/namespaces/${f.ns}/secrets`, {
       apiVersion: "v1",
       kind: "Secret",
@@ -133,8 +109,7 @@ describe("three clusters: management, source, destination", () => {
     expect(cond(await f.get(f.path("buckets", "archive")), "Ready")?.status).toBe("True");
 
     // Disaster: the source is gone. The LiveSynchronization says so.
-    proxy.server.close();
-    for (const s of proxy.sockets) s.destroy();
+    proxy.close();
     const down = await f.condition(lsPath, "Ready", (c) => c.status === "False", 90_000);
     expect(cond(down, "Degraded")?.message).toMatch(/watch/);
 
