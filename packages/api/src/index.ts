@@ -4,3 +4,4 @@ export * from "./schemas.js";
 export * from "./validate.js";
 export * from "./manifests.js";
 export * from "./crds.js";
+export * from "./secrets.js";

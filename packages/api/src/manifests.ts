@@ -4,6 +4,7 @@
 
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { filtersMayOverlap, groupResource } from "./resources.js";
+import { clusterKubeconfig, KUBECONFIG_KEY } from "./secrets.js";
 import { isRecord } from "./structural.js";
 import type {
   Bucket,
@@ -241,7 +242,7 @@ function checkReferences(objects: ManifestObjects, located: LocatedObjects, prob
     resolve(buckets, "Bucket", bucketName, ls, "spec.config.bucketName");
   }
   for (const c of located.KubernetesCluster)
-    checkSecret(c, c.obj.spec.secretName, [c.obj.spec.secretKey ?? "kubeconfig.yaml"]);
+    checkSecret(c, c.obj.spec.secretName, [c.obj.spec.secretKey ?? KUBECONFIG_KEY]);
   for (const b of located.Bucket)
     checkSecret(b, b.obj.spec.secretName, ["accessKeyID", "secretAccessKey"]);
 }
@@ -288,15 +289,7 @@ function destinationIdentity(objects: ManifestObjects): (ls: LiveSynchronization
     const kc = objects.KubernetesCluster.find(
       (c) => namespaceOf(c) === ns && c.metadata.name === name,
     );
-    const secret =
-      kc &&
-      objects.Secret.find((x) => namespaceOf(x) === ns && x.metadata.name === kc.spec.secretName);
-    const key = kc?.spec.secretKey ?? "kubeconfig.yaml";
-    const text =
-      secret?.stringData?.[key] ??
-      (secret?.data?.[key] !== undefined
-        ? Buffer.from(secret.data[key], "base64").toString()
-        : undefined);
+    const text = kc && clusterKubeconfig(kc, objects.Secret);
     return (
       (text !== undefined && kubeconfigServer(text)) || `KubernetesCluster ${refKey(ns, name)}`
     );

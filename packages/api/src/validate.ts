@@ -136,3 +136,7 @@ export function validateObject(doc: unknown): ValidationResult {
 /** The namespace an object lives in: kubectl's "default" when metadata.namespace is absent. */
 export const namespaceOf = (obj: { metadata?: Pick<ObjectMeta, "namespace"> }): string =>
   obj.metadata?.namespace || "default";
+
+/** "<namespace>/<name>", the key livesync objects are known by (namespace as in namespaceOf). */
+export const objectKey = (obj: { metadata: Pick<ObjectMeta, "namespace" | "name"> }): string =>
+  `${namespaceOf(obj)}/${obj.metadata.name}`;

@@ -1,4 +1,4 @@
-import type { Bucket, Secret } from "@livesync/api";
+import { secretValue, type Bucket, type Secret } from "@livesync/api";
 
 export interface BucketCredentials {
   accessKeyID: string;
@@ -14,11 +14,7 @@ export function bucketCredentials(bucket: Bucket, secret: Secret | undefined): B
   const where = `Bucket ${ns}/${bucket.metadata.name}: Secret ${ns}/${bucket.spec.secretName}`;
   if (!secret) throw new Error(`${where} not found`);
   const read = (key: keyof BucketCredentials) => {
-    const v =
-      secret.stringData?.[key] ??
-      (secret.data?.[key] !== undefined
-        ? Buffer.from(secret.data[key], "base64").toString("utf8")
-        : undefined);
+    const v = secretValue(secret, key);
     if (!v) throw new Error(`${where} has no key ${key}`);
     return v.trim(); // a trailing newline from `echo | base64` is never part of a key
   };

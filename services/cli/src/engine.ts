@@ -9,9 +9,9 @@ import {
   SYNCHRONIZER_DURABLE,
   Synchronizer,
 } from "@livesync/synchronizer";
+import { objectKey as keyOf } from "@livesync/api";
 import {
   COMPONENTS,
-  keyOf,
   liveSyncFingerprint,
   LiveSyncRuntime,
   type Component,
@@ -19,12 +19,7 @@ import {
   type RuntimeDeps,
 } from "./live-sync-runtime.js";
 
-export {
-  COMPONENTS,
-  secretValue,
-  type Component,
-  type EngineManifests,
-} from "./live-sync-runtime.js";
+export { COMPONENTS, type Component, type EngineManifests } from "./live-sync-runtime.js";
 
 export interface LiveSyncStatus {
   liveSync: string;

@@ -1,5 +1,9 @@
 import { createHash } from "node:crypto";
 import {
+  clusterKubeconfig,
+  KUBECONFIG_KEY,
+  namespaceOf as nsOf,
+  objectKey as keyOf,
   resyncPeriodMs,
   type Bucket,
   type KubernetesCluster,
@@ -22,18 +26,6 @@ export interface EngineManifests {
   liveSyncs: LiveSynchronization[];
 }
 
-export const nsOf = (o: { metadata: { namespace?: string } }) => o.metadata.namespace ?? "default";
-export const keyOf = (o: { metadata: { name: string; namespace?: string } }) =>
-  `${nsOf(o)}/${o.metadata.name}`;
-
-/** A Secret's value for `key` (stringData wins, as in the apiserver). */
-export function secretValue(secret: Secret | undefined, key: string): string | undefined {
-  const s = secret?.stringData?.[key];
-  if (s !== undefined) return s;
-  const d = secret?.data?.[key];
-  return d === undefined ? undefined : Buffer.from(d, "base64").toString();
-}
-
 /** What one LiveSynchronization runs from: its spec and what it references, resolved. */
 interface Inputs {
   ls: LiveSynchronization;
@@ -47,12 +39,7 @@ function resolveInputs(ls: LiveSynchronization, m: EngineManifests): Inputs {
   const secretOf = (name: string) => m.secrets.find((s) => keyOf(s) === `${ns}/${name}`);
   const cluster = (name: string) => {
     const kc = m.clusters.find((c) => keyOf(c) === `${ns}/${name}`);
-    if (!kc) return undefined;
-    const kubeconfig = secretValue(
-      secretOf(kc.spec.secretName),
-      kc.spec.secretKey ?? "kubeconfig.yaml",
-    );
-    return { spec: kc.spec, kubeconfig };
+    return kc && { spec: kc.spec, kubeconfig: clusterKubeconfig(kc, m.secrets) };
   };
   const { sourceName, destinationName, bucketName } = ls.spec.config;
   const bucket = bucketName ? m.buckets.find((b) => keyOf(b) === `${ns}/${bucketName}`) : undefined;
@@ -166,7 +153,7 @@ export class LiveSyncRuntime {
     if (!c) throw new Error(`KubernetesCluster ${ns}/${name} (${role}) not found`);
     if (c.kubeconfig === undefined) {
       throw new Error(
-        `KubernetesCluster ${ns}/${name}: Secret ${ns}/${c.spec.secretName} has no key ${c.spec.secretKey ?? "kubeconfig.yaml"}`,
+        `KubernetesCluster ${ns}/${name}: Secret ${ns}/${c.spec.secretName} has no key ${c.spec.secretKey ?? KUBECONFIG_KEY}`,
       );
     }
     const cluster = await Cluster.fromKubeConfigYaml(name, c.kubeconfig);

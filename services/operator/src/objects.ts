@@ -1,7 +1,7 @@
 // The management cluster's objects as the operator reads them (raw JSON), and small helpers
 // shared by its parts: REST paths, keys, conditions.
 
-import { KINDS, type Condition, type KindName } from "@livesync/api";
+import { KINDS, objectKey, type Condition, type KindName } from "@livesync/api";
 
 export interface Meta {
   name: string;
@@ -25,12 +25,11 @@ export interface RawObject {
   type?: string;
 }
 
-export const nsOf = (o: { metadata: { namespace?: string } }) => o.metadata.namespace || "default";
-export const keyOf = (o: { metadata: { name: string; namespace?: string } }) =>
-  `${nsOf(o)}/${o.metadata.name}`;
+export { namespaceOf as nsOf, objectKey as keyOf } from "@livesync/api";
+
 /** How validation names an object (ManifestProblem.source). */
 export const sourceOf = (kind: string, o: { metadata: { name: string; namespace?: string } }) =>
-  `${kind}/${nsOf(o)}/${o.metadata.name}`;
+  `${kind}/${objectKey(o)}`;
 
 export function basePath(kind: KindName, namespace?: string): string {
   const k = KINDS[kind];

@@ -13,12 +13,17 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { KINDS, type Condition, type KindName, type LiveSynchronization } from "@livesync/api";
+import {
+  clusterKubeconfig,
+  KINDS,
+  type Condition,
+  type KindName,
+  type LiveSynchronization,
+} from "@livesync/api";
 import { bucketClientFromSpec, bucketCredentials } from "@livesync/bucket";
 import {
   COMPONENTS,
   Engine,
-  secretValue,
   type EngineManifests,
   type EngineOptions,
   type LiveSyncStatus,
@@ -302,10 +307,7 @@ export class Operator {
   ): AccessReport | undefined {
     const kc = m.clusters.find((c) => keyOf(c) === `${ns}/${name}`);
     if (!kc) return undefined;
-    const kubeconfig = secretValue(
-      m.secrets.find((s) => keyOf(s) === `${ns}/${kc.spec.secretName}`),
-      kc.spec.secretKey ?? "kubeconfig.yaml",
-    );
+    const kubeconfig = clusterKubeconfig(kc, m.secrets);
     if (kubeconfig === undefined) return undefined;
     const gvrs = resources.map((r) => ({
       group: r.group ?? "",

@@ -5,9 +5,16 @@
 // so the objects it already recovered are skipped and the others done, and its status says
 // so. A finished TaskRun is never run again.
 
-import type { Bucket, LiveSynchronization, Task, TaskRun, TaskRunStatus } from "@livesync/api";
+import {
+  clusterKubeconfig,
+  type Bucket,
+  type LiveSynchronization,
+  type Task,
+  type TaskRun,
+  type TaskRunStatus,
+} from "@livesync/api";
 import { bucketClientFromSpec, bucketCredentials } from "@livesync/bucket";
-import { secretValue, type EngineManifests } from "@livesync/cli";
+import type { EngineManifests } from "@livesync/cli";
 import { Cluster, isNotFound, type KubeRest } from "@livesync/kube";
 import { runRecovery, type RecoveryBucket } from "@livesync/recovery";
 import { condition, keyOf, nsOf, objectPath, type RawObject } from "./objects.js";
@@ -112,10 +119,7 @@ export class TaskRunController {
       return void (await fail(
         `KubernetesCluster "${config.destinationName}" not found or invalid`,
       ));
-    const kubeconfig = secretValue(
-      find(manifests.secrets, kc.spec.secretName),
-      kc.spec.secretKey ?? "kubeconfig.yaml",
-    );
+    const kubeconfig = clusterKubeconfig(kc, manifests.secrets);
     if (kubeconfig === undefined)
       return void (await fail(
         `KubernetesCluster "${kc.metadata.name}": its Secret has no kubeconfig`,
