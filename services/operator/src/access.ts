@@ -27,7 +27,8 @@ export interface AccessReport {
 
 export type ClusterRole = "source" | "destination";
 
-const gr = (g: Gvr) => (g.group ? `${g.resource}.${g.group}` : g.resource);
+const gr = (g: { group: string; resource: string }) =>
+  g.group ? `${g.resource}.${g.group}` : g.resource;
 
 async function canI(cluster: Cluster, verb: string, g: { group: string; resource: string }) {
   const review = await cluster.rest.request<{ status?: { allowed?: boolean } }>(
@@ -70,6 +71,18 @@ export async function checkAccess(
     const needed = role === "source" ? READ : [...READ, ...WRITE];
     const namespaces = { group: "", resource: "namespaces" };
     const asks: Promise<void>[] = [];
+    /** Records "verb resource" in `into` when the answer is `when`. */
+    const ask = (
+      verb: string,
+      g: { group: string; resource: string },
+      into: string[],
+      when: boolean,
+    ) =>
+      asks.push(
+        canI(cluster, verb, g).then((ok) => {
+          if (ok === when) into.push(`${verb} ${gr(g)}`);
+        }),
+      );
     for (const g of resources) {
       try {
         await cluster.discovery.resolve(g);
@@ -78,27 +91,12 @@ export async function checkAccess(
         report.unknown.push(err.message);
         continue;
       }
-      for (const verb of needed)
-        asks.push(
-          canI(cluster, verb, g).then((ok) => {
-            if (!ok) report.denied.push(`${verb} ${gr(g)}`);
-          }),
-        );
-      if (role === "source")
-        for (const verb of WRITE)
-          asks.push(
-            canI(cluster, verb, g).then((ok) => {
-              if (ok) report.writable.push(`${verb} ${gr(g)}`);
-            }),
-          );
+      for (const verb of needed) ask(verb, g, report.denied, false);
+      if (role === "source") for (const verb of WRITE) ask(verb, g, report.writable, true);
     }
     // The listener follows namespace labels; the synchronizer creates missing namespaces.
     for (const verb of role === "source" ? ["list", "watch"] : ["get", "create"])
-      asks.push(
-        canI(cluster, verb, namespaces).then((ok) => {
-          if (!ok) report.denied.push(`${verb} namespaces`);
-        }),
-      );
+      ask(verb, namespaces, report.denied, false);
     await Promise.all(asks);
   } catch (err) {
     report.unreachable = (err as Error).message;

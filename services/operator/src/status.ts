@@ -36,29 +36,34 @@ function accessProblems(f: LiveSyncFacts): [string, string][] {
   return out;
 }
 
+/** The Ready condition's [status, reason, message]: the first blocking reason wins. */
+function readiness(
+  f: LiveSyncFacts,
+  suspended: boolean,
+  access: [string, string][],
+  runtime: string[],
+): [boolean, string, string] {
+  const e = f.engine;
+  if (f.invalid.length) return [false, "InvalidSpec", f.invalid.join("; ")];
+  if (suspended) return [false, "Suspended", "spec.suspend is true: not replicating"];
+  if (access.length) return [false, access[0]![0], access.map(([, m]) => m).join("; ")];
+  if (!f.engineLocal)
+    return [true, "Configured", "valid; clusters reachable with the permissions needed"];
+  if (!e) return [false, "Pending", "not started yet"];
+  if (e.state === "error") return [false, "StartFailed", e.problems.join("; ")];
+  if (runtime.length) return [false, "Degraded", runtime.join("; ")];
+  if (e.state === "standby")
+    return [true, "Standby", "another replica holds the lease and replicates"];
+  return [true, "Replicating", "replicating"];
+}
+
 export function liveSyncStatus(o: RawObject, f: LiveSyncFacts): Record<string, unknown> {
   const gen = o.metadata.generation;
   const suspended = (o.spec as { suspend?: boolean } | undefined)?.suspend === true;
   const access = accessProblems(f);
   const e = f.engine;
   const runtime = e?.state === "suspended" ? [] : (e?.problems ?? []);
-  const [ok, reason, message]: [boolean, string, string] = f.invalid.length
-    ? [false, "InvalidSpec", f.invalid.join("; ")]
-    : suspended
-      ? [false, "Suspended", "spec.suspend is true: not replicating"]
-      : access.length
-        ? [false, access[0]![0], access.map(([, m]) => m).join("; ")]
-        : !f.engineLocal
-          ? [true, "Configured", "valid; clusters reachable with the permissions needed"]
-          : !e
-            ? [false, "Pending", "not started yet"]
-            : e.state === "error"
-              ? [false, "StartFailed", e.problems.join("; ")]
-              : runtime.length
-                ? [false, "Degraded", runtime.join("; ")]
-                : e.state === "standby"
-                  ? [true, "Standby", "another replica holds the lease and replicates"]
-                  : [true, "Replicating", "replicating"];
+  const [ok, reason, message] = readiness(f, suspended, access, runtime);
 
   const conditions: Condition[] = [
     condition("Ready", ok, reason, message, gen),
