@@ -16,7 +16,7 @@
  */
 import { readFileSync } from "node:fs";
 import { deployment, liveSyncFor } from "@livesync/cli/testing";
-import { isNotFound, SupervisedWatch, type KubeObject, type ResourceInfo } from "@livesync/kube";
+import { isNotFound, SupervisedWatch, type KubeObject } from "@livesync/kube";
 import { installCrds, Operator } from "@livesync/operator";
 import { DEFAULT_CONCURRENCY } from "@livesync/recovery";
 import { eventually } from "@livesync/testkit";
@@ -32,14 +32,11 @@ const management = destination;
 const AUTOMATION = "/apis/automation.livesync.dev/v1alpha1";
 const ASSETS = "/apis/assets.livesync.dev/v1alpha1";
 const FINAL = ["Succeeded", "Failed", "PartiallySucceeded"];
-const DEPLOYMENTS: ResourceInfo = {
+const DEPLOYMENTS = await destination.discovery.resolve({
   group: "apps",
   version: "v1",
   resource: "deployments",
-  kind: "Deployment",
-  namespaced: true,
-  verbs: [],
-};
+});
 
 interface DeploymentList {
   items: {
