@@ -85,7 +85,11 @@ describe("archive", () => {
       },
       { what: `the original at ${key}` },
     );
-    const copy = await dstApps.readNamespacedDeployment({ name: "web", namespace: ns });
+    // The archiver and the synchronizer consume independently: either may finish first.
+    const copy = await eventually(
+      () => dstApps.readNamespacedDeployment({ name: "web", namespace: ns }).catch(() => undefined),
+      { what: "the copy of web" },
+    );
     expect(copy.spec?.replicas).toBe(0);
     expect(entry.verified).toBe(true);
     expect((entry.original as unknown as { spec: { replicas: number } }).spec.replicas).toBe(3);
