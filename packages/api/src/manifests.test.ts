@@ -312,6 +312,18 @@ spec:
     ]);
   });
 
+  it("a resource set split by label selector expressions is fine (issue 15)", () => {
+    const bad = `${DEPLOYMENTS}
+          filters: {selector: {matchLabels: {bad: "yes"}}}`;
+    const good = `${DEPLOYMENTS}
+          filters: {selector: {matchExpressions: [{key: bad, operator: DoesNotExist}]}}`;
+    const set = (ns: string, name: string, resources: string): [string, string][] => [
+      [`${ns}/assets.yaml`, inNamespace(ns, destinationServer("https://standby:6443"))],
+      [`${ns}/ls.yaml`, inNamespace(ns, liveSync(name, "", resources))],
+    ];
+    expect(problemsOf(...set("a", "bad", bad), ...set("b", "good", good))).toEqual([]);
+  });
+
   it("the same resources for different destination clusters are fine", () => {
     expect(
       problemsOf(

@@ -452,6 +452,21 @@ describe("validateObject: overlapping transformations", () => {
       errorsOf(withEntries(entry("pre"), { ...entry("pre"), resource: "statefulsets" })),
     ).toEqual([]);
   });
+
+  it("understands label selector expressions (issue 15: bad=yes vs bad DoesNotExist)", () => {
+    const selecting = (selector: Record<string, unknown>) => ({
+      ...entry(undefined),
+      filters: { selector },
+    });
+    const bad = selecting({ matchLabels: { bad: "yes" } });
+    const good = selecting({ matchExpressions: [{ key: "bad", operator: "DoesNotExist" }] });
+    const notYes = selecting({
+      matchExpressions: [{ key: "bad", operator: "NotIn", values: ["no"] }],
+    });
+    expect(errorsOf(withEntries(bad, good))).toEqual([]);
+    expect(errorsOf(withEntries(good, bad))).toEqual([]);
+    expect(errorsOf(withEntries(bad, notYes))).toEqual([overlap(1, 0, "apps/deployments")]);
+  });
 });
 
 describe("validateObject: other kinds", () => {
