@@ -1,4 +1,4 @@
-import { createInterface } from "node:readline";
+import type { IncomingMessage } from "node:http";
 import { isGone, KubeApiError } from "./errors.js";
 import { listAll, type KubeObject } from "./objects.js";
 import { collectionPath, type ResourceInfo } from "./resources.js";
@@ -90,7 +90,7 @@ export class SupervisedWatch {
           this.resourceVersion = undefined; // history compacted: start again from a list
           continue;
         }
-        if (isAbort(err)) continue; // watchdog or relist() aborted the stream
+        if (err instanceof OwnAbort) continue; // watchdog or relist() aborted the stream
         this.handlers.onError?.(err);
         await sleep(backoff);
         backoff = Math.min(backoff * 2, this.opts.backoffMaxMs);
@@ -108,8 +108,9 @@ export class SupervisedWatch {
       idle = setTimeout(() => abort.abort(), this.opts.idleTimeoutMs);
     };
     armWatchdog();
+    let res: IncomingMessage | undefined;
     try {
-      const res = await this.rest.stream(
+      res = await this.rest.stream(
         collectionPath(this.info, this.opts.namespace),
         {
           watch: 1,
@@ -120,8 +121,7 @@ export class SupervisedWatch {
         },
         abort.signal,
       );
-      const lines = createInterface({ input: res, crlfDelay: Infinity });
-      for await (const line of lines) {
+      for await (const line of lines(res)) {
         armWatchdog();
         if (!line.trim()) continue;
         const event = JSON.parse(line) as { type: string; object: KubeObject & { code?: number } };
@@ -144,15 +144,43 @@ export class SupervisedWatch {
         await this.handlers.onEvent(event.type as WatchEventType, obj);
         this.resourceVersion = obj.metadata.resourceVersion;
       }
+    } catch (err) {
+      // Our own abort may surface as AbortError, ECONNRESET or "aborted", depending on when
+      // it hits the request: the signal, not the error's shape, says whose it was.
+      if (abort.signal.aborted) throw new OwnAbort();
+      throw err;
     } finally {
       clearTimeout(idle);
+      // A handler that threw leaves the response open; a later reset of its socket would then
+      // emit an 'error' nobody listens to and end the process. Close it, and swallow its errors.
+      res?.on("error", () => undefined).destroy();
     }
   }
 }
 
-function isAbort(err: unknown): boolean {
-  const e = err as { name?: string; code?: string } | undefined;
-  return e?.name === "AbortError" || e?.code === "ABORT_ERR";
+/** The stream was ended by the watchdog, relist() or stop(), not by a failure. */
+class OwnAbort extends Error {}
+
+/**
+ * The lines of a watch response. Async iteration of the stream itself (not readline, whose
+ * interface re-emits socket errors as an 'error' event after the loop has ended) turns a
+ * failing stream into a rejected iteration and nothing else.
+ */
+async function* lines(res: IncomingMessage): AsyncGenerator<string> {
+  res.setEncoding("utf8");
+  let buffered = "";
+  for await (const chunk of res as AsyncIterable<string>) {
+    // Only the new chunk can hold the next newline: big objects span many chunks.
+    let from = buffered.length;
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf("\n", from)) >= 0) {
+      yield buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      from = 0;
+    }
+  }
+  if (buffered) yield buffered;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

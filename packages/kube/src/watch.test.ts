@@ -1,0 +1,154 @@
+/**
+ * Failure injection into SupervisedWatch: a handler that throws, a stream whose connection is
+ * reset, and our own aborts. The server is a loopback HTTP server speaking the watch protocol
+ * (list, then newline-delimited events), so each failure happens exactly when the test wants.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { KubeConfig } from "@kubernetes/client-node";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ResourceInfo } from "./resources.js";
+import { KubeRest } from "./rest.js";
+import { SupervisedWatch, type WatchEventType } from "./watch.js";
+
+const CONFIGMAPS: ResourceInfo = {
+  group: "",
+  version: "v1",
+  resource: "configmaps",
+  kind: "ConfigMap",
+  namespaced: true,
+  verbs: ["list", "watch"],
+};
+
+const cm = (name: string, rv: number) => ({
+  metadata: { name, namespace: "ns", uid: `uid-${name}`, resourceVersion: String(rv) },
+});
+const line = (type: string, obj: unknown) => `${JSON.stringify({ type, object: obj })}\n`;
+
+/** What the fake apiserver does with each watch request, in order; later ones hang open. */
+type WatchScript = (res: ServerResponse, query: URLSearchParams) => void;
+
+let server: Server;
+let rest: KubeRest;
+let watchRequests: URLSearchParams[];
+let scripts: WatchScript[];
+let uncaught: unknown[];
+const onUncaught = (err: unknown) => uncaught.push(err);
+
+beforeEach(async () => {
+  watchRequests = [];
+  scripts = [];
+  uncaught = [];
+  process.on("uncaughtException", onUncaught);
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    res.setHeader("content-type", "application/json");
+    if (url.searchParams.get("watch") !== "1") {
+      res.end(JSON.stringify({ items: [cm("a", 1)], metadata: { resourceVersion: "1" } }));
+      return;
+    }
+    watchRequests.push(url.searchParams);
+    res.writeHead(200);
+    res.flushHeaders();
+    const script = scripts[watchRequests.length - 1];
+    if (script) script(res, url.searchParams);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: "fake", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: "u" }],
+    contexts: [{ name: "c", cluster: "fake", user: "u" }],
+    currentContext: "c",
+  });
+  rest = await KubeRest.fromKubeConfig(kc);
+});
+
+afterEach(async () => {
+  process.off("uncaughtException", onUncaught);
+  rest.close();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+const until = async (what: string, ok: () => boolean, ms = 5_000) => {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+const resetLater = (res: ServerResponse, ms: number) =>
+  setTimeout(() => res.socket?.resetAndDestroy(), ms);
+
+function startWatch(onEvent: (type: WatchEventType, name: string) => Promise<void>) {
+  const errors: string[] = [];
+  const lists: string[] = [];
+  const watch = new SupervisedWatch(
+    rest,
+    CONFIGMAPS,
+    {
+      onList: async (_items, reason) => void lists.push(reason),
+      onEvent: (type, obj) => onEvent(type, obj.metadata.name),
+      onError: (err) => errors.push((err as Error).message),
+    },
+    { backoffInitialMs: 50 },
+  );
+  watch.start();
+  return { watch, errors, lists };
+}
+
+describe("SupervisedWatch under failures", () => {
+  it("survives a handler that throws and a reset of that stream's connection afterwards", async () => {
+    // First watch: one event, then the connection is reset after the handler has thrown.
+    scripts.push((res) => {
+      res.write(line("MODIFIED", cm("a", 2)));
+      resetLater(res, 150);
+    });
+    // Second watch (resumed): the same event again, then it stays open.
+    scripts.push((res) => res.write(line("MODIFIED", cm("a", 2))));
+    let calls = 0;
+    const handled: string[] = [];
+    const { watch, errors } = startWatch(async (type, name) => {
+      if (++calls === 1) throw new Error("publish failed");
+      handled.push(`${type} ${name}`);
+    });
+    await until("the event to be handled after the failure", () => handled.length === 1);
+    // Give the reset of the first connection time to arrive: it must not end the process.
+    await new Promise((r) => setTimeout(r, 400));
+    await watch.stop();
+    expect(uncaught).toEqual([]);
+    expect(errors).toEqual(["publish failed"]);
+    expect(handled).toEqual(["MODIFIED a"]);
+    // Resumed from the list's version: the failed event was not skipped.
+    expect(watchRequests[1]?.get("resourceVersion")).toBe("1");
+  });
+
+  it("resumes from the last handled event when the stream's connection is reset", async () => {
+    scripts.push((res) => {
+      res.write(line("ADDED", cm("b", 5)));
+      resetLater(res, 100);
+    });
+    scripts.push((res) => res.write(line("ADDED", cm("c", 6))));
+    const handled: string[] = [];
+    const { watch, errors } = startWatch(async (_type, name) => void handled.push(name));
+    await until("the second watch's event", () => handled.length === 2);
+    await watch.stop();
+    expect(uncaught).toEqual([]);
+    expect(handled).toEqual(["b", "c"]);
+    expect(watchRequests[1]?.get("resourceVersion")).toBe("5");
+    expect(errors.length).toBe(1); // the reset is a real failure, reported once
+  });
+
+  it("does not report its own aborts (relist, stop) as watch errors", async () => {
+    const { watch, errors, lists } = startWatch(async () => undefined);
+    await until("the first watch", () => watchRequests.length === 1);
+    watch.relist();
+    await until("the relist and the next watch", () => watchRequests.length === 2);
+    await watch.stop();
+    expect(lists).toEqual(["initial", "relist"]);
+    expect(errors).toEqual([]);
+    expect(uncaught).toEqual([]);
+  });
+});
