@@ -31,7 +31,11 @@ export interface DeadLetter {
 }
 
 export interface EventBus {
-  /** Publishes once per id within the dedupe window; a repeat is acknowledged as duplicate. */
+  /**
+   * Publishes once per id within the dedupe window; a repeat is acknowledged as duplicate.
+   * Rejects with a PermanentError for a message that can never be carried (retrying is useless);
+   * any other rejection is transient (bus unreachable).
+   */
   publish(subject: string, data: Uint8Array, id: string): Promise<{ duplicate: boolean }>;
   /**
    * Durable consumption: every message is handed to `handler` until it returns (ack). A throw
@@ -51,11 +55,23 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
-/** Thrown by a handler for a message that can never succeed (garbage, invalid): no retries. */
+/**
+ * Thrown by a handler for a message that can never succeed (garbage, invalid): no retries. Also
+ * thrown by publish for a message that can never be carried: a failure of that one message,
+ * unlike an outage.
+ */
 export class PermanentError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "PermanentError";
+  }
+}
+
+/** A message bigger than anything the bus carries, even out of band. */
+export class PayloadTooLargeError extends PermanentError {
+  constructor(size: number, limit: number) {
+    super(`message of ${size} bytes is larger than the bus limit of ${limit} bytes`);
+    this.name = "PayloadTooLargeError";
   }
 }
 

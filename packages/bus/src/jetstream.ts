@@ -7,6 +7,7 @@ import {
   StorageType,
   type JetStreamClient,
   type JetStreamManager,
+  type JsMsg,
 } from "@nats-io/jetstream";
 import { connect, headers, nanos, type NatsConnection } from "@nats-io/transport-node";
 import {
@@ -21,6 +22,7 @@ import {
   type EventBus,
   type Subscription,
 } from "./bus.js";
+import { OutOfBandPayloads, referenceOf, withReference } from "./payloads.js";
 
 export interface JetStreamBusOptions {
   url: string;
@@ -33,20 +35,29 @@ export interface JetStreamBusOptions {
   /** Publishes with the same id within this window are dropped by the server. */
   dedupeWindowMs?: number;
   ackWaitMs?: number;
+  /**
+   * Largest message carried at all (default 16 MiB); a bigger publish fails with
+   * PayloadTooLargeError. Messages above the server's max_payload travel out of band.
+   */
+  maxMessageBytes?: number;
 }
 
 const DEAD_LETTER_STREAM_SUFFIX = "_DEADLETTER";
+/** The Object Store bucket of bodies too big for one message. */
+const PAYLOAD_BUCKET_SUFFIX = "_PAYLOADS";
 
 /**
  * JetStream: a limits-retention stream (several durable consumers read every event: the
  * synchronizer and the archiver), server-side dedupe by Nats-Msg-Id, explicit acks, and our own
- * dead-letter stream so a poison message stops blocking nothing.
+ * dead-letter stream so a poison message stops blocking nothing. Messages above the server's
+ * max_payload keep their place in the stream with their body out of band (see payloads.ts).
  */
 export class JetStreamBus implements EventBus {
   private constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
+    private readonly payloads: OutOfBandPayloads,
     private readonly opts: Required<JetStreamBusOptions>,
   ) {}
 
@@ -57,11 +68,18 @@ export class JetStreamBus implements EventBus {
       maxAgeMs: 72 * 3_600_000,
       dedupeWindowMs: 10 * 60_000,
       ackWaitMs: 30_000,
+      maxMessageBytes: 16 * 1024 * 1024,
       ...options,
     };
     const nc = await connect({ servers: opts.url, name: "livesync", maxReconnectAttempts: -1 });
     const jsm = await jetstreamManager(nc);
-    const bus = new JetStreamBus(nc, jsm, jetstream(nc), opts);
+    const payloads = await OutOfBandPayloads.open(nc, jsm, {
+      bucket: `${opts.stream}${PAYLOAD_BUCKET_SUFFIX}`,
+      ttlMs: opts.maxAgeMs,
+      dedupeWindowMs: opts.dedupeWindowMs,
+      maxBytes: opts.maxMessageBytes,
+    });
+    const bus = new JetStreamBus(nc, jsm, jetstream(nc), payloads, opts);
     await bus.ensureStreams();
     return bus;
   }
@@ -99,7 +117,11 @@ export class JetStreamBus implements EventBus {
   }
 
   async publish(subject: string, data: Uint8Array, id: string): Promise<{ duplicate: boolean }> {
-    const ack = await this.js.publish(subject, data, { msgID: id });
+    const carried = await this.payloads.carry(data, id);
+    const ack = await this.js.publish(subject, carried.data, {
+      msgID: id,
+      headers: carried.headers,
+    });
     return { duplicate: ack.duplicate };
   }
 
@@ -130,17 +152,18 @@ export class JetStreamBus implements EventBus {
     const limiter = new Limiter(concurrency);
     const messages = await consumer.consume({ max_messages: Math.max(concurrency * 4, 64) });
 
-    const handle = async (m: typeof messages extends AsyncIterable<infer M> ? M : never) => {
+    const handle = async (m: JsMsg) => {
       const attempt = m.info.deliveryCount;
       // Long handlers keep the message: tell the server we are still working on it.
       const keepAlive = setInterval(() => m.working(), this.opts.ackWaitMs / 2);
       try {
-        await handler({ subject: m.subject, data: m.data, deliveryCount: attempt });
+        const data = await this.payloads.resolve(m.data, m.headers);
+        await handler({ subject: m.subject, data, deliveryCount: attempt });
         m.ack();
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         if (err instanceof PermanentError || attempt >= maxAttempts) {
-          await this.deadLetter(m.subject, m.data, reason, attempt);
+          await this.deadLetter(m, reason, attempt);
           m.term(reason.slice(0, 200));
         } else {
           m.nak(retryDelay(attempt));
@@ -167,11 +190,12 @@ export class JetStreamBus implements EventBus {
     };
   }
 
-  private async deadLetter(subject: string, data: Uint8Array, reason: string, attempts: number) {
-    const h = headers();
+  /** Republishes the message as it came: a big one keeps its reference, not the bytes. */
+  private async deadLetter(m: JsMsg, reason: string, attempts: number) {
+    const h = withReference(headers(), referenceOf(m.headers));
     h.set("Livesync-Reason", reason.replace(/[\r\n]+/g, " ").slice(0, 1_000));
     h.set("Livesync-Attempts", String(attempts));
-    await this.js.publish(deadLetterSubject(subject), data, { headers: h });
+    await this.js.publish(deadLetterSubject(m.subject), m.data, { headers: h });
   }
 
   async pending(durable: string): Promise<number> {
@@ -191,7 +215,8 @@ export class JetStreamBus implements EventBus {
       if (!m) continue;
       out.push({
         subject: m.subject,
-        data: m.data,
+        // A body gone from the bucket leaves the (empty) message data; the reason still tells.
+        data: await this.payloads.resolve(m.data, m.header).catch(() => m.data),
         reason: m.header?.get("Livesync-Reason") ?? "",
         attempts: Number(m.header?.get("Livesync-Attempts") ?? 0),
       });

@@ -117,6 +117,36 @@ describe.each(buses)("%s bus", (_name, make) => {
     expect(ok.sort()).toEqual(["ok-0", "ok-1", "ok-2", "ok-3", "ok-4"]);
   });
 
+  it("carries a 2 MB message intact, and dead-letters it intact", async () => {
+    const { bus, subs, subject } = await setup();
+    await bus.ensureConsumer("sync");
+    // Twice NATS' default max_payload: a Secret near the apiserver's limit, base64 in JSON.
+    const big = randomBytes(2_000_000);
+    expect((await bus.publish(subject("big"), big, "id-big")).duplicate).toBe(false);
+    expect((await bus.publish(subject("big"), big, "id-big")).duplicate).toBe(true);
+    await bus.publish(subject("small"), enc("small"), "id-small");
+    const got: Uint8Array[] = [];
+    subs.push(
+      await bus.consume("sync", async (d) => {
+        got.push(d.data);
+        if (d.data.length === big.length) throw new PermanentError("too big to apply");
+      }),
+    );
+    await eventually(async () => (got.length === 2 ? true : undefined), { what: "two deliveries" });
+    const [received, other] = got.sort((a, b) => b.length - a.length);
+    expect(Buffer.compare(received!, big)).toBe(0);
+    expect(dec(other!)).toBe("small");
+    const [dead] = await eventually(
+      async () => {
+        const d = await bus.deadLetters();
+        return d.length === 1 ? d : undefined;
+      },
+      { what: "the big message's dead letter" },
+    );
+    expect(dead?.reason).toBe("too big to apply");
+    expect(Buffer.compare(dead!.data, big)).toBe(0);
+  });
+
   it("keeps a durable consumer's place across a stop: nothing lost, nothing acknowledged twice", async () => {
     const { bus, subject } = await setup();
     await bus.ensureConsumer("sync");

@@ -62,19 +62,23 @@ export class Discovery {
     return info;
   }
 
-  /** Forget cached discovery (a CRD was installed or removed). */
-  invalidate(): void {
-    this.cache.clear();
+  /**
+   * Forget cached discovery (a CRD was installed or removed): everything, or only the
+   * group-versions of `gvrs`, so that re-checking a few missing resources refetches just those.
+   */
+  invalidate(gvrs?: readonly Gvr[]): void {
+    if (!gvrs) this.cache.clear();
+    else for (const gvr of gvrs) this.cache.delete(apiVersionOf(gvr));
   }
 
   private groupVersion(gvr: Gvr): Promise<ResourceInfo[]> {
     const key = apiVersionOf(gvr);
-    let entry = this.cache.get(key);
-    if (!entry) {
-      entry = this.fetch(gvr);
-      this.cache.set(key, entry);
-      entry.catch(() => this.cache.delete(key));
-    }
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const entry = this.fetch(gvr);
+    this.cache.set(key, entry);
+    // Failures are not cached; the check spares a newer entry made after an invalidate().
+    entry.catch(() => this.cache.get(key) === entry && this.cache.delete(key));
     return entry;
   }
 

@@ -1,4 +1,4 @@
-import type { EventBus } from "@livesync/bus";
+import { PermanentError, type EventBus } from "@livesync/bus";
 import {
   compileFilters,
   selectRule,
@@ -36,7 +36,11 @@ export interface ListenerConfig {
   resources: ListenerResource[];
   /** Subject prefix on the bus (default livesync.events). */
   subjectPrefix?: string;
+  /** How often resources the source did not serve at start are looked up again (default 10 s). */
+  rediscoverIntervalMs?: number;
 }
+
+const REDISCOVER_INTERVAL_MS = 10_000;
 
 export interface ListenerStats {
   published: number;
@@ -46,6 +50,12 @@ export interface ListenerStats {
   resourceErrors: Record<number, string>;
   watchErrors: number;
   lastWatchError?: string;
+  /**
+   * Objects the bus refused for good (too big to carry), as "<gvr> <namespace>/<name>": the rest
+   * of their resource keeps flowing. One leaves the set when it publishes again or goes.
+   */
+  failedObjects: Set<string>;
+  lastPublishError?: string;
 }
 
 /** All objects of one GVR in the source, and the rules (resources[] entries) that select from it. */
@@ -67,12 +77,19 @@ export class EventsListener {
   private readonly namespaceLabels = new Map<string, Record<string, string>>();
   private resyncEpoch = Date.now();
   private stopped = false;
+  /** One per resources[] entry, compiled at start. */
+  private rules: CoverageRule[] = [];
+  /** Whether watches run yet: once namespace labels are known, when a filter needs them. */
+  private watching = false;
+  private rediscoveryTimer?: NodeJS.Timeout;
+  private rediscovery?: Promise<void>;
   readonly stats: ListenerStats = {
     published: 0,
     duplicates: 0,
     skipped: 0,
     resourceErrors: {},
     watchErrors: 0,
+    failedObjects: new Set(),
   };
 
   constructor(
@@ -83,31 +100,11 @@ export class EventsListener {
   async start(): Promise<void> {
     const { source } = this.config;
     const needsNamespaces = this.config.resources.some((r) => r.filters?.namespaceSelector);
-    for (const [index, resource] of this.config.resources.entries()) {
-      let info: ResourceInfo;
-      try {
-        info = await source.discovery.resolve(resource);
-      } catch (err) {
-        this.stats.resourceErrors[index] = (err as Error).message;
-        continue;
-      }
-      const key = gvrString(info);
-      let entry = this.tracked.get(key);
-      if (!entry) {
-        const objects = new Map<string, KubeObject>();
-        const watch = new SupervisedWatch(source.rest, info, {
-          onList: (items, reason) => this.onList(key, items, reason),
-          onEvent: (type, obj) => this.onEvent(key, type, obj),
-          onError: (err) => this.onWatchError(key, err),
-        });
-        entry = { info, rules: [], objects, watch };
-        this.tracked.set(key, entry);
-      }
-      entry.rules.push({ index, filters: compileFilters(resource.filters) });
-    }
-    const startWatches = () => {
-      if (!this.stopped) for (const t of this.tracked.values()) t.watch.start();
-    };
+    this.rules = this.config.resources.map((r, index) => ({
+      index,
+      filters: compileFilters(r.filters),
+    }));
+    await this.discover([...this.rules.keys()]);
     if (needsNamespaces) {
       // Namespace labels first, so the first object lists are filtered correctly. Not awaited:
       // a source that denies listing namespaces must not block the caller; it shows in stats.
@@ -115,7 +112,7 @@ export class EventsListener {
       this.namespaceWatch = new SupervisedWatch(source.rest, NAMESPACES, {
         onList: async (items) => {
           await this.onNamespaces(items, true);
-          if (!listed) startWatches();
+          if (!listed) this.startWatches();
           listed = true;
         },
         onEvent: (type, ns) => this.onNamespaces([ns], false, type === "DELETED"),
@@ -123,14 +120,89 @@ export class EventsListener {
       });
       this.namespaceWatch.start();
     } else {
-      startWatches();
+      this.startWatches();
     }
+    this.scheduleRediscovery();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.rediscoveryTimer);
+    await this.rediscovery; // once stopped, a round in flight tracks nothing
     await Promise.all([...this.tracked.values()].map((t) => t.watch.stop()));
     await this.namespaceWatch?.stop();
+  }
+
+  /**
+   * While some resources are not served by the source (a CRD installed after start), looks them
+   * up again every rediscoverIntervalMs: each one found is tracked, listed and watched as if it
+   * had been there at start, and leaves stats.resourceErrors.
+   */
+  private scheduleRediscovery(): void {
+    if (this.stopped || Object.keys(this.stats.resourceErrors).length === 0) return;
+    this.rediscoveryTimer = setTimeout(() => {
+      this.rediscovery = this.rediscover().finally(() => {
+        this.rediscovery = undefined;
+        this.scheduleRediscovery();
+      });
+    }, this.config.rediscoverIntervalMs ?? REDISCOVER_INTERVAL_MS);
+    this.rediscoveryTimer.unref();
+  }
+
+  private async rediscover(): Promise<void> {
+    const missing = Object.keys(this.stats.resourceErrors).map(Number);
+    // One refresh per round: their group-versions are fetched again once, shared by all lookups.
+    this.config.source.discovery.invalidate(missing.map((i) => this.config.resources[i]!));
+    await this.discover(missing);
+  }
+
+  /** Resolves these resources[] entries in the source and tracks those it serves. */
+  private async discover(indexes: number[]): Promise<void> {
+    const { source, resources } = this.config;
+    const found = await Promise.all(
+      indexes.map((index) =>
+        source.discovery.resolve(resources[index]!).then(
+          (info) => ({ index, info }),
+          (err: Error) => ({ index, error: err.message }),
+        ),
+      ),
+    );
+    if (this.stopped) return;
+    for (const f of found) {
+      if ("error" in f) {
+        this.stats.resourceErrors[f.index] = f.error;
+        continue;
+      }
+      delete this.stats.resourceErrors[f.index];
+      this.track(this.rules[f.index]!, f.info);
+    }
+  }
+
+  /** Adds a rule to its GVR's tracking; once watches run, it starts or relists that watch. */
+  private track(rule: CoverageRule, info: ResourceInfo): void {
+    const key = gvrString(info);
+    let entry = this.tracked.get(key);
+    const isNew = !entry;
+    if (!entry) {
+      const watch = new SupervisedWatch(this.config.source.rest, info, {
+        onList: (items, reason) => this.onList(key, items, reason),
+        onEvent: (type, obj) => this.onEvent(key, type, obj),
+        onError: (err) => this.onWatchError(key, err),
+      });
+      entry = { info, rules: [], objects: new Map(), watch };
+      this.tracked.set(key, entry);
+    }
+    // The first matching rule wins (selectRule): keep them in resources[] order.
+    entry.rules = [...entry.rules, rule].sort((a, b) => a.index - b.index);
+    if (!this.watching) return;
+    if (isNew) entry.watch.start();
+    else entry.watch.relist(); // the new rule may select objects listed already
+  }
+
+  private startWatches(): void {
+    if (this.stopped) return;
+    this.watching = true;
+    for (const t of this.tracked.values()) t.watch.start();
   }
 
   /** Re-publishes the current state of everything covered (periodic additive resync). */
@@ -187,7 +259,24 @@ export class EventsListener {
     );
   }
 
+  /**
+   * A permanent failure is this object's alone: it is recorded and the watch goes on (rethrown,
+   * the watch would resume before this object and fail on it forever). Other failures (bus
+   * unreachable) throw, and the watch retries.
+   */
   private async publishIfSelected(t: Tracked, type: EventType, obj: KubeObject): Promise<void> {
+    const failure = `${gvrString(t.info)} ${objKey(obj)}`;
+    try {
+      await this.publishOne(t, type, obj);
+      this.stats.failedObjects.delete(failure);
+    } catch (err) {
+      if (!(err instanceof PermanentError)) throw err;
+      this.stats.failedObjects.add(failure);
+      this.stats.lastPublishError = `${failure}: ${err.message}`;
+    }
+  }
+
+  private async publishOne(t: Tracked, type: EventType, obj: KubeObject): Promise<void> {
     const rule = this.ruleFor(t, obj);
     if (!rule) return;
     let object: CoreObject | undefined;
