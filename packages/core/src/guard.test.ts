@@ -257,19 +257,20 @@ describe("decide: apply events", () => {
 describe("decide: delete events", () => {
   const rows: [string, GuardEvent, CopyState | undefined, string, RegExp][] = [
     ["no copy -> skip", ev("DELETED", "a", "10"), undefined, "skip", /already gone/],
+    // Deleting what we never made (kube-root-ca.crt when a namespace goes) is not a conflict.
     [
-      "unowned -> conflict",
+      "unowned -> skip, not a conflict",
       ev("DELETED", "a", "10"),
       { sourceUid: "a", sourceResourceVersion: "5" },
       "skip",
-      /^conflict:/,
+      /^not a copy made by this LiveSynchronization$/,
     ],
     [
-      "other LiveSync -> conflict",
+      "other LiveSync -> skip, not a conflict",
       ev("PRUNE", "a", "10"),
       owned("a", "5", { owner: "x/y" }),
       "skip",
-      /^conflict:/,
+      /^not a copy made by this LiveSynchronization$/,
     ],
     [
       "terminating -> skip",

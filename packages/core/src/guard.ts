@@ -126,7 +126,9 @@ export function decide(
 
   if (isDelete) {
     if (!copy) return skip("already gone from the destination");
-    if (copy.owner !== opts.liveSync) return conflict(copy, opts.liveSync);
+    // Not a copy of ours (a controller's object such as kube-root-ca.crt, a kind we skip, an
+    // object we never replicated): there is nothing of ours to delete, so it is no conflict.
+    if (copy.owner !== opts.liveSync) return skip("not a copy made by this LiveSynchronization");
     // Deleting again would only loop (Argo CD avoids the same hot loop).
     if (copy.terminating) return skip("the copy is already being deleted");
     if (event.type === "PRUNE" && copy.sourceUid !== undefined && copy.sourceUid !== event.uid) {

@@ -17,6 +17,8 @@ export const ANNOTATIONS = {
   sourceResourceVersion: "livesync.dev/source-resource-version",
   /** sha256 of the applied object without livesync's own metadata. */
   contentHash: "livesync.dev/content-hash",
+  /** On a destination namespace the synchronizer created for a copy: the LiveSynchronization. */
+  createdBy: "livesync.dev/created-by",
 } as const;
 
 /** Value "true" on every copy: lets the reconciler list copies by label selector. */

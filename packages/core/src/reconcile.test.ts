@@ -20,7 +20,12 @@ describe("planReconcile", () => {
         ["other/unlabelled", copy("u3")],
       ]),
     );
-    expect(plan).toEqual({ prune: ["ns/deleted", "other/unlabelled"], repair: [], missing: [] });
+    expect(plan).toEqual({
+      prune: ["ns/deleted", "other/unlabelled"],
+      repair: [],
+      missing: [],
+      stale: [],
+    });
   });
 
   it("reports selected objects without a copy as missing", () => {
@@ -36,7 +41,7 @@ describe("planReconcile", () => {
 
   it("treats a copy of an older incarnation (other source uid) as missing, not as prunable", () => {
     const plan = planReconcile(new Map([["ns/a", src("new")]]), new Map([["ns/a", copy("old")]]));
-    expect(plan).toEqual({ prune: [], repair: [], missing: ["ns/a"] });
+    expect(plan).toEqual({ prune: [], repair: [], missing: ["ns/a"], stale: [] });
   });
 
   it("repairs drifted copies and leaves terminating ones alone", () => {
@@ -51,7 +56,25 @@ describe("planReconcile", () => {
         ["ns/b", copy("u2")],
       ]),
     );
-    expect(plan).toEqual({ prune: [], repair: ["ns/a"], missing: [] });
+    expect(plan).toEqual({ prune: [], repair: ["ns/a"], missing: [], stale: [] });
+  });
+
+  it("re-sends copies that record an older source resourceVersion (a lost update)", () => {
+    const plan = planReconcile(
+      new Map([
+        ["ns/behind", src("u1", "12")],
+        ["ns/current", src("u2", "10")],
+        ["ns/ahead", src("u3", "9")], // listed before the copy's newer write: not stale
+        ["ns/unrecorded", src("u4", "12")],
+      ]),
+      new Map([
+        ["ns/behind", copy("u1")],
+        ["ns/current", copy("u2")],
+        ["ns/ahead", copy("u3")],
+        ["ns/unrecorded", copy("u4", { sourceResourceVersion: undefined })],
+      ]),
+    );
+    expect(plan).toEqual({ prune: [], repair: [], missing: [], stale: ["ns/behind"] });
   });
 
   it("prunes nothing when nothing is owned", () => {

@@ -1,6 +1,8 @@
 // The subtractive half of resync: compare what the source selects with the copies we own.
 // Pure; the reconciler service does the listing and publishing.
 
+import { compareResourceVersions } from "./guard.js";
+
 export interface SelectedSource {
   uid: string;
   resourceVersion: string;
@@ -21,6 +23,13 @@ export interface ReconcilePlan {
   repair: string[];
   /** Selected source objects with no copy (or a copy of an older incarnation). */
   missing: string[];
+  /**
+   * Copies that record an older source resourceVersion than the source object has: an update
+   * was lost or is still on its way. Re-sending the source's state is harmless if it is on its
+   * way (the guard skips duplicates) and repairs the copy now if it was lost, instead of at the
+   * next resyncPeriod.
+   */
+  stale: string[];
 }
 
 /** Keys are "<namespace>/<name>" ("/<name>" for cluster-scoped objects). */
@@ -28,17 +37,24 @@ export function planReconcile(
   selected: ReadonlyMap<string, SelectedSource>,
   copies: ReadonlyMap<string, OwnedCopy>,
 ): ReconcilePlan {
-  const plan: ReconcilePlan = { prune: [], repair: [], missing: [] };
+  const plan: ReconcilePlan = { prune: [], repair: [], missing: [], stale: [] };
   for (const [key, copy] of copies) {
     if (copy.terminating) continue; // already going; deleting again would only loop
     const source = selected.get(key);
     if (!source) plan.prune.push(key);
     else if (copy.sourceUid && copy.sourceUid !== source.uid) plan.missing.push(key);
     else if (copy.drifted) plan.repair.push(key);
+    else if (isStale(copy, source)) plan.stale.push(key);
   }
   for (const key of selected.keys()) if (!copies.has(key)) plan.missing.push(key);
   for (const list of Object.values(plan)) list.sort();
   return plan;
+}
+
+/** The copy reflects an older version of the same source object. */
+export function isStale(copy: OwnedCopy, source: SelectedSource): boolean {
+  if (copy.sourceResourceVersion === undefined) return false;
+  return compareResourceVersions(copy.sourceResourceVersion, source.resourceVersion) === -1;
 }
 
 export interface ManagedFieldsEntry {

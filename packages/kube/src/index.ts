@@ -5,3 +5,4 @@ export * from "./rest.js";
 export * from "./watch.js";
 export * from "./cluster.js";
 export * from "./lease.js";
+export * from "./inventory.js";

@@ -32,7 +32,8 @@ export interface ListOptions {
   metadataOnly?: boolean;
 }
 
-const METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+/** Accept header of a metadata-only (PartialObjectMetadataList) list. */
+export const METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
 /**
  * Lists page by page, handing each page over before fetching the next, so a caller that keeps

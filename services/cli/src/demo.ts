@@ -164,7 +164,7 @@ for (const app of [...APPS, "scratch"]) {
 }
 for (const s of await engine.status()) {
   console.log(
-    `\n${s.liveSync}: synced=${s.synced} pending=${s.pending} failed=${s.failed} conflicts=${s.conflicts}`,
+    `\n${s.liveSync}: synced=${s.synced} bus-pending=${s.pending} failed=${s.failed} conflicts=${s.conflicts}`,
   );
 }
 await engine.stop();

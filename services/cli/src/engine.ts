@@ -26,8 +26,13 @@ export interface LiveSyncStatus {
   /** running: this process's listener is active; standby: another replica holds the lease. */
   state: "running" | "standby" | "suspended" | "error";
   synced: number;
+  /**
+   * Events not yet applied on the bus, for all LiveSynchronizations together: they share one
+   * durable consumer, so the bus cannot tell them apart (shown as bus-pending).
+   */
   pending: number;
   failed: number;
+  /** Objects whose destination name is taken by an object livesync did not create. */
   conflicts: number;
   lagMs?: number;
   /** Originals stored in the bucket (when spec.config.bucketName is set). */
@@ -161,6 +166,7 @@ export class Engine {
     if (s?.lastConflict) problems.push(`conflict: ${s.lastConflict}`);
     if (s?.lastError && s.failed > 0) problems.push(`failed: ${s.lastError}`);
     if (l?.lastWatchError) problems.push(`watch: ${l.lastWatchError}`);
+    if (l?.failedObjects.size) problems.push(`publish: ${l.lastPublishError}`);
     const a = this.archiver?.statsFor(liveSync);
     // Bucket problems do not stop replication: events wait in the stream and are reported.
     const bucketProblem = a?.retrying && a.lastError ? a.lastError : run.bucketProblem;
@@ -173,7 +179,11 @@ export class Engine {
     for (const [i, e] of Object.entries(l?.resourceErrors ?? {})) {
       problems.push(`spec.config.replication.resources[${i}]: ${e}`);
     }
-    const counts = this.synchronizer?.objectCounts(liveSync) ?? { synced: 0, failed: 0 };
+    const counts = this.synchronizer?.objectCounts(liveSync) ?? {
+      synced: 0,
+      failed: 0,
+      conflicts: 0,
+    };
     return {
       liveSync,
       state: run.suspended
@@ -185,8 +195,8 @@ export class Engine {
             : "standby",
       synced: counts.synced,
       pending, // one shared consumer: the total across LiveSynchronizations
-      failed: counts.failed,
-      conflicts: s?.conflicts ?? 0,
+      failed: counts.failed + (l?.failedObjects.size ?? 0), // and those the bus cannot carry
+      conflicts: counts.conflicts,
       lagMs: s?.lastLagMs,
       archived: a?.archived,
       lastReconcile: r && "resources" in r ? r : undefined,

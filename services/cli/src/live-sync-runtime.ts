@@ -15,7 +15,7 @@ import { bucketClientFromSpec, bucketCredentials, type BucketClient } from "@liv
 import type { EventBus } from "@livesync/bus";
 import { EventsListener } from "@livesync/events-listener";
 import { Cluster, LeaseElector } from "@livesync/kube";
-import { Reconciler, type ReconcileReport } from "@livesync/reconciler";
+import { NamespaceJanitor, Reconciler, type ReconcileReport } from "@livesync/reconciler";
 import type { NamespaceEnsurer, Synchronizer } from "@livesync/synchronizer";
 
 /** The documents the engine acts on, already validated. */
@@ -108,6 +108,7 @@ export class LiveSyncRuntime {
   lastReconcile?: ReconcileReport | { error: string };
   private elector?: LeaseElector;
   private reconciler?: Reconciler;
+  private janitor?: NamespaceJanitor;
   private timers: NodeJS.Timeout[] = [];
   private readonly clusters: Cluster[] = [];
   private bucketClient?: BucketClient;
@@ -223,6 +224,8 @@ export class LiveSyncRuntime {
             resources: listenerConfig.resources,
             subjectPrefix: deps.subjectPrefix,
           });
+          this.janitor = new NamespaceJanitor({ liveSync: key, source, destination });
+          this.janitor.start();
           const listener = new EventsListener(listenerConfig, deps.bus);
           this.listener = listener;
           await listener.start();
@@ -244,6 +247,8 @@ export class LiveSyncRuntime {
         onStoppedLeading: async () => {
           for (const t of this.timers) clearTimeout(t);
           this.reconciler = undefined;
+          await this.janitor?.stop();
+          this.janitor = undefined;
           const listener = this.listener;
           this.listener = undefined;
           await listener?.stop();
@@ -260,6 +265,8 @@ export class LiveSyncRuntime {
     try {
       const report = await reconciler.reconcile();
       this.lastReconcile = report;
+      // Namespaces whose source went while we were not watching (their copies were just pruned).
+      await this.janitor?.sweep().catch(() => undefined);
       return report;
     } catch (err) {
       this.lastReconcile = { error: (err as Error).message };

@@ -95,12 +95,12 @@ function printStatus(statuses: LiveSyncStatus[]): void {
   for (const s of statuses) {
     const lag = s.lagMs === undefined ? "-" : `${s.lagMs}ms`;
     console.log(
-      `${s.liveSync}  ${s.state}  synced=${s.synced} pending=${s.pending} failed=${s.failed} conflicts=${s.conflicts} lag=${lag}`,
+      `${s.liveSync}  ${s.state}  synced=${s.synced} bus-pending=${s.pending} failed=${s.failed} conflicts=${s.conflicts} lag=${lag}`,
     );
     const r = s.lastReconcile;
     if (r) {
       console.log(
-        `  last reconcile ${r.at}: pruned=${r.pruned} repaired=${r.repaired} missing=${r.missing} (${r.durationMs} ms)`,
+        `  last reconcile ${r.at}: pruned=${r.pruned} repaired=${r.repaired} missing=${r.missing} stale=${r.stale} (${r.durationMs} ms)`,
       );
     }
     for (const p of s.problems) console.log(`  ! ${p}`);

@@ -76,6 +76,11 @@ export function registerEngineMetrics(registry: Registry, engine: Engine): void 
     (s) => s.lastReconcile?.repaired,
   );
   perLiveSync(
+    "livesync_reconcile_last_stale",
+    "Copies found behind their source (lost or late updates) and re-sent by the last pass",
+    (s) => s.lastReconcile?.stale,
+  );
+  perLiveSync(
     "livesync_reconcile_last_duration_seconds",
     "Duration of the last reconcile pass",
     (s) => (s.lastReconcile ? s.lastReconcile.durationMs / 1000 : undefined),
@@ -87,7 +92,7 @@ export function registerEngineMetrics(registry: Registry, engine: Engine): void 
   );
   new Gauge({
     name: "livesync_events_pending",
-    help: "Events not yet applied by the synchronizer (waiting plus in flight)",
+    help: "Events not yet applied by the synchronizer, all LiveSynchronizations together (one shared consumer)",
     registers: [registry],
     async collect() {
       const s = await statuses();

@@ -6,6 +6,9 @@ import { readFileSync } from "node:fs";
 import { CoreV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { eventually, kubeConfigFor, READER_USER } from "@livesync/testkit";
+import { ANNOTATIONS } from "@livesync/core";
+import { applyObject, Cluster } from "@livesync/kube";
+import { FIELD_MANAGER } from "@livesync/synchronizer";
 import { Engine, type EngineOptions } from "../src/index.js";
 import { manifestsFor, uniq } from "../src/testing.js";
 
@@ -53,6 +56,20 @@ const arrived = (ns: string, name: string) =>
   eventually(() => dstCore.readNamespacedConfigMap({ name, namespace: ns }), {
     what: `${name} in the destination`,
   });
+const SOURCE_RV = ANNOTATIONS.sourceResourceVersion;
+/** An engine replicating the ConfigMaps of one name. */
+const startForConfigMap = (name: string) =>
+  start(
+    manifestsFor(env, [
+      {
+        name: uniq("rec"),
+        resources: [
+          { version: "v1", resource: "configmaps", filters: { nameSelector: { regex: [name] } } },
+        ],
+      },
+    ]),
+    opts(),
+  );
 const liveSyncOf = async (e: Engine) => (await e.status())[0]!.liveSync;
 
 describe("reconciler", () => {
@@ -132,21 +149,7 @@ describe("reconciler", () => {
   it("repairs a copy edited by hand in the destination and counts it", async () => {
     const ns = await namespace();
     await cm(ns, "edited", "source-value");
-    const e = await start(
-      manifestsFor(env, [
-        {
-          name: uniq("rec"),
-          resources: [
-            {
-              version: "v1",
-              resource: "configmaps",
-              filters: { nameSelector: { regex: ["edited"] } },
-            },
-          ],
-        },
-      ]),
-      opts(),
-    );
+    const e = await startForConfigMap("edited");
     await arrived(ns, "edited");
     await dstCore.patchNamespacedConfigMap({
       name: "edited",
@@ -161,6 +164,50 @@ describe("reconciler", () => {
       {
         what: "the repair",
       },
+    );
+  });
+
+  it("re-sends the source's state to a copy an update never reached, at the next pass", async () => {
+    const ns = await namespace();
+    await cm(ns, "behind", "current");
+    const e = await startForConfigMap("behind");
+    const replicated = await arrived(ns, "behind");
+    // A lost update, as livesync itself would have left it: the copy written by livesync's own
+    // field manager (so it is no hand edit) with an older value and an older source version.
+    const destination = await Cluster.fromKubeConfig("destination", dst);
+    const info = await destination.discovery.resolve({
+      group: "",
+      version: "v1",
+      resource: "configmaps",
+    });
+    const annotations = { ...replicated.metadata!.annotations!, [SOURCE_RV]: "1" };
+    await applyObject(
+      destination.rest,
+      info,
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+          name: "behind",
+          namespace: ns,
+          labels: replicated.metadata!.labels,
+          annotations,
+        },
+        data: { v: "lost" },
+      },
+      { fieldManager: FIELD_MANAGER, force: true },
+    );
+    destination.close();
+    expect((await copy(ns, "behind"))?.data).toEqual({ v: "lost" });
+    const report = await e.reconcileNow(await liveSyncOf(e));
+    expect(report).toMatchObject({ stale: 1, repaired: 0, missing: 0, pruned: 0 });
+    await eventually(
+      async () => ((await copy(ns, "behind"))?.data?.v === "current" ? true : undefined),
+      { what: "the stale copy to get the source's current state" },
+    );
+    const source = await srcCore.readNamespacedConfigMap({ name: "behind", namespace: ns });
+    expect((await copy(ns, "behind"))?.metadata?.annotations?.[SOURCE_RV]).toBe(
+      source.metadata?.resourceVersion,
     );
   });
 

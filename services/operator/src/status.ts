@@ -104,7 +104,11 @@ export function liveSyncStatus(o: RawObject, f: LiveSyncFacts): Record<string, u
     ...(gen !== undefined ? { observedGeneration: gen } : {}),
     conditions: mergeConditions(o.status?.conditions, conditions),
     ...(f.engineLocal
-      ? { synced, failed, outOfSync: failed + (e?.lastReconcile?.missing ?? 0) }
+      ? {
+          synced,
+          failed,
+          outOfSync: failed + (e?.lastReconcile?.missing ?? 0) + (e?.lastReconcile?.stale ?? 0),
+        }
       : {}),
   };
 }

@@ -1,1 +1,2 @@
 export * from "./reconciler.js";
+export * from "./namespace-janitor.js";

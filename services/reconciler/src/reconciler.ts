@@ -1,10 +1,11 @@
-import type { EventBus } from "@livesync/bus";
+import { PermanentError, type EventBus } from "@livesync/bus";
 import {
   ANNOTATIONS,
   compileFilters,
   encodeEvent,
   hasDrifted,
   isCovered,
+  isStale,
   makeEvent,
   MANAGED_LABEL,
   messageId,
@@ -48,6 +49,11 @@ export interface ResourceReport {
   pruned: number;
   repaired: number;
   missing: number;
+  /** Copies behind their source (an update lost or still on its way): re-sent. */
+  stale: number;
+  /** Objects the bus refused for good (too big to carry): skipped, the pass went on. */
+  failed: number;
+  lastFailure?: string;
   /** Why nothing of this resource was pruned this pass. */
   refused?: string;
 }
@@ -58,6 +64,7 @@ export interface ReconcileReport {
   pruned: number;
   repaired: number;
   missing: number;
+  stale: number;
   resources: ResourceReport[];
 }
 
@@ -88,6 +95,7 @@ export class Reconciler {
       pruned: 0,
       repaired: 0,
       missing: 0,
+      stale: 0,
       resources: [],
     };
 
@@ -124,6 +132,7 @@ export class Reconciler {
       report.pruned += r.pruned;
       report.repaired += r.repaired;
       report.missing += r.missing;
+      report.stale += r.stale;
     }
     report.durationMs = Date.now() - started;
     return report;
@@ -144,6 +153,8 @@ export class Reconciler {
       pruned: 0,
       repaired: 0,
       missing: 0,
+      stale: 0,
+      failed: 0,
     };
     const { source, destination } = this.target;
     let info: ResourceInfo;
@@ -205,12 +216,19 @@ export class Reconciler {
         for (const obj of page) {
           if (!isCovered(rules, obj as CoreObject, info, info.namespaced, labelsOf)) continue;
           const k = key(obj);
-          selected.set(k, {
+          const source = {
             uid: obj.metadata.uid ?? "",
             resourceVersion: obj.metadata.resourceVersion ?? "",
-          });
+          };
+          selected.set(k, source);
+          // Keep whole objects only for copies that will need an event.
           const copy = owned.get(k);
-          if (!copy || copy.drifted || (copy.sourceUid && copy.sourceUid !== obj.metadata.uid))
+          if (
+            !copy ||
+            copy.drifted ||
+            (copy.sourceUid && copy.sourceUid !== source.uid) ||
+            isStale(copy, source)
+          )
             byKey.set(k, obj);
         }
       });
@@ -222,12 +240,22 @@ export class Reconciler {
     report.copies = owned.size;
     const plan = planReconcile(selected, owned);
 
-    const publish = (e: SyncEvent, idSuffix: string) =>
-      this.bus.publish(
-        subjectFor(this.target.subjectPrefix, this.target.liveSync),
-        encodeEvent(e),
-        `${messageId(e)}@${idSuffix}`,
-      );
+    // One object the bus can never carry is counted and skipped; any other failure ends the pass.
+    const publish = async (e: SyncEvent, idSuffix: string): Promise<boolean> => {
+      try {
+        await this.bus.publish(
+          subjectFor(this.target.subjectPrefix, this.target.liveSync),
+          encodeEvent(e),
+          `${messageId(e)}@${idSuffix}`,
+        );
+        return true;
+      } catch (err) {
+        if (!(err instanceof PermanentError)) throw err;
+        report.failed++;
+        report.lastFailure = `${e.namespace ?? ""}/${e.name}: ${err.message}`;
+        return false;
+      }
+    };
 
     // An empty source list while copies exist is more likely a broken source than a wiped one.
     if (sourceTotal === 0 && owned.size > 0 && plan.prune.length > 0) {
@@ -239,13 +267,13 @@ export class Reconciler {
           resourceVersion: sourceListVersion,
         });
         e.uid = copy.sourceUid ?? "";
-        await publish(e, `prune-${pass}`);
-        report.pruned++;
+        if (await publish(e, `prune-${pass}`)) report.pruned++;
       }
     }
-    for (const [list, repair] of [
-      [plan.missing, false],
-      [plan.repair, true],
+    for (const [list, repair, why] of [
+      [plan.missing, false, "missing"],
+      [plan.stale, false, "stale"],
+      [plan.repair, true, "repair"],
     ] as const) {
       for (const k of list) {
         const obj = byKey.get(k)!;
@@ -257,9 +285,7 @@ export class Reconciler {
           resourceIndex: rule.index,
           repair,
         });
-        await publish(e, `${repair ? "repair" : "missing"}-${pass}`);
-        if (repair) report.repaired++;
-        else report.missing++;
+        if (await publish(e, `${why}-${pass}`)) report[why === "repair" ? "repaired" : why]++;
       }
     }
     return report;

@@ -19,8 +19,11 @@ const key = (namespace: string | undefined, name: string) => `${namespace ?? ""}
 
 /**
  * An informer over every object of one resource in the destination (ours and not ours), so
- * deciding costs no GET. Our own writes are recorded at once from the apiserver's answer; a
- * watch event older than what is recorded (by the destination's resourceVersion) is ignored.
+ * deciding costs no GET. Our own writes are recorded at once from the apiserver's answer. Every
+ * source of state (list, watch, our write's answer, a re-read) goes through one ordering check:
+ * a state older than the recorded one (same uid, smaller destination resourceVersion) is
+ * ignored. Without it, a controller's status write seen first through the watch was overwritten
+ * by the older answer to our own write, and every later write carried a stale precondition.
  */
 export class CopyCache {
   private readonly objects = new Map<string, CachedCopy>();
@@ -44,8 +47,7 @@ export class CopyCache {
           if (!known || known.metadata.uid === o.metadata.uid) this.objects.delete(k);
           return;
         }
-        if (known && known.metadata.uid === o.metadata.uid && isOlder(o, known)) return;
-        this.objects.set(k, slim(o));
+        this.offer(o);
       },
     });
     this.watch.start();
@@ -59,9 +61,19 @@ export class CopyCache {
     return this.objects.get(key(namespace, name));
   }
 
-  /** After our own write: the answer is the newest state there is. */
+  /**
+   * A state read or written by us (a write's answer, a GET): kept unless the cache already
+   * holds a newer state of the same object, which the watch may have delivered first.
+   */
   record(obj: KubeObject): void {
-    this.objects.set(key(obj.metadata.namespace, obj.metadata.name), slim(obj));
+    this.offer(obj);
+  }
+
+  private offer(o: KubeObject): void {
+    const k = key(o.metadata.namespace, o.metadata.name);
+    const known = this.objects.get(k);
+    if (known && known.metadata.uid === o.metadata.uid && isOlder(o, known)) return;
+    this.objects.set(k, slim(o));
   }
 
   /** After our own delete (the watch confirms it later). */

@@ -1,3 +1,4 @@
+import { ANNOTATIONS } from "@livesync/core";
 import { isNotFound, KubeApiError, type Cluster } from "@livesync/kube";
 
 /**
@@ -29,7 +30,7 @@ export class NamespaceEnsurer {
           body: {
             apiVersion: "v1",
             kind: "Namespace",
-            metadata: { name: namespace, annotations: { "livesync.dev/created-by": liveSync } },
+            metadata: { name: namespace, annotations: { [ANNOTATIONS.createdBy]: liveSync } },
           },
         });
       } catch (createErr) {

@@ -24,6 +24,7 @@ import {
   type Cluster,
   type KubeObject,
   type ResourceInfo,
+  UnknownResourceError,
 } from "@livesync/kube";
 import { CopyCache, type CachedCopy } from "./copy-cache.js";
 import { MemoryTombstones, type TombstoneStore } from "./tombstones.js";
@@ -41,10 +42,12 @@ export interface SyncTarget {
   transformations: (PatchOperation[] | undefined)[];
 }
 
+/** Events handled, by outcome (objects are counted by objectCounts). */
 export interface SyncStats {
   applied: number;
   deleted: number;
   skipped: number;
+  /** Events that met an object we did not create (the same object counts once per event). */
   conflicts: number;
   failed: number;
   /** Source write observed -> destination write done, of the last applied event. */
@@ -65,8 +68,8 @@ export type Outcome =
 export class Synchronizer {
   private readonly targets = new Map<string, SyncTarget>();
   private readonly stats = new Map<string, SyncStats>();
-  /** Objects whose copy is current, and objects that failed for good, per LiveSynchronization. */
-  private readonly objects = new Map<string, { inSync: Set<string>; failed: Set<string> }>();
+  /** Per LiveSynchronization: objects whose copy is current, failed for good, or in conflict. */
+  private readonly objects = new Map<string, ObjectSets>();
   private readonly mutex = new KeyedMutex();
   private readonly caches = new Map<Cluster, Map<string, CopyCache>>();
   private readonly namespaces = new NamespaceEnsurer(FIELD_MANAGER);
@@ -96,7 +99,11 @@ export class Synchronizer {
         conflicts: 0,
         failed: 0,
       });
-      this.objects.set(target.liveSync, { inSync: new Set(), failed: new Set() });
+      this.objects.set(target.liveSync, {
+        inSync: new Set(),
+        failed: new Set(),
+        conflicts: new Set(),
+      });
     }
   }
 
@@ -117,10 +124,17 @@ export class Synchronizer {
     return this.stats.get(liveSync);
   }
 
-  /** How many objects have a current copy, and how many failed for good (dead-lettered). */
-  objectCounts(liveSync: string): { synced: number; failed: number } {
+  /**
+   * Objects (not events) with a current copy, that failed for good (dead-lettered), and whose
+   * destination name is taken by an object we did not create.
+   */
+  objectCounts(liveSync: string): { synced: number; failed: number; conflicts: number } {
     const o = this.objects.get(liveSync);
-    return { synced: o?.inSync.size ?? 0, failed: o?.failed.size ?? 0 };
+    return {
+      synced: o?.inSync.size ?? 0,
+      failed: o?.failed.size ?? 0,
+      conflicts: o?.conflicts.size ?? 0,
+    };
   }
 
   async start(): Promise<void> {
@@ -162,6 +176,8 @@ export class Synchronizer {
         stats.lastLagMs = Date.now() - Date.parse(event.observedAt);
       }
       track.failed.delete(key);
+      if (outcome === "conflict") track.conflicts.add(key);
+      else track.conflicts.delete(key);
       // After any outcome but a conflict, an applied event leaves the copy current.
       if (isApply && outcome !== "conflict") track.inSync.add(key);
       else track.inSync.delete(key);
@@ -176,16 +192,51 @@ export class Synchronizer {
     }
   }
 
-  /** One event, read-decide-write. Exposed for tests. */
+  /**
+   * One event, read-decide-write. A write refused because the copy changed since we read it
+   * (409 on our precondition) is no reason to give up: the copy is re-read and the event
+   * decided again, a few times here and then through redelivery. Exposed for tests.
+   */
   async apply(target: SyncTarget, event: SyncEvent): Promise<Outcome> {
+    const info = await target.destination.discovery.resolve(event.gvr).catch((err: unknown) => {
+      // A CRD installed in the destination after we looked: the next attempt looks again.
+      if (err instanceof UnknownResourceError) target.destination.discovery.invalidate([event.gvr]);
+      throw err;
+    });
+    const cache = await this.copyCache(target.destination, info);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.applyOnce(target, event, info, cache);
+      } catch (err) {
+        if (!(err instanceof CopyChanged)) throw err;
+        await this.reread(target.destination, info, cache, event);
+        if (attempt >= REREADS_PER_DELIVERY) {
+          throw new Error(`copy changed while applying, will retry: ${err.message}`);
+        }
+      }
+    }
+  }
+
+  /** The copy as it is now, into the cache (which keeps whichever state is newer). */
+  private async reread(destination: Cluster, info: ResourceInfo, cache: CopyCache, e: SyncEvent) {
+    const namespace = info.namespaced ? e.namespace : undefined;
+    const live = await getObject(destination.rest, info, namespace, e.name);
+    if (live) cache.record(live);
+    else cache.forget(namespace, e.name);
+  }
+
+  private async applyOnce(
+    target: SyncTarget,
+    event: SyncEvent,
+    info: ResourceInfo,
+    cache: CopyCache,
+  ): Promise<Outcome> {
     const { destination } = target;
-    const info = await destination.discovery.resolve(event.gvr);
     const namespace = info.namespaced ? event.namespace : undefined;
     const isDelete = event.type === "DELETED" || event.type === "PRUNE";
     // Transform first: the copy's content hash lets a changed transformation reach copies
     // whose source did not change.
     const desired = isDelete ? undefined : this.desiredCopy(target, event);
-    const cache = await this.copyCache(destination, info);
     const current = cache.get(namespace, event.name);
     const tombstone = await this.tombstones.get(event.liveSync, event.uid);
     const decision = decide(event, copyStateOf(current as CoreObject | undefined), {
@@ -242,11 +293,18 @@ export class Synchronizer {
                 `${objectKey(event)}: conflict: exists in the destination and was not created by livesync`;
               return "conflict";
             }
-            throw err;
+            // Our own copy, written by another replica or not yet seen by the watch: decide again.
+            throw new CopyChanged(err.message);
           }
           if (isNotFound(err) && namespace) {
             this.namespaces.forget(destination, namespace); // deleted under us: recreate next time
             throw new Error(`namespace ${namespace} vanished in ${destination.name}; will retry`);
+          }
+          if (namespace && /being terminated/.test((err as Error).message)) {
+            this.namespaces.forget(destination, namespace); // recreated once it is gone
+            throw new Error(
+              `namespace ${namespace} is terminating in ${destination.name}; will retry`,
+            );
           }
           // Immutable field changed in the source (Job template, Service clusterIP…): the copy
           // is ours, so replace it rather than fail forever.
@@ -304,9 +362,9 @@ export class Synchronizer {
       cache.record(written);
     } catch (err) {
       if (isConflict(err) && rv === undefined) throw new CreateConflict((err as Error).message);
-      // 409: someone wrote the copy since we read it. Redelivery re-reads and re-decides.
-      if (isConflict(err))
-        throw new Error(`copy changed while applying, will retry: ${(err as Error).message}`);
+      // 409 on our precondition: someone (often a destination controller writing status) wrote
+      // the copy since we read it. The caller re-reads and decides again.
+      if (isConflict(err)) throw new CopyChanged((err as Error).message);
       throw err;
     }
   }
@@ -339,3 +397,15 @@ export class Synchronizer {
 
 /** A create that met fields another manager owns: something we did not create is there. */
 class CreateConflict extends Error {}
+
+/** An update whose resourceVersion precondition failed: the copy changed since we read it. */
+class CopyChanged extends Error {}
+
+/** Re-read-and-decide rounds within one delivery before handing the event back to the bus. */
+const REREADS_PER_DELIVERY = 5;
+
+interface ObjectSets {
+  inSync: Set<string>;
+  failed: Set<string>;
+  conflicts: Set<string>;
+}

@@ -111,7 +111,7 @@ describe("synchronizer guards against a real destination", () => {
       const { dead, stats, counts } = await deliver(scramble(history, seed));
       expect(dead).toEqual([]);
       expect(stats.lastError).toBeUndefined(); // no event needed a retry
-      expect(counts).toEqual({ synced: 1, failed: 0 });
+      expect(counts).toEqual({ synced: 1, failed: 0, conflicts: 0 });
       const cm = await read(name);
       expect(cm?.data).toEqual({ v: "v3" });
       expect(cm?.metadata?.annotations?.["livesync.dev/source-resource-version"]).toBe("300");
