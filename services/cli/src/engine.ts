@@ -162,9 +162,15 @@ export class Engine {
     const liveSync = run.key;
     const s = this.synchronizer?.statsFor(liveSync);
     const l = run.listener?.stats;
+    const counts = this.synchronizer?.objectCounts(liveSync) ?? {
+      synced: 0,
+      failed: 0,
+      conflicts: 0,
+    };
     const problems = [...run.errors];
-    if (s?.lastConflict) problems.push(`conflict: ${s.lastConflict}`);
-    if (s?.lastError && s.failed > 0) problems.push(`failed: ${s.lastError}`);
+    // Shown while some object is still in conflict or failed, not forever after one was.
+    if (s?.lastConflict && counts.conflicts > 0) problems.push(`conflict: ${s.lastConflict}`);
+    if (s?.lastError && counts.failed > 0) problems.push(`failed: ${s.lastError}`);
     if (l?.lastWatchError) problems.push(`watch: ${l.lastWatchError}`);
     if (l?.failedObjects.size) problems.push(`publish: ${l.lastPublishError}`);
     const a = this.archiver?.statsFor(liveSync);
@@ -179,11 +185,6 @@ export class Engine {
     for (const [i, e] of Object.entries(l?.resourceErrors ?? {})) {
       problems.push(`spec.config.replication.resources[${i}]: ${e}`);
     }
-    const counts = this.synchronizer?.objectCounts(liveSync) ?? {
-      synced: 0,
-      failed: 0,
-      conflicts: 0,
-    };
     return {
       liveSync,
       state: run.suspended
