@@ -4,7 +4,7 @@
 # The services run from their TypeScript sources through tsx (as in development), so the
 # install keeps the dev dependencies: tsx is one of them.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0
 # corepack installs the pnpm version package.json's packageManager pins.
 RUN corepack enable
@@ -15,7 +15,7 @@ RUN pnpm fetch
 COPY . .
 RUN pnpm install --frozen-lockfile --offline
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 COPY --from=build /app /app
 # Non-root, numeric so that Kubernetes' runAsNonRoot can verify it (the chart's runAsUser).

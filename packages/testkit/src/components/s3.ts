@@ -12,8 +12,6 @@ export const TESTENV_BUCKET = "livesync-testenv";
 
 /** An S3 client configured for emulators and for AWS alike (path style, checksums when required). */
 export function s3Client(s3: S3Endpoint): S3Client {
-  // The machines run Node 20 and the lockfile pins an SDK that supports it; skip the nag.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   return new S3Client({
     endpoint: s3.endpoint,
     region: s3.region,
