@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { canonicalJson, type KubeObject } from "@livesync/core";
+import { canonicalJson } from "@livesync/api";
+import type { KubeObject } from "@livesync/core";
 import {
   ARCHIVE_ANNOTATIONS,
   decodeArchiveEntry,

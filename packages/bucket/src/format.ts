@@ -8,7 +8,8 @@
 // guard a single HEAD whatever the bucket's settings. Recovery ignores tombstones.
 
 import { createHash } from "node:crypto";
-import { ANNOTATIONS, canonicalJson, type KubeObject } from "@livesync/core";
+import { canonicalJson } from "@livesync/api";
+import { ANNOTATIONS, type KubeObject } from "@livesync/core";
 
 export const ARCHIVE_ANNOTATIONS = {
   liveSync: ANNOTATIONS.liveSync,

@@ -3,6 +3,7 @@
 // can leak to children); the label only lets the reconciler list copies server-side.
 
 import { createHash } from "node:crypto";
+import { canonicalJson } from "@livesync/api";
 import type { KubeObject } from "./types.js";
 import { deepClone, isRecord } from "./util.js";
 
@@ -37,37 +38,6 @@ export interface CopyRecord {
   sourceUid?: string;
   sourceResourceVersion?: string;
   contentHash?: string;
-}
-
-/**
- * Deterministic JSON: object keys sorted by code unit, arrays kept in order, otherwise as
- * JSON.stringify (undefined/functions dropped from objects, null in arrays, toJSON honoured).
- * Two objects that differ only in key order serialise identically, so hashes are stable.
- */
-export function canonicalJson(value: unknown): string {
-  const out = ser(value, true);
-  return out === undefined ? "null" : out;
-}
-
-function ser(v: unknown, inArray: boolean): string | undefined {
-  if (
-    v !== null &&
-    typeof v === "object" &&
-    typeof (v as { toJSON?: unknown }).toJSON === "function"
-  ) {
-    v = (v as { toJSON(): unknown }).toJSON();
-  }
-  if (v === undefined || typeof v === "function" || typeof v === "symbol") {
-    return inArray ? "null" : undefined;
-  }
-  if (v === null || typeof v !== "object") return JSON.stringify(v); // throws for bigint, like JSON
-  if (Array.isArray(v)) return `[${v.map((x) => ser(x, true)).join(",")}]`;
-  const parts: string[] = [];
-  for (const k of Object.keys(v).sort()) {
-    const s = ser((v as Record<string, unknown>)[k], false);
-    if (s !== undefined) parts.push(`${JSON.stringify(k)}:${s}`);
-  }
-  return `{${parts.join(",")}}`;
 }
 
 /** Removes livesync's own annotations and labels (and maps left empty) in place. */

@@ -17,7 +17,7 @@ import {
   applyPatch,
   isOwnedBy,
   MANAGED_LABEL,
-  type KubeObject as CoreObject,
+  type KubeObject,
   type PatchOperation,
 } from "@livesync/core";
 import {
@@ -27,7 +27,6 @@ import {
   objectPath,
   replaceObject,
   type Cluster,
-  type KubeObject,
   type ResourceInfo,
 } from "@livesync/kube";
 import { diffObjects, guardedPatch, phaseOf, restoredObject, type DiffEntry } from "./plan.js";
@@ -196,7 +195,7 @@ export async function runRecovery(opts: RecoveryOptions): Promise<RecoveryStatus
         info,
         { labelSelector: `${MANAGED_LABEL}=true` },
         (page) => {
-          for (const o of page) if (isOwnedBy(o as CoreObject, liveSync)) copies.push(o);
+          for (const o of page) if (isOwnedBy(o, liveSync)) copies.push(o);
         },
       );
     } catch (err) {
@@ -233,7 +232,7 @@ export async function runRecovery(opts: RecoveryOptions): Promise<RecoveryStatus
           } catch (err) {
             if (!(err instanceof StaleCopy)) throw err;
             // Pinned to a version that moved on: recover the current one, if it is still ours.
-            if (!isOwnedBy(err.live as CoreObject, liveSync)) {
+            if (!isOwnedBy(err.live, liveSync)) {
               throw new ObjectFailure(
                 "patch: the object changed and is no longer owned by this LiveSynchronization",
               );
@@ -286,7 +285,7 @@ async function recoverOne(a: {
   const ops = tr.patch?.operations ?? [];
   // The run's mark goes with the last write only: a crash between a restore and its patch
   // leaves the object unmarked, so a resumed run does both again.
-  const mark = (o: CoreObject) =>
+  const mark = (o: KubeObject) =>
     a.runId
       ? {
           ...o,
@@ -312,7 +311,7 @@ async function recoverOne(a: {
     const written = await step(
       "restore",
       // Replaced, not applied: the copy's own fields (defaults of the transformed spec) go.
-      replaceObject(destination.rest, info, restored as KubeObject, {
+      replaceObject(destination.rest, info, restored, {
         fieldManager: FIELD_MANAGER,
         resourceVersion: current.metadata.resourceVersion!,
         dryRun,
@@ -332,7 +331,7 @@ async function recoverOne(a: {
   // (no path): applied locally to exactly the version the test op pins, it says why. Only on
   // rejection (and in dry runs): a clone and a patch per object cost the client CPU.
   const explain = () => {
-    const local = applyPatch(current as CoreObject, ops);
+    const local = applyPatch(current, ops);
     if (!local.ok)
       throw Object.assign(new ObjectFailure(`patch: ${local.error}`), { step: "patch" });
     return local.object;
@@ -370,7 +369,7 @@ async function restore(
   namespace: string | undefined,
   name: string,
   copy: KubeObject,
-): Promise<CoreObject> {
+): Promise<KubeObject> {
   const { bucket, info, liveSync } = a;
   if (!bucket) throw new ObjectFailure("restore: fromOriginal needs a bucket, none configured");
   const key = archiveKey({
@@ -396,7 +395,7 @@ async function restore(
     );
   if (!entry.verified)
     throw new ObjectFailure(`restore: ${key} does not match its sha256 annotation`);
-  return restoredObject(entry.original, copy as CoreObject, liveSync, entry.marks);
+  return restoredObject(entry.original, copy, liveSync, entry.marks);
 }
 
 /** A JSON patch (RFC 6902) of the live object, guarded by a test of the resourceVersion read. */
