@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { canonicalJson } from "@livesync/api";
-import type { KubeObject } from "@livesync/core";
+import { ARCHIVE_ANNOTATIONS, type KubeObject } from "@livesync/core";
 import {
-  ARCHIVE_ANNOTATIONS,
   decodeArchiveEntry,
   encodeObjectEntry,
   encodeTombstone,

@@ -1,14 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "@livesync/api";
-import {
-  ANNOTATIONS,
-  contentHash,
-  isOwnedBy,
-  MANAGED_LABEL,
-  markCopy,
-  readCopyRecord,
-} from "./ownership.js";
+import { ANNOTATIONS, MANAGED_LABEL } from "./marks.js";
+import { contentHash, isOwnedBy, markCopy, readCopyRecord } from "./ownership.js";
 import type { KubeObject } from "./types.js";
 
 const marks = {

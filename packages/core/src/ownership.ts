@@ -4,26 +4,9 @@
 
 import { createHash } from "node:crypto";
 import { canonicalJson } from "@livesync/api";
+import { ANNOTATIONS, CONTROL_PREFIX, MANAGED_LABEL } from "./marks.js";
 import type { KubeObject } from "./types.js";
 import { deepClone, isRecord } from "./util.js";
-
-/** Prefix of every annotation and label livesync writes; stripped from sources by sanitize. */
-export const CONTROL_PREFIX = "livesync.dev/";
-
-export const ANNOTATIONS = {
-  /** Owning LiveSynchronization, "<namespace>/<name>". */
-  liveSync: "livesync.dev/live-synchronization",
-  sourceCluster: "livesync.dev/source-cluster",
-  sourceUid: "livesync.dev/source-uid",
-  sourceResourceVersion: "livesync.dev/source-resource-version",
-  /** sha256 of the applied object without livesync's own metadata. */
-  contentHash: "livesync.dev/content-hash",
-  /** On a destination namespace the synchronizer created for a copy: the LiveSynchronization. */
-  createdBy: "livesync.dev/created-by",
-} as const;
-
-/** Value "true" on every copy: lets the reconciler list copies by label selector. */
-export const MANAGED_LABEL = "livesync.dev/managed";
 
 export interface CopyMarks {
   liveSync: string;

@@ -3,6 +3,7 @@ import {
   ANNOTATIONS,
   compileFilters,
   encodeEvent,
+  FIELD_MANAGER,
   gvrKey,
   hasDrifted,
   isCovered,
@@ -189,7 +190,10 @@ export class Reconciler {
               },
               sourceUid: c.metadata.annotations?.[ANNOTATIONS.sourceUid],
               sourceResourceVersion: c.metadata.annotations?.[ANNOTATIONS.sourceResourceVersion],
-              drifted: hasDrifted(c.metadata.managedFields, this.target.fieldManager ?? "livesync"),
+              drifted: hasDrifted(
+                c.metadata.managedFields,
+                this.target.fieldManager ?? FIELD_MANAGER,
+              ),
               terminating: c.metadata.deletionTimestamp !== undefined,
             });
           }

@@ -1,9 +1,9 @@
 // runRecovery: executes a Task (the recoveryProcess of a LiveSynchronization) against the
 // destination cluster. Only copies OWNED by the LiveSynchronization are touched (managed label
-// AND ownership annotation). fromOriginal replaces the copy by the archived original (PUT,
-// field manager "livesync", pinned to the copy's resourceVersion); fromPatch applies RFC 6902
-// operations to the live copy with a JSON patch guarded by a resourceVersion test. Per-object
-// failures never stop the rest.
+// AND ownership annotation). fromOriginal replaces the copy by the archived original (PUT, the
+// synchronizer's field manager, pinned to the copy's resourceVersion); fromPatch applies RFC
+// 6902 operations to the live copy with a JSON patch guarded by a resourceVersion test.
+// Per-object failures never stop the rest.
 
 import type {
   Task,
@@ -15,8 +15,11 @@ import type {
 import { archiveKey, decodeArchiveEntry, type BucketClient } from "@livesync/bucket";
 import {
   applyPatch,
+  FIELD_MANAGER,
   isOwnedBy,
   MANAGED_LABEL,
+  RECOVERED_BY_ANNOTATION,
+  RECOVERY_FIELD_MANAGER,
   type KubeObject,
   type PatchOperation,
 } from "@livesync/core";
@@ -31,16 +34,7 @@ import {
 } from "@livesync/kube";
 import { diffObjects, guardedPatch, phaseOf, restoredObject, type DiffEntry } from "./plan.js";
 
-/** The synchronizer's field manager: a restored copy is livesync's, as the synchronizer wrote it. */
-export const FIELD_MANAGER = "livesync";
-/** Field manager of fromPatch writes (JSON patches are "Update" operations). */
-export const PATCH_FIELD_MANAGER = "livesync-recovery";
 export const DEFAULT_CONCURRENCY = 16;
-/**
- * Written with the last change to each object (in the same request), naming the run: a run
- * resumed after a crash skips the objects that carry its id, and redoes none of them.
- */
-export const RECOVERED_BY_ANNOTATION = "livesync.dev/recovered-by";
 
 export type RecoveryPhase = Extract<
   NonNullable<TaskRunStatus["phase"]>,
@@ -409,7 +403,7 @@ function jsonPatch(
   dryRun: boolean,
 ): Promise<KubeObject> {
   return destination.rest.request<KubeObject>("PATCH", objectPath(info, namespace, name), {
-    query: { fieldManager: PATCH_FIELD_MANAGER, dryRun: dryRun ? "All" : undefined },
+    query: { fieldManager: RECOVERY_FIELD_MANAGER, dryRun: dryRun ? "All" : undefined },
     body: guardedPatch(current.metadata.resourceVersion, operations),
     contentType: "application/json-patch+json",
   });

@@ -1,5 +1,6 @@
 import {
   compareResourceVersions,
+  CONTROL_PREFIX,
   namespacedName as key,
   type KubeObject,
   type ObjectMeta,
@@ -95,7 +96,7 @@ function slim(o: KubeObject): CachedCopy {
   const { name, namespace, uid, resourceVersion, annotations, deletionTimestamp } = o.metadata;
   const ours =
     annotations &&
-    Object.fromEntries(Object.entries(annotations).filter(([k]) => k.startsWith("livesync.dev/")));
+    Object.fromEntries(Object.entries(annotations).filter(([k]) => k.startsWith(CONTROL_PREFIX)));
   return {
     apiVersion: o.apiVersion,
     kind: o.kind,

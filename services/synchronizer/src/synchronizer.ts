@@ -5,6 +5,7 @@ import {
   copyStateOf,
   decide,
   decodeEvent,
+  FIELD_MANAGER,
   gvrKey,
   isOwnedBy,
   KeyedMutex,
@@ -31,7 +32,6 @@ import { CopyCache, type CachedCopy } from "./copy-cache.js";
 import { MemoryTombstones, type TombstoneStore } from "./tombstones.js";
 import { NamespaceEnsurer } from "./namespaces.js";
 
-export const FIELD_MANAGER = "livesync";
 export const SYNCHRONIZER_DURABLE = "synchronizer";
 
 /** What the synchronizer needs to know about one LiveSynchronization. */
