@@ -4,6 +4,7 @@
  * objects in the destination (same run, same machine). Target: raw/sync >= 0.8.
  */
 import { Engine } from "@livesync/cli";
+import { MANAGED_LABEL } from "@livesync/core";
 import { applyObject, SupervisedWatch, type KubeObject } from "@livesync/kube";
 import {
   arg,
@@ -72,7 +73,7 @@ const watch = new SupervisedWatch(
     onList: async (list) => list.forEach(count),
     onEvent: async (type, o) => (type === "ADDED" ? count(o) : undefined),
   },
-  { labelSelector: "livesync.dev/managed=true" },
+  { labelSelector: `${MANAGED_LABEL}=true` },
 );
 watch.start();
 

@@ -5,6 +5,7 @@
  * own write->watch latency). Target: p99 <= 250 ms at 100/s.
  */
 import { Engine } from "@livesync/cli";
+import { MANAGED_LABEL } from "@livesync/core";
 import { SupervisedWatch, type Cluster, type KubeObject } from "@livesync/kube";
 import {
   arg,
@@ -126,7 +127,7 @@ for (;;) {
   if (s && s.synced >= objects) break;
   await new Promise((r) => setTimeout(r, 200));
 }
-const synced = await measure(source, destination, ns, "livesync.dev/managed=true");
+const synced = await measure(source, destination, ns, `${MANAGED_LABEL}=true`);
 await engine.stop();
 await deleteNamespace(source.rest, ns);
 await deleteNamespace(destination.rest, ns);

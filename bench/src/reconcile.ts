@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { Engine } from "@livesync/cli";
+import { MANAGED_LABEL } from "@livesync/core";
 import { listAll } from "@livesync/kube";
 import {
   arg,
@@ -55,7 +56,7 @@ await engine.stop();
 const t = performance.now();
 const [srcList, dstList] = await Promise.all([
   listAll(source.rest, CONFIGMAPS),
-  listAll(destination.rest, CONFIGMAPS, { labelSelector: "livesync.dev/managed=true" }),
+  listAll(destination.rest, CONFIGMAPS, { labelSelector: `${MANAGED_LABEL}=true` }),
 ]);
 const listSeconds = (performance.now() - t) / 1000;
 

@@ -3,19 +3,25 @@
 // show: references between objects, Secret keys, and resource sets claimed twice.
 
 import { parse as parseYaml, parseAllDocuments } from "yaml";
-import { filtersMayOverlap, groupResource } from "./resources.js";
+import {
+  groupResource,
+  namespacedName,
+  namespaceOf,
+  objectKey,
+  type KubeObject,
+} from "./objects.js";
+import { filtersMayOverlap } from "./resources.js";
 import { clusterKubeconfig, KUBECONFIG_KEY } from "./secrets.js";
 import { isRecord } from "./structural.js";
 import type {
   Bucket,
-  KubeObject,
   KubernetesCluster,
   LiveSynchronization,
   Secret,
   Task,
   TaskRun,
 } from "./types.js";
-import { isLivesyncApiVersion, namespaceOf, validateObject } from "./validate.js";
+import { isLivesyncApiVersion, validateObject } from "./validate.js";
 
 export interface ManifestDoc {
   source: string;
@@ -92,7 +98,6 @@ type Report = (at: ManifestDoc, path: string, message: string) => void;
 
 type Identified = Pick<KubeObject, "apiVersion" | "kind" | "metadata">;
 
-const refKey = (namespace: string, name: string) => `${namespace}/${name}`;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Why a Secret cannot provide `key`, or undefined when it can. */
@@ -141,7 +146,7 @@ export function validateManifestSet(docs: ManifestDoc[]): {
   /** First definition wins; later ones are reported and left out of `objects`. */
   const isDuplicate = (at: ManifestDoc, obj: Identified): boolean => {
     const group = obj.apiVersion.split("/").slice(0, -1).join("/");
-    const id = `${obj.kind}.${group} ${refKey(namespaceOf(obj), obj.metadata.name)}`;
+    const id = `${obj.kind}.${group} ${objectKey(obj)}`;
     const first = seen.get(id);
     if (!first) {
       seen.set(id, at);
@@ -150,7 +155,7 @@ export function validateManifestSet(docs: ManifestDoc[]): {
     problem(
       at,
       "metadata.name",
-      `duplicate of ${obj.kind} ${refKey(namespaceOf(obj), obj.metadata.name)} in ${first.source}#${first.index}`,
+      `duplicate of ${obj.kind} ${objectKey(obj)} in ${first.source}#${first.index}`,
     );
     return true;
   };
@@ -203,7 +208,7 @@ export function validateManifestSet(docs: ManifestDoc[]): {
 /** References resolve within the referrer's namespace, as the operator will resolve them. */
 function checkReferences(objects: ManifestObjects, located: LocatedObjects, problem: Report) {
   const index = <T extends { metadata: { name: string; namespace?: string } }>(items: T[]) =>
-    new Map(items.map((o) => [refKey(namespaceOf(o), o.metadata.name), o]));
+    new Map(items.map((o) => [objectKey(o), o]));
   const clusters = index(objects.KubernetesCluster);
   const buckets = index(objects.Bucket);
   const secrets = index(objects.Secret);
@@ -218,7 +223,7 @@ function checkReferences(objects: ManifestObjects, located: LocatedObjects, prob
   ): T | undefined => {
     if (name === undefined) return undefined;
     const ns = namespaceOf(from.obj);
-    const target = table.get(refKey(ns, name));
+    const target = table.get(namespacedName(ns, name));
     if (!target) problem(from.at, path, `${kind} "${name}" not found in namespace "${ns}"`);
     return target;
   };
@@ -264,14 +269,14 @@ function checkSharing(liveSyncs: Located<LiveSynchronization>[], problem: Report
     ];
     for (const [path, kind, name] of refs) {
       if (name === undefined) continue;
-      const key = `${kind} ${refKey(ns, name)}`;
+      const key = `${kind} ${namespacedName(ns, name)}`;
       const first = users.get(key);
       if (!first) users.set(key, ls);
       else if (first !== ls)
         problem(
           ls.at,
           path,
-          `${kind} "${name}" is used by LiveSynchronization ${refKey(ns, first.obj.metadata.name)} already; only one LiveSynchronization per namespace may use a given cluster or bucket (seed 002): put this one in another namespace with its own ${kind} and Secret`,
+          `${kind} "${name}" is used by LiveSynchronization ${namespacedName(ns, first.obj.metadata.name)} already; only one LiveSynchronization per namespace may use a given cluster or bucket (seed 002): put this one in another namespace with its own ${kind} and Secret`,
         );
     }
   }
@@ -291,7 +296,8 @@ function destinationIdentity(objects: ManifestObjects): (ls: LiveSynchronization
     );
     const text = kc && clusterKubeconfig(kc, objects.Secret);
     return (
-      (text !== undefined && kubeconfigServer(text)) || `KubernetesCluster ${refKey(ns, name)}`
+      (text !== undefined && kubeconfigServer(text)) ||
+      `KubernetesCluster ${namespacedName(ns, name)}`
     );
   };
 }
@@ -333,7 +339,7 @@ function checkCoverage(
             filtersMayOverlap(o.filters, r.filters),
         );
         if (j < 0) continue;
-        const owner = `${namespaceOf(earlier.obj)}/${earlier.obj.metadata.name}`;
+        const owner = objectKey(earlier.obj);
         problem(
           later.at,
           `spec.config.replication.resources[${i}]`,

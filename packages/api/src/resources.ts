@@ -1,20 +1,9 @@
-// Resource identity and the "may two resource sets overlap?" rule, shared by the checks inside
-// one LiveSynchronization and across LiveSynchronizations of a manifest set.
+// The "may two resource sets overlap?" rule, shared by the checks inside one
+// LiveSynchronization and across LiveSynchronizations of a manifest set.
 
 import { labelSelectorsDisjoint } from "./label-selectors.js";
 import { nameSelectorsDisjoint } from "./name-selectors.js";
-import type { GVR, ResourceFilters } from "./types.js";
-
-/** "apps/v1/deployments", or "v1/configmaps" for the core group. */
-export const gvrKey = ({ group, version, resource }: GVR): string =>
-  group ? `${group}/${version}/${resource}` : `${version}/${resource}`;
-
-/**
- * "apps/deployments" or "services": what makes two entries the same objects. The version is left
- * out because one object is served under every version of its resource.
- */
-export const groupResource = ({ group, resource }: Pick<GVR, "group" | "resource">): string =>
-  group ? `${group}/${resource}` : resource;
+import type { ResourceFilters } from "./types.js";
 
 /**
  * Conservative: filters may overlap unless provably disjoint. All filters must match, so one

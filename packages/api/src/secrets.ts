@@ -2,7 +2,7 @@
 // merges them: stringData wins over base64 data. Pure.
 
 import type { KubernetesCluster, Secret } from "./types.js";
-import { namespaceOf } from "./validate.js";
+import { namespaceOf } from "./objects.js";
 
 /** The Secret key holding a KubernetesCluster's kubeconfig unless spec.secretKey says another. */
 export const KUBECONFIG_KEY = "kubeconfig.yaml";

@@ -3,7 +3,8 @@
 // They run on the defaulted spec even when the schema check failed, so they read defensively.
 
 import { parseDuration } from "./duration.js";
-import { filtersMayOverlap, groupResource } from "./resources.js";
+import { groupResource } from "./objects.js";
+import { filtersMayOverlap } from "./resources.js";
 import { child, isRecord, item, type ValidationError } from "./structural.js";
 import type { KindName } from "./schemas.js";
 

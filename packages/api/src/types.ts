@@ -2,16 +2,7 @@
 // `required`). types.test.ts checks every interface's keys and optionality against the schemas,
 // and the literal unions against the schema enums, so the two cannot drift apart silently.
 
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  [key: string]: unknown;
-}
+import type { ObjectMeta } from "./objects.js";
 
 export interface LabelSelectorRequirement {
   key: string;
@@ -216,19 +207,4 @@ export interface Secret {
   type?: string;
   data?: Record<string, string>;
   stringData?: Record<string, string>;
-}
-
-/** Any other Kubernetes object in a manifest set, passed through untouched. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  [key: string]: unknown;
-}
-
-/** A group/version/resource triple; group "" or absent is the core group. */
-export interface GVR {
-  group?: string;
-  version: string;
-  resource: string;
 }

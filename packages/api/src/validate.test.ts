@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { gvrKey } from "./objects.js";
 import type { LiveSynchronization } from "./types.js";
 import {
   formatError,
-  gvrKey,
   parseDuration,
   resyncPeriodMs,
   validateObject,

@@ -4,11 +4,11 @@
 import { semanticErrors } from "./semantic.js";
 import { KIND_NAMES, KINDS, apiVersionOf, type KindInfo, type KindName } from "./schemas.js";
 import { checkSchema, isRecord, type ValidationError } from "./structural.js";
-import type { LivesyncObject, ObjectMeta } from "./types.js";
+import type { LivesyncObject } from "./types.js";
 
 export type { ValidationError } from "./structural.js";
 export { parseDuration, resyncPeriodMs, DEFAULT_RESYNC_PERIOD_MS } from "./duration.js";
-export { gvrKey, groupResource, filtersMayOverlap } from "./resources.js";
+export { filtersMayOverlap } from "./resources.js";
 
 export type ValidationResult<T = LivesyncObject> =
   { ok: true; value: T } | { ok: false; errors: ValidationError[] };
@@ -132,11 +132,3 @@ export function validateObject(doc: unknown): ValidationResult {
     ? { ok: false, errors }
     : { ok: true, value: value as unknown as LivesyncObject };
 }
-
-/** The namespace an object lives in: kubectl's "default" when metadata.namespace is absent. */
-export const namespaceOf = (obj: { metadata?: Pick<ObjectMeta, "namespace"> }): string =>
-  obj.metadata?.namespace || "default";
-
-/** "<namespace>/<name>", the key livesync objects are known by (namespace as in namespaceOf). */
-export const objectKey = (obj: { metadata: Pick<ObjectMeta, "namespace" | "name"> }): string =>
-  `${namespaceOf(obj)}/${obj.metadata.name}`;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { canonicalJson, type KubeObject } from "@livesync/core";
+import { canonicalJson } from "@livesync/api";
+import { ARCHIVE_ANNOTATIONS, type KubeObject } from "@livesync/core";
 import {
-  ARCHIVE_ANNOTATIONS,
   decodeArchiveEntry,
   encodeObjectEntry,
   encodeTombstone,

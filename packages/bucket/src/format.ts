@@ -8,18 +8,8 @@
 // guard a single HEAD whatever the bucket's settings. Recovery ignores tombstones.
 
 import { createHash } from "node:crypto";
-import { ANNOTATIONS, canonicalJson, type KubeObject } from "@livesync/core";
-
-export const ARCHIVE_ANNOTATIONS = {
-  liveSync: ANNOTATIONS.liveSync,
-  sourceCluster: ANNOTATIONS.sourceCluster,
-  sourceUid: ANNOTATIONS.sourceUid,
-  sourceResourceVersion: ANNOTATIONS.sourceResourceVersion,
-  /** ISO 8601 time of the write. */
-  archivedAt: "livesync.dev/archived-at",
-  /** sha256 (hex) of canonicalJson(original): lets recovery verify what it restores. */
-  sha256: "livesync.dev/sha256",
-} as const;
+import { canonicalJson } from "@livesync/api";
+import { ARCHIVE_ANNOTATIONS, type KubeObject } from "@livesync/core";
 
 /** S3 user metadata keys (lower case: S3 lower-cases them anyway). */
 export const ARCHIVE_METADATA = {

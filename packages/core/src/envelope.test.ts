@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { gvrKey } from "@livesync/api";
 import {
   decodeEvent,
   encodeEvent,
   EventDecodeError,
-  gvrKey,
   messageId,
   objectKey,
   parseSubject,

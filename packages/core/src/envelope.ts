@@ -1,5 +1,6 @@
 // The one event envelope on the bus, its message id (JetStream dedupe), subject and codec.
 
+import { groupVersion, gvrKey, namespacedName } from "@livesync/api";
 import type { Gvr, KubeObject } from "./types.js";
 import { isRecord } from "./util.js";
 
@@ -77,16 +78,9 @@ export function parseSubject(prefix: string, subject: string): string | undefine
   return `${tokens[0].replaceAll("_", ".")}/${tokens[1].replaceAll("_", ".")}`;
 }
 
-/** "apps/v1/deployments", or "v1/configmaps" for the core group. */
-export function gvrKey(gvr: Gvr): string {
-  return gvr.group
-    ? `${gvr.group}/${gvr.version}/${gvr.resource}`
-    : `${gvr.version}/${gvr.resource}`;
-}
-
 /** `<gvrKey>/<namespace>/<name>`; the namespace is empty for cluster-scoped objects. */
 export function objectKey(e: Pick<SyncEvent, "gvr" | "namespace" | "name">): string {
-  return `${gvrKey(e.gvr)}/${e.namespace ?? ""}/${e.name}`;
+  return `${gvrKey(e.gvr)}/${namespacedName(e.namespace, e.name)}`;
 }
 
 const encoder = new TextEncoder();
@@ -208,7 +202,7 @@ export function makeEvent(
     liveSync,
     gvr: { group: resource.group, version: resource.version, resource: resource.resource },
     kind: resource.kind,
-    apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version,
+    apiVersion: groupVersion(resource),
     namespaced: resource.namespaced,
     namespace: resource.namespaced ? observed.metadata.namespace : undefined,
     name: observed.metadata.name,

@@ -21,7 +21,7 @@
 //   so it only deletes a copy of the same uid. A DELETED carries the deletion's own version,
 //   older than any later re-creation, so the version comparison alone is enough.
 
-import { ANNOTATIONS } from "./ownership.js";
+import { ANNOTATIONS } from "./marks.js";
 import type { KubeObject } from "./types.js";
 
 export type Comparison = -1 | 0 | 1 | "incomparable";

@@ -3,6 +3,7 @@ export * from "./types.js";
 export * from "./selection.js";
 export * from "./sanitize.js";
 export * from "./transform.js";
+export * from "./marks.js";
 export * from "./ownership.js";
 export * from "./guard.js";
 export * from "./envelope.js";

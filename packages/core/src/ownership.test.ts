@@ -1,14 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import {
-  ANNOTATIONS,
-  canonicalJson,
-  contentHash,
-  isOwnedBy,
-  MANAGED_LABEL,
-  markCopy,
-  readCopyRecord,
-} from "./ownership.js";
+import { canonicalJson } from "@livesync/api";
+import { ANNOTATIONS, MANAGED_LABEL } from "./marks.js";
+import { contentHash, isOwnedBy, markCopy, readCopyRecord } from "./ownership.js";
 import type { KubeObject } from "./types.js";
 
 const marks = {
@@ -22,27 +16,6 @@ const obj = (): KubeObject => ({
   kind: "ConfigMap",
   metadata: { name: "c", namespace: "app", labels: { app: "web" } },
   data: { b: "2", a: "1" },
-});
-
-describe("canonicalJson", () => {
-  it("sorts keys recursively and keeps array order", () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
-      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
-    );
-  });
-  it("sorts integer-like keys as strings too", () => {
-    expect(canonicalJson({ "10": 1, "2": 2, a: 3 })).toBe('{"10":1,"2":2,"a":3}');
-  });
-  it("follows JSON for undefined, functions and toJSON", () => {
-    expect(canonicalJson({ a: undefined, b: () => 1, c: [undefined] })).toBe('{"c":[null]}');
-    expect(canonicalJson(new Date(0))).toBe('"1970-01-01T00:00:00.000Z"');
-    expect(canonicalJson(undefined)).toBe("null");
-    expect(canonicalJson('x"y')).toBe('"x\\"y"');
-  });
-  it("equals JSON.stringify of the same data with keys already sorted", () => {
-    const v = { a: [1, "two", true, null, { b: 1.5 }], c: "é\u2028" };
-    expect(canonicalJson(v)).toBe(JSON.stringify(v));
-  });
 });
 
 describe("markCopy / contentHash", () => {

@@ -3,26 +3,10 @@
 // can leak to children); the label only lets the reconciler list copies server-side.
 
 import { createHash } from "node:crypto";
+import { canonicalJson } from "@livesync/api";
+import { ANNOTATIONS, CONTROL_PREFIX, MANAGED_LABEL } from "./marks.js";
 import type { KubeObject } from "./types.js";
 import { deepClone, isRecord } from "./util.js";
-
-/** Prefix of every annotation and label livesync writes; stripped from sources by sanitize. */
-export const CONTROL_PREFIX = "livesync.dev/";
-
-export const ANNOTATIONS = {
-  /** Owning LiveSynchronization, "<namespace>/<name>". */
-  liveSync: "livesync.dev/live-synchronization",
-  sourceCluster: "livesync.dev/source-cluster",
-  sourceUid: "livesync.dev/source-uid",
-  sourceResourceVersion: "livesync.dev/source-resource-version",
-  /** sha256 of the applied object without livesync's own metadata. */
-  contentHash: "livesync.dev/content-hash",
-  /** On a destination namespace the synchronizer created for a copy: the LiveSynchronization. */
-  createdBy: "livesync.dev/created-by",
-} as const;
-
-/** Value "true" on every copy: lets the reconciler list copies by label selector. */
-export const MANAGED_LABEL = "livesync.dev/managed";
 
 export interface CopyMarks {
   liveSync: string;
@@ -37,37 +21,6 @@ export interface CopyRecord {
   sourceUid?: string;
   sourceResourceVersion?: string;
   contentHash?: string;
-}
-
-/**
- * Deterministic JSON: object keys sorted by code unit, arrays kept in order, otherwise as
- * JSON.stringify (undefined/functions dropped from objects, null in arrays, toJSON honoured).
- * Two objects that differ only in key order serialise identically, so hashes are stable.
- */
-export function canonicalJson(value: unknown): string {
-  const out = ser(value, true);
-  return out === undefined ? "null" : out;
-}
-
-function ser(v: unknown, inArray: boolean): string | undefined {
-  if (
-    v !== null &&
-    typeof v === "object" &&
-    typeof (v as { toJSON?: unknown }).toJSON === "function"
-  ) {
-    v = (v as { toJSON(): unknown }).toJSON();
-  }
-  if (v === undefined || typeof v === "function" || typeof v === "symbol") {
-    return inArray ? "null" : undefined;
-  }
-  if (v === null || typeof v !== "object") return JSON.stringify(v); // throws for bigint, like JSON
-  if (Array.isArray(v)) return `[${v.map((x) => ser(x, true)).join(",")}]`;
-  const parts: string[] = [];
-  for (const k of Object.keys(v).sort()) {
-    const s = ser((v as Record<string, unknown>)[k], false);
-    if (s !== undefined) parts.push(`${JSON.stringify(k)}:${s}`);
-  }
-  return `{${parts.join(",")}}`;
 }
 
 /** Removes livesync's own annotations and labels (and maps left empty) in place. */

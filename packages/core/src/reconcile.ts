@@ -2,6 +2,7 @@
 // Pure; the reconciler service does the listing and publishing.
 
 import { compareResourceVersions } from "./guard.js";
+import type { ManagedFieldsEntry } from "./types.js";
 
 export interface SelectedSource {
   uid: string;
@@ -55,13 +56,6 @@ export function planReconcile(
 export function isStale(copy: OwnedCopy, source: SelectedSource): boolean {
   if (copy.sourceResourceVersion === undefined) return false;
   return compareResourceVersions(copy.sourceResourceVersion, source.resourceVersion) === -1;
-}
-
-export interface ManagedFieldsEntry {
-  manager?: string;
-  operation?: string;
-  subresource?: string;
-  time?: string;
 }
 
 /** Managers that belong to the cluster itself: their writes are not drift. */

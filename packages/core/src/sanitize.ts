@@ -2,7 +2,7 @@
 // "original"). Implements sync-semantics.md 1.1-1.3 (create column): skip what must never be
 // copied, keep only portable metadata, and drop per-cluster fields per kind.
 
-import { ANNOTATIONS, CONTROL_PREFIX } from "./ownership.js";
+import { ANNOTATIONS, CONTROL_PREFIX } from "./marks.js";
 import { isSystemNamespace } from "./selection.js";
 import type { Gvr, KubeObject } from "./types.js";
 import { deepClone, deleteKeys, groupOf, isRecord } from "./util.js";

@@ -1,43 +1,12 @@
-// Input types for the pure replication logic: object shapes defined here, spec shapes from the
-// API package (types only: core has no runtime dependency on it).
+// Input types for the pure replication logic. Object and spec shapes are the API package's: one
+// definition for every package, re-exported here so that users of core need no other import.
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  deletionTimestamp?: string;
-  [k: string]: unknown;
-}
-
-export type KubeObject = {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  [k: string]: unknown;
-};
-
-/** Group/version/resource; group "" is the core group. */
-export interface Gvr {
-  group: string;
-  version: string;
-  resource: string;
-}
-
-// The spec-facing shapes (selectors, filters, patches) are the API's: one source of truth.
 export type {
+  Gvr,
+  KubeObject,
+  ManagedFieldsEntry,
+  ObjectMeta,
+  OwnerReference,
   LabelSelector,
   LabelSelectorRequirement,
   NameSelector,
@@ -45,5 +14,6 @@ export type {
   ResourceFilters,
 } from "@livesync/api";
 import type { LabelSelectorRequirement } from "@livesync/api";
+export { gvrKey, namespacedName, namespacedNameOf } from "@livesync/api";
 
 export type LabelSelectorOperator = LabelSelectorRequirement["operator"];

@@ -1,23 +1,9 @@
+import { groupVersion, type KubeObject } from "@livesync/api";
 import { isNotFound } from "./errors.js";
 import { collectionPath, objectPath, type ResourceInfo } from "./resources.js";
 import type { KubeRest } from "./rest.js";
 
-/** The raw JSON shape of any Kubernetes object. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    deletionTimestamp?: string;
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
-}
+export type { KubeObject };
 
 export interface ObjectList {
   items: KubeObject[];
@@ -49,7 +35,7 @@ export async function listPages(
   let continueToken: string | undefined;
   let resourceVersion = "";
   // List items carry no apiVersion/kind; put them back so objects are self-describing.
-  const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
+  const apiVersion = groupVersion(info);
   do {
     const page = await rest.request<{
       items: KubeObject[];

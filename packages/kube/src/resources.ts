@@ -1,20 +1,14 @@
+import { groupVersion, gvrKey, type Gvr } from "@livesync/api";
 import { KubeApiError } from "./errors.js";
 import type { KubeRest } from "./rest.js";
 
-export interface Gvr {
-  group: string;
-  version: string;
-  resource: string;
-}
+export type { Gvr };
 
 export interface ResourceInfo extends Gvr {
   kind: string;
   namespaced: boolean;
   verbs: string[];
 }
-
-export const apiVersionOf = (gvr: Gvr) => (gvr.group ? `${gvr.group}/${gvr.version}` : gvr.version);
-export const gvrString = (gvr: Gvr) => `${apiVersionOf(gvr)}/${gvr.resource}`;
 
 const groupPath = (gvr: Gvr) =>
   gvr.group ? `/apis/${gvr.group}/${gvr.version}` : `/api/${gvr.version}`;
@@ -38,7 +32,7 @@ export class UnknownResourceError extends Error {
     readonly gvr: Gvr,
     detail: string,
   ) {
-    super(`unknown resource ${gvrString(gvr)}: ${detail}`);
+    super(`unknown resource ${gvrKey(gvr)}: ${detail}`);
     this.name = "UnknownResourceError";
   }
 }
@@ -56,7 +50,7 @@ export class Discovery {
       const known = list.map((r) => r.resource).join(", ");
       throw new UnknownResourceError(
         gvr,
-        `the server serves ${apiVersionOf(gvr)} but not "${gvr.resource}" (it has: ${known})`,
+        `the server serves ${groupVersion(gvr)} but not "${gvr.resource}" (it has: ${known})`,
       );
     }
     return info;
@@ -68,11 +62,11 @@ export class Discovery {
    */
   invalidate(gvrs?: readonly Gvr[]): void {
     if (!gvrs) this.cache.clear();
-    else for (const gvr of gvrs) this.cache.delete(apiVersionOf(gvr));
+    else for (const gvr of gvrs) this.cache.delete(groupVersion(gvr));
   }
 
   private groupVersion(gvr: Gvr): Promise<ResourceInfo[]> {
-    const key = apiVersionOf(gvr);
+    const key = groupVersion(gvr);
     const cached = this.cache.get(key);
     if (cached) return cached;
     const entry = this.fetch(gvr);
@@ -98,7 +92,7 @@ export class Discovery {
         }));
     } catch (err) {
       if (err instanceof KubeApiError && err.status === 404) {
-        throw new UnknownResourceError(gvr, `the server does not serve ${apiVersionOf(gvr)}`);
+        throw new UnknownResourceError(gvr, `the server does not serve ${groupVersion(gvr)}`);
       }
       throw err;
     }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { groupVersion } from "@livesync/api";
 import { isGone, KubeApiError } from "./errors.js";
 import { listAll, type KubeObject } from "./objects.js";
 import { collectionPath, type ResourceInfo } from "./resources.js";
@@ -137,10 +138,7 @@ export class SupervisedWatch {
             JSON.stringify(event.object),
           );
         }
-        const apiVersion = this.info.group
-          ? `${this.info.group}/${this.info.version}`
-          : this.info.version;
-        const obj = { ...event.object, apiVersion, kind: this.info.kind };
+        const obj = { ...event.object, apiVersion: groupVersion(this.info), kind: this.info.kind };
         await this.handlers.onEvent(event.type as WatchEventType, obj);
         this.resourceVersion = obj.metadata.resourceVersion;
       }

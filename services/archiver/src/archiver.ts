@@ -6,7 +6,7 @@ import {
   type EncodedEntry,
 } from "@livesync/bucket";
 import { PermanentError, type Delivery, type EventBus, type Subscription } from "@livesync/bus";
-import { decodeEvent, KeyedMutex, type SyncEvent } from "@livesync/core";
+import { decodeEvent, KeyedMutex, namespacedName, type SyncEvent } from "@livesync/core";
 import { decideArchive } from "./guard.js";
 
 export const ARCHIVER_DURABLE = "archiver";
@@ -107,7 +107,7 @@ export class Archiver {
     if (!target) return; // no bucket configured (or LiveSynchronization removed)
     const stats = this.stats.get(event.liveSync)!;
     const retrying = this.retrying.get(event.liveSync)!;
-    const id = `${event.gvr.group}/${event.gvr.resource}/${event.namespace ?? ""}/${event.name}`;
+    const id = `${event.gvr.group}/${event.gvr.resource}/${namespacedName(event.namespace, event.name)}`;
     try {
       const { outcome } = await this.archive(target, event);
       if (outcome === "archived") stats.archived++;

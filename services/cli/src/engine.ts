@@ -3,12 +3,8 @@ import { hostname } from "node:os";
 import { Archiver, ARCHIVER_DURABLE } from "@livesync/archiver";
 import { InProcessBus, JetStreamBus, type EventBus } from "@livesync/bus";
 import type { ReconcileReport } from "@livesync/reconciler";
-import {
-  FIELD_MANAGER,
-  NamespaceEnsurer,
-  SYNCHRONIZER_DURABLE,
-  Synchronizer,
-} from "@livesync/synchronizer";
+import { FIELD_MANAGER } from "@livesync/core";
+import { NamespaceEnsurer, SYNCHRONIZER_DURABLE, Synchronizer } from "@livesync/synchronizer";
 import { objectKey as keyOf } from "@livesync/api";
 import {
   COMPONENTS,

@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { eventually, kubeConfigFor, READER_USER } from "@livesync/testkit";
 import { ANNOTATIONS } from "@livesync/core";
 import { applyObject, Cluster } from "@livesync/kube";
-import { FIELD_MANAGER } from "@livesync/synchronizer";
+import { FIELD_MANAGER } from "@livesync/core";
 import { Engine, type EngineOptions } from "../src/index.js";
 import { manifestsFor, uniq } from "../src/testing.js";
 

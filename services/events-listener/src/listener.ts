@@ -6,19 +6,19 @@ import {
   makeEvent,
   messageId,
   encodeEvent,
+  gvrKey,
+  namespacedNameOf,
   sanitize,
   subjectFor,
   type EventType,
-  type KubeObject as CoreObject,
+  type KubeObject,
   type ResourceFilters,
 } from "@livesync/core";
 import {
-  gvrString,
   NAMESPACES,
   SupervisedWatch,
   type Cluster,
   type Gvr,
-  type KubeObject,
   type ResourceInfo,
   type WatchEventType,
 } from "@livesync/kube";
@@ -180,7 +180,7 @@ export class EventsListener {
 
   /** Adds a rule to its GVR's tracking; once watches run, it starts or relists that watch. */
   private track(rule: CoverageRule, info: ResourceInfo): void {
-    const key = gvrString(info);
+    const key = gvrKey(info);
     let entry = this.tracked.get(key);
     const isNew = !entry;
     if (!entry) {
@@ -217,7 +217,7 @@ export class EventsListener {
   ): Promise<void> {
     const t = this.tracked.get(key)!;
     const previous = t.objects;
-    t.objects = new Map(items.map((o) => [objKey(o), o]));
+    t.objects = new Map(items.map((o) => [namespacedNameOf(o), o]));
     this.resyncEpoch = Date.now();
     // Deleted while we were not watching (410 gap, restart): tell the synchronizer.
     const gone = reason === "relist" ? [...previous].filter(([k]) => !t.objects.has(k)) : [];
@@ -227,8 +227,8 @@ export class EventsListener {
 
   private async onEvent(key: string, type: WatchEventType, obj: KubeObject): Promise<void> {
     const t = this.tracked.get(key)!;
-    if (type === "DELETED") t.objects.delete(objKey(obj));
-    else t.objects.set(objKey(obj), obj);
+    if (type === "DELETED") t.objects.delete(namespacedNameOf(obj));
+    else t.objects.set(namespacedNameOf(obj), obj);
     await this.publishIfSelected(t, type, obj);
   }
 
@@ -254,9 +254,7 @@ export class EventsListener {
   }
 
   private ruleFor(t: Tracked, obj: KubeObject): CoverageRule | undefined {
-    return selectRule(t.rules, obj as CoreObject, t.info.namespaced, (ns) =>
-      this.namespaceLabels.get(ns),
-    );
+    return selectRule(t.rules, obj, t.info.namespaced, (ns) => this.namespaceLabels.get(ns));
   }
 
   /**
@@ -265,7 +263,7 @@ export class EventsListener {
    * unreachable) throw, and the watch retries.
    */
   private async publishIfSelected(t: Tracked, type: EventType, obj: KubeObject): Promise<void> {
-    const failure = `${gvrString(t.info)} ${objKey(obj)}`;
+    const failure = `${gvrKey(t.info)} ${namespacedNameOf(obj)}`;
     try {
       await this.publishOne(t, type, obj);
       this.stats.failedObjects.delete(failure);
@@ -279,16 +277,16 @@ export class EventsListener {
   private async publishOne(t: Tracked, type: EventType, obj: KubeObject): Promise<void> {
     const rule = this.ruleFor(t, obj);
     if (!rule) return;
-    let object: CoreObject | undefined;
+    let object: KubeObject | undefined;
     if (type !== "DELETED") {
-      const clean = sanitize(obj as CoreObject, t.info);
+      const clean = sanitize(obj, t.info);
       if ("skip" in clean) {
         this.stats.skipped++;
         return;
       }
       object = clean.object;
     }
-    const event = makeEvent(type, this.config.liveSync, t.info, obj as CoreObject, {
+    const event = makeEvent(type, this.config.liveSync, t.info, obj, {
       object,
       resourceIndex: rule.index,
     });
@@ -309,8 +307,6 @@ export class EventsListener {
     this.stats.lastWatchError = `${key}: ${(err as Error).message}`;
   }
 }
-
-const objKey = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
 /** Publishes many without flooding the connection: a bounded number of acks outstanding. */
 async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>, size = 256): Promise<void> {

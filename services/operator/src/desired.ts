@@ -3,7 +3,12 @@
 // conflict is reported on the newer one, naming the older.
 
 import { createHash } from "node:crypto";
-import { validateManifestSet, type ManifestDoc, type ManifestProblem } from "@livesync/api";
+import {
+  canonicalJson,
+  validateManifestSet,
+  type ManifestDoc,
+  type ManifestProblem,
+} from "@livesync/api";
 import type { EngineManifests } from "@livesync/cli";
 import { keyOf, nsOf, sourceOf, type RawObject } from "./objects.js";
 
@@ -121,16 +126,6 @@ export function problemsOf(problems: ManifestProblem[], kind: string, o: RawObje
     .map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
 }
 
-/** JSON with object keys sorted: the same value however the apiserver ordered its keys. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object")
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(value) ?? "null";
-}
-
+/** The same value however the apiserver ordered its keys has the same digest. */
 export const digest = (value: unknown) =>
-  createHash("sha256").update(canonical(value)).digest("hex");
+  createHash("sha256").update(canonicalJson(value)).digest("hex");

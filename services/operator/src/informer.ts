@@ -8,10 +8,8 @@ import {
   type KubeRest,
   type ResourceInfo,
 } from "@livesync/kube";
+import { namespacedNameOf as key } from "@livesync/api";
 import type { RawObject } from "./objects.js";
-
-const key = (o: { metadata: { name: string; namespace?: string } }) =>
-  `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
 export class Informer {
   private readonly items = new Map<string, RawObject>();
@@ -32,14 +30,14 @@ export class Informer {
       {
         onList: async (items: KubeObject[]) => {
           this.items.clear();
-          for (const o of items) this.items.set(key(o), o as RawObject);
+          for (const o of items) this.items.set(key(o), o);
           this.listed = true;
           this.lastError = undefined;
           onChange();
         },
         onEvent: async (type, o) => {
           if (type === "DELETED") this.items.delete(key(o));
-          else this.items.set(key(o), o as RawObject);
+          else this.items.set(key(o), o);
           onChange();
         },
         onError: (err) => {

@@ -1,23 +1,12 @@
 // The management cluster's objects as the operator reads them (raw JSON), and small helpers
 // shared by its parts: REST paths, keys, conditions.
 
-import { KINDS, objectKey, type Condition, type KindName } from "@livesync/api";
-
-export interface Meta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  resourceVersion?: string;
-}
+import { KINDS, objectKey, type Condition, type KindName, type ObjectMeta } from "@livesync/api";
 
 export interface RawObject {
   apiVersion?: string;
   kind?: string;
-  metadata: Meta;
+  metadata: ObjectMeta;
   spec?: unknown;
   status?: Record<string, unknown>;
   data?: Record<string, string>;

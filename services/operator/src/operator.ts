@@ -21,6 +21,7 @@ import {
   type LiveSynchronization,
 } from "@livesync/api";
 import { bucketClientFromSpec, bucketCredentials } from "@livesync/bucket";
+import { OPERATOR_FIELD_MANAGER } from "@livesync/core";
 import {
   COMPONENTS,
   Engine,
@@ -37,7 +38,6 @@ import { condition, keyOf, mergeConditions, nsOf, objectPath, type RawObject } f
 import { assetStatus, liveSyncStatus, statusChanged } from "./status.js";
 import { TaskRunController } from "./task-runs.js";
 
-export const FIELD_MANAGER = "livesync-operator";
 export const DEFAULT_RESYNC_MS = 5_000;
 const DEBOUNCE_MS = 50;
 
@@ -272,7 +272,7 @@ export class Operator {
             "PATCH",
             objectPath("Task", nsOf(ls), ls.metadata.name),
             {
-              query: { fieldManager: FIELD_MANAGER, force: true },
+              query: { fieldManager: OPERATOR_FIELD_MANAGER, force: true },
               body: task,
               contentType: "application/apply-patch+yaml",
             },

@@ -3,31 +3,33 @@ import {
   ANNOTATIONS,
   compileFilters,
   encodeEvent,
+  FIELD_MANAGER,
+  gvrKey,
   hasDrifted,
   isCovered,
   isStale,
   makeEvent,
   MANAGED_LABEL,
   messageId,
+  namespacedName,
+  namespacedNameOf,
   planReconcile,
   sanitize,
   selectRule,
   subjectFor,
   type CoverageRule,
-  type KubeObject as CoreObject,
+  type KubeObject,
   type OwnedCopy,
   type ResourceFilters,
   type SelectedSource,
   type SyncEvent,
 } from "@livesync/core";
 import {
-  gvrString,
   listAll,
   listPages,
   NAMESPACES,
   type Cluster,
   type Gvr,
-  type KubeObject,
   type ResourceInfo,
 } from "@livesync/kube";
 
@@ -67,9 +69,6 @@ export interface ReconcileReport {
   stale: number;
   resources: ResourceReport[];
 }
-
-const key = (o: { metadata: { namespace?: string; name: string } }) =>
-  `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
 /**
  * Lists what the source covers and the copies this LiveSynchronization owns, and publishes
@@ -115,7 +114,7 @@ export class Reconciler {
     // One pass per resource, with every rule (resources[] entry) that selects from it.
     const groups = new Map<string, { gvr: Gvr; rules: CoverageRule[] }>();
     resources.forEach((r, index) => {
-      const k = gvrString(r);
+      const k = gvrKey(r);
       if (!groups.has(k)) groups.set(k, { gvr: r, rules: [] });
       groups.get(k)!.rules.push({ index, filters: compileFilters(r.filters) });
     });
@@ -183,7 +182,7 @@ export class Reconciler {
         (page) => {
           for (const c of page) {
             if (c.metadata.annotations?.[ANNOTATIONS.liveSync] !== this.target.liveSync) continue;
-            owned.set(key(c), {
+            owned.set(namespacedNameOf(c), {
               obj: {
                 apiVersion: c.apiVersion,
                 kind: c.kind,
@@ -192,8 +191,8 @@ export class Reconciler {
               sourceUid: c.metadata.annotations?.[ANNOTATIONS.sourceUid],
               sourceResourceVersion: c.metadata.annotations?.[ANNOTATIONS.sourceResourceVersion],
               drifted: hasDrifted(
-                c.metadata.managedFields as never,
-                this.target.fieldManager ?? "livesync",
+                c.metadata.managedFields,
+                this.target.fieldManager ?? FIELD_MANAGER,
               ),
               terminating: c.metadata.deletionTimestamp !== undefined,
             });
@@ -214,8 +213,8 @@ export class Reconciler {
       sourceListVersion = await listPages(source.rest, info, {}, (page) => {
         sourceTotal += page.length;
         for (const obj of page) {
-          if (!isCovered(rules, obj as CoreObject, info, info.namespaced, labelsOf)) continue;
-          const k = key(obj);
+          if (!isCovered(rules, obj, info, info.namespaced, labelsOf)) continue;
+          const k = namespacedNameOf(obj);
           const source = {
             uid: obj.metadata.uid ?? "",
             resourceVersion: obj.metadata.resourceVersion ?? "",
@@ -252,7 +251,7 @@ export class Reconciler {
       } catch (err) {
         if (!(err instanceof PermanentError)) throw err;
         report.failed++;
-        report.lastFailure = `${e.namespace ?? ""}/${e.name}: ${err.message}`;
+        report.lastFailure = `${namespacedName(e.namespace, e.name)}: ${err.message}`;
         return false;
       }
     };
@@ -263,7 +262,7 @@ export class Reconciler {
     } else {
       for (const k of plan.prune) {
         const copy = owned.get(k)!;
-        const e = makeEvent("PRUNE", this.target.liveSync, info, copy.obj as CoreObject, {
+        const e = makeEvent("PRUNE", this.target.liveSync, info, copy.obj, {
           resourceVersion: sourceListVersion,
         });
         e.uid = copy.sourceUid ?? "";
@@ -277,10 +276,10 @@ export class Reconciler {
     ] as const) {
       for (const k of list) {
         const obj = byKey.get(k)!;
-        const clean = sanitize(obj as CoreObject, info);
+        const clean = sanitize(obj, info);
         if ("skip" in clean) continue;
-        const rule = selectRule(rules, obj as CoreObject, info.namespaced, labelsOf)!;
-        const e = makeEvent("RESYNC", this.target.liveSync, info, obj as CoreObject, {
+        const rule = selectRule(rules, obj, info.namespaced, labelsOf)!;
+        const e = makeEvent("RESYNC", this.target.liveSync, info, obj, {
           object: clean.object,
           resourceIndex: rule.index,
           repair,

@@ -1,9 +1,9 @@
 // runRecovery: executes a Task (the recoveryProcess of a LiveSynchronization) against the
 // destination cluster. Only copies OWNED by the LiveSynchronization are touched (managed label
-// AND ownership annotation). fromOriginal replaces the copy by the archived original (PUT,
-// field manager "livesync", pinned to the copy's resourceVersion); fromPatch applies RFC 6902
-// operations to the live copy with a JSON patch guarded by a resourceVersion test. Per-object
-// failures never stop the rest.
+// AND ownership annotation). fromOriginal replaces the copy by the archived original (PUT, the
+// synchronizer's field manager, pinned to the copy's resourceVersion); fromPatch applies RFC
+// 6902 operations to the live copy with a JSON patch guarded by a resourceVersion test.
+// Per-object failures never stop the rest.
 
 import type {
   Task,
@@ -15,9 +15,12 @@ import type {
 import { archiveKey, decodeArchiveEntry, type BucketClient } from "@livesync/bucket";
 import {
   applyPatch,
+  FIELD_MANAGER,
   isOwnedBy,
   MANAGED_LABEL,
-  type KubeObject as CoreObject,
+  RECOVERED_BY_ANNOTATION,
+  RECOVERY_FIELD_MANAGER,
+  type KubeObject,
   type PatchOperation,
 } from "@livesync/core";
 import {
@@ -27,21 +30,11 @@ import {
   objectPath,
   replaceObject,
   type Cluster,
-  type KubeObject,
   type ResourceInfo,
 } from "@livesync/kube";
 import { diffObjects, guardedPatch, phaseOf, restoredObject, type DiffEntry } from "./plan.js";
 
-/** The synchronizer's field manager: a restored copy is livesync's, as the synchronizer wrote it. */
-export const FIELD_MANAGER = "livesync";
-/** Field manager of fromPatch writes (JSON patches are "Update" operations). */
-export const PATCH_FIELD_MANAGER = "livesync-recovery";
 export const DEFAULT_CONCURRENCY = 16;
-/**
- * Written with the last change to each object (in the same request), naming the run: a run
- * resumed after a crash skips the objects that carry its id, and redoes none of them.
- */
-export const RECOVERED_BY_ANNOTATION = "livesync.dev/recovered-by";
 
 export type RecoveryPhase = Extract<
   NonNullable<TaskRunStatus["phase"]>,
@@ -196,7 +189,7 @@ export async function runRecovery(opts: RecoveryOptions): Promise<RecoveryStatus
         info,
         { labelSelector: `${MANAGED_LABEL}=true` },
         (page) => {
-          for (const o of page) if (isOwnedBy(o as CoreObject, liveSync)) copies.push(o);
+          for (const o of page) if (isOwnedBy(o, liveSync)) copies.push(o);
         },
       );
     } catch (err) {
@@ -233,7 +226,7 @@ export async function runRecovery(opts: RecoveryOptions): Promise<RecoveryStatus
           } catch (err) {
             if (!(err instanceof StaleCopy)) throw err;
             // Pinned to a version that moved on: recover the current one, if it is still ours.
-            if (!isOwnedBy(err.live as CoreObject, liveSync)) {
+            if (!isOwnedBy(err.live, liveSync)) {
               throw new ObjectFailure(
                 "patch: the object changed and is no longer owned by this LiveSynchronization",
               );
@@ -286,7 +279,7 @@ async function recoverOne(a: {
   const ops = tr.patch?.operations ?? [];
   // The run's mark goes with the last write only: a crash between a restore and its patch
   // leaves the object unmarked, so a resumed run does both again.
-  const mark = (o: CoreObject) =>
+  const mark = (o: KubeObject) =>
     a.runId
       ? {
           ...o,
@@ -312,7 +305,7 @@ async function recoverOne(a: {
     const written = await step(
       "restore",
       // Replaced, not applied: the copy's own fields (defaults of the transformed spec) go.
-      replaceObject(destination.rest, info, restored as KubeObject, {
+      replaceObject(destination.rest, info, restored, {
         fieldManager: FIELD_MANAGER,
         resourceVersion: current.metadata.resourceVersion!,
         dryRun,
@@ -332,7 +325,7 @@ async function recoverOne(a: {
   // (no path): applied locally to exactly the version the test op pins, it says why. Only on
   // rejection (and in dry runs): a clone and a patch per object cost the client CPU.
   const explain = () => {
-    const local = applyPatch(current as CoreObject, ops);
+    const local = applyPatch(current, ops);
     if (!local.ok)
       throw Object.assign(new ObjectFailure(`patch: ${local.error}`), { step: "patch" });
     return local.object;
@@ -370,7 +363,7 @@ async function restore(
   namespace: string | undefined,
   name: string,
   copy: KubeObject,
-): Promise<CoreObject> {
+): Promise<KubeObject> {
   const { bucket, info, liveSync } = a;
   if (!bucket) throw new ObjectFailure("restore: fromOriginal needs a bucket, none configured");
   const key = archiveKey({
@@ -396,7 +389,7 @@ async function restore(
     );
   if (!entry.verified)
     throw new ObjectFailure(`restore: ${key} does not match its sha256 annotation`);
-  return restoredObject(entry.original, copy as CoreObject, liveSync, entry.marks);
+  return restoredObject(entry.original, copy, liveSync, entry.marks);
 }
 
 /** A JSON patch (RFC 6902) of the live object, guarded by a test of the resourceVersion read. */
@@ -410,7 +403,7 @@ function jsonPatch(
   dryRun: boolean,
 ): Promise<KubeObject> {
   return destination.rest.request<KubeObject>("PATCH", objectPath(info, namespace, name), {
-    query: { fieldManager: PATCH_FIELD_MANAGER, dryRun: dryRun ? "All" : undefined },
+    query: { fieldManager: RECOVERY_FIELD_MANAGER, dryRun: dryRun ? "All" : undefined },
     body: guardedPatch(current.metadata.resourceVersion, operations),
     contentType: "application/json-patch+json",
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateObject, type LiveSynchronization, type ReplicatedResource } from "@livesync/api";
-import { TASK_LIVE_SYNC_LABEL, taskFor } from "./task.js";
+import { TASK_LIVE_SYNC_LABEL } from "@livesync/core";
+import { taskFor } from "./task.js";
 
 const ls = (resources: ReplicatedResource[], uid: string | null = "1234-uid") =>
   ({

@@ -2,9 +2,7 @@
 // disaster"): one entry per replicated resource that has a recoveryProcess. Pure.
 
 import type { LiveSynchronization, Task, TaskResource } from "@livesync/api";
-
-/** Label on a generated Task naming its LiveSynchronization (same namespace). */
-export const TASK_LIVE_SYNC_LABEL = "livesync.dev/live-synchronization";
+import { TASK_LIVE_SYNC_LABEL } from "@livesync/core";
 
 export const TASK_PLUGIN = "kubernetes-objects-transformation";
 

@@ -1,21 +1,19 @@
-import { compareResourceVersions } from "@livesync/core";
-import { SupervisedWatch, type Cluster, type KubeObject, type ResourceInfo } from "@livesync/kube";
+import {
+  compareResourceVersions,
+  CONTROL_PREFIX,
+  namespacedName as key,
+  type KubeObject,
+  type ObjectMeta,
+} from "@livesync/core";
+import { SupervisedWatch, type Cluster, type ResourceInfo } from "@livesync/kube";
 
 /** What the guard needs of a destination object; everything else is not kept. */
-export interface CachedCopy {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    annotations?: Record<string, string>;
-    deletionTimestamp?: string;
-  };
-}
-
-const key = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`;
+export type CachedCopy = Pick<KubeObject, "apiVersion" | "kind"> & {
+  metadata: Pick<
+    ObjectMeta,
+    "name" | "namespace" | "uid" | "resourceVersion" | "annotations" | "deletionTimestamp"
+  >;
+};
 
 /**
  * An informer over every object of one resource in the destination (ours and not ours), so
@@ -98,7 +96,7 @@ function slim(o: KubeObject): CachedCopy {
   const { name, namespace, uid, resourceVersion, annotations, deletionTimestamp } = o.metadata;
   const ours =
     annotations &&
-    Object.fromEntries(Object.entries(annotations).filter(([k]) => k.startsWith("livesync.dev/")));
+    Object.fromEntries(Object.entries(annotations).filter(([k]) => k.startsWith(CONTROL_PREFIX)));
   return {
     apiVersion: o.apiVersion,
     kind: o.kind,

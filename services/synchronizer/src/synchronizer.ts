@@ -5,12 +5,15 @@ import {
   copyStateOf,
   decide,
   decodeEvent,
+  FIELD_MANAGER,
+  gvrKey,
   isOwnedBy,
   KeyedMutex,
   markCopy,
   maxResourceVersion,
+  namespacedName,
   objectKey,
-  type KubeObject as CoreObject,
+  type KubeObject,
   type PatchOperation,
   type SyncEvent,
 } from "@livesync/core";
@@ -22,7 +25,6 @@ import {
   isInvalid,
   isNotFound,
   type Cluster,
-  type KubeObject,
   type ResourceInfo,
   UnknownResourceError,
 } from "@livesync/kube";
@@ -30,7 +32,6 @@ import { CopyCache, type CachedCopy } from "./copy-cache.js";
 import { MemoryTombstones, type TombstoneStore } from "./tombstones.js";
 import { NamespaceEnsurer } from "./namespaces.js";
 
-export const FIELD_MANAGER = "livesync";
 export const SYNCHRONIZER_DURABLE = "synchronizer";
 
 /** What the synchronizer needs to know about one LiveSynchronization. */
@@ -239,7 +240,7 @@ export class Synchronizer {
     const desired = isDelete ? undefined : this.desiredCopy(target, event);
     const current = cache.get(namespace, event.name);
     const tombstone = await this.tombstones.get(event.liveSync, event.uid);
-    const decision = decide(event, copyStateOf(current as CoreObject | undefined), {
+    const decision = decide(event, copyStateOf(current), {
       liveSync: event.liveSync,
       tombstoneResourceVersion: tombstone,
       desiredContentHash: desired?.metadata.annotations?.[ANNOTATIONS.contentHash],
@@ -288,7 +289,7 @@ export class Synchronizer {
           if (err instanceof CreateConflict) {
             // The cache had not seen an object someone else created: never touch it.
             const live = await getObject(destination.rest, info, namespace, event.name);
-            if (live && !isOwnedBy(live as CoreObject, event.liveSync)) {
+            if (live && !isOwnedBy(live, event.liveSync)) {
               this.stats.get(event.liveSync)!.lastConflict =
                 `${objectKey(event)}: conflict: exists in the destination and was not created by livesync`;
               return "conflict";
@@ -338,7 +339,7 @@ export class Synchronizer {
       sourceCluster: target.sourceCluster,
       sourceUid: event.uid,
       sourceResourceVersion: event.sourceResourceVersion,
-    }) as KubeObject;
+    });
   }
 
   /**
@@ -372,7 +373,7 @@ export class Synchronizer {
   private async copyCache(destination: Cluster, info: ResourceInfo): Promise<CopyCache> {
     let perCluster = this.caches.get(destination);
     if (!perCluster) this.caches.set(destination, (perCluster = new Map()));
-    const k = `${info.group}/${info.version}/${info.resource}`;
+    const k = gvrKey(info);
     let cache = perCluster.get(k);
     if (!cache) perCluster.set(k, (cache = new CopyCache(destination, info)));
     await cache.ready();
@@ -391,7 +392,9 @@ export class Synchronizer {
       if (!now || now.metadata.uid !== uid) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`${info.resource} ${namespace ?? ""}/${name} is still terminating; will retry`);
+    throw new Error(
+      `${info.resource} ${namespacedName(namespace, name)} is still terminating; will retry`,
+    );
   }
 }
 
