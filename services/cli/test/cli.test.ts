@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
-import { manifestsFor, uniq } from "../src/testing.js";
+import { manifestsFor, uniq } from "@livesync/engine/testing";
 
 const env = inject("testenv");
 const main = resolve(import.meta.dirname, "../src/main.ts");

@@ -5,7 +5,7 @@
  */
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { freshNamespace, kubeConfigFor, eventually } from "@livesync/testkit";
-import { deployment } from "@livesync/cli/testing";
+import { deployment } from "@livesync/engine/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cond, deploymentsIn, Fixture, tcpProxy, throughProxy } from "./fixture.js";
 

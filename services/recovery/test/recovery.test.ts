@@ -8,7 +8,7 @@ import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import type { ReplicatedResource } from "@livesync/api";
 import { archiveKey, bucketClient, decodeArchiveEntry } from "@livesync/bucket";
-import { Engine } from "@livesync/cli";
+import { Engine } from "@livesync/engine";
 import { ANNOTATIONS, MANAGED_LABEL } from "@livesync/core";
 import { Cluster, getObject, type KubeObject, type ResourceInfo } from "@livesync/kube";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
@@ -20,7 +20,7 @@ import {
   liveSyncFor,
   manifestsFor,
   uniq,
-} from "@livesync/cli/testing";
+} from "@livesync/engine/testing";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");

@@ -7,8 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { clusterVersion, eventually, kubeConfigFor, testenvDir, up } from "@livesync/testkit";
-import { Engine } from "./engine.js";
-import { loadManifests } from "./manifests.js";
+import { Engine, loadManifests } from "@livesync/engine";
 
 const LABEL = { "disaster-recovery": "enabled" };
 const APPS = ["shop", "billing"];
