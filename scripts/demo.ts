@@ -1,5 +1,5 @@
 /**
- * `pnpm demo`: the seed's example end to end on the test environment. Namespaces labelled
+ * `pnpm demo`: the documented example end to end on the test environment. Namespaces labelled
  * `disaster-recovery: enabled` in `source` hold Deployments, Services, ConfigMaps and Secrets;
  * livesync copies them into `destination`, Deployments with `replicas: 0`.
  */
@@ -68,7 +68,9 @@ for (const app of [...APPS, "scratch"]) {
     .catch(ignore);
 }
 
-// 2. The manifests a user would apply to a management cluster (seed 002, apiVersion changed).
+// 2. The manifests a user would apply to a management cluster: the documented example
+// (packages/api/src/fixtures/example-livesync-sample.yaml), plus the Services, ConfigMaps and
+// Secrets of the same namespaces.
 const dir = join(testenvDir(), "demo");
 mkdirSync(dir, { recursive: true });
 const kubeconfig = (file: string) => JSON.stringify(readFileSync(file, "utf8"));

@@ -37,7 +37,7 @@ function writeManifests(docs: unknown[]): string {
 }
 
 describe("livesync validate", () => {
-  it("rejects the seed's invalid excludeRegex with its path and reason", () => {
+  it("rejects the documented invalid excludeRegex with its path and reason", () => {
     const dir = mkdtempSync(join(tmpdir(), "livesync-validate-"));
     writeFileSync(
       join(dir, "ls.yaml"),

@@ -70,8 +70,8 @@ describe("operator conditions", () => {
         transformation: { patch: [{ op: "remove", path: "spec/strategy" }] },
       },
     ]);
-    // Valid LiveSynchronizations each get their own KubernetesCluster objects (seed 002: one
-    // per namespace may use a given cluster); `role` is then pointed at the cluster under test.
+    // Valid LiveSynchronizations each get their own KubernetesCluster objects (only one per
+    // namespace may use a given cluster); `role` is then pointed at the cluster under test.
     const via = async (ls: string, cluster: string, n: number, role: "source" | "destination") => ({
       ...(await f.clusterPair(`${ls}-`)),
       [`${role}Name`]: cluster,

@@ -1,6 +1,6 @@
 /**
  * The operator against real clusters, two-cluster topology: the management cluster is the
- * test environment's destination (which is also the replication destination). The seed's
+ * test environment's destination (which is also the replication destination). The documented
  * disaster day: Deployments replicated with replicas 0, a TaskRun brings them to 1.
  */
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
