@@ -1,5 +1,5 @@
 # One image for every livesync component; the Helm chart (deploy/helm/livesync) runs it as
-# `node --import tsx services/operator/src/main.ts operator --components <list> ...`.
+# `node --import tsx services/cli/src/main.ts operator --components <list> ...`.
 #   docker build -t livesync:0.1.0 .
 # The services run from their TypeScript sources through tsx (as in development), so the
 # install keeps the dev dependencies: tsx is one of them.
@@ -22,4 +22,4 @@ COPY --from=build /app /app
 USER 10001:10001
 ENV LIVESYNC_METRICS_HOST=0.0.0.0
 EXPOSE 9090
-CMD ["node", "--import", "tsx", "services/operator/src/main.ts", "operator", "--help"]
+CMD ["node", "--import", "tsx", "services/cli/src/main.ts", "operator", "--help"]

@@ -10,4 +10,20 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
+  {
+    // Production code runs without the test environment: fixtures stay in tests and benchmarks.
+    files: ["services/*/src/**/*.ts", "packages/*/src/**/*.ts"],
+    ignores: ["**/*.test.ts", "packages/testkit/**", "services/engine/src/testing.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@livesync/testkit", "@livesync/testkit/*"], message: "test-only" },
+            { group: ["@livesync/*/testing", "**/testing.js"], message: "test-only" },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -115,7 +115,7 @@ case "$cmd" in
     ;;
   demo)
     ensure_all
-    pnpm exec tsx services/cli/src/demo.ts "$@"
+    pnpm exec tsx scripts/demo.ts "$@"
     ;;
   testenv)
     ensure_all

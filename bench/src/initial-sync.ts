@@ -3,8 +3,8 @@
  * correct in the destination, against how long a tuned direct client needs to create the same
  * objects in the destination (same run, same machine). Target: raw/sync >= 0.8.
  */
-import { Engine } from "@livesync/cli";
 import { MANAGED_LABEL } from "@livesync/core";
+import { Engine } from "@livesync/engine";
 import { applyObject, SupervisedWatch, type KubeObject } from "@livesync/kube";
 import {
   arg,
@@ -17,7 +17,7 @@ import {
   CONFIGMAPS,
   createConfigMaps,
 } from "./common.js";
-import { manifestsFor } from "@livesync/cli/testing";
+import { manifestsFor } from "@livesync/engine/testing";
 
 const objects = arg("objects", 5_000);
 const namespaces = arg("namespaces", 10);

@@ -4,8 +4,8 @@
  * load written straight to the destination and seen by the same kind of watch (the apiserver's
  * own write->watch latency). Target: p99 <= 250 ms at 100/s.
  */
-import { Engine } from "@livesync/cli";
 import { MANAGED_LABEL } from "@livesync/core";
+import { Engine } from "@livesync/engine";
 import { SupervisedWatch, type Cluster, type KubeObject } from "@livesync/kube";
 import {
   arg,
@@ -17,7 +17,7 @@ import {
   CONFIGMAPS,
   createConfigMaps,
 } from "./common.js";
-import { manifestsFor } from "@livesync/cli/testing";
+import { manifestsFor } from "@livesync/engine/testing";
 
 const rate = arg("rate", 100);
 const seconds = arg("seconds", 30);

@@ -5,8 +5,8 @@
  */
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
-import { Engine } from "@livesync/cli";
 import { MANAGED_LABEL } from "@livesync/core";
+import { Engine } from "@livesync/engine";
 import { listAll } from "@livesync/kube";
 import {
   arg,
@@ -17,7 +17,7 @@ import {
   CONFIGMAPS,
   createConfigMaps,
 } from "./common.js";
-import { manifestsFor } from "@livesync/cli/testing";
+import { manifestsFor } from "@livesync/engine/testing";
 
 const objects = arg("objects", 10_000);
 const namespaces = arg("namespaces", 20);

@@ -15,7 +15,7 @@
  * until our 100 ms poll saw the final phase. Exits 1 unless every copy was recovered.
  */
 import { readFileSync } from "node:fs";
-import { deployment, liveSyncFor } from "@livesync/cli/testing";
+import { deployment, liveSyncFor } from "@livesync/engine/testing";
 import { isNotFound, SupervisedWatch, type KubeObject } from "@livesync/kube";
 import { installCrds, Operator } from "@livesync/operator";
 import { DEFAULT_CONCURRENCY } from "@livesync/recovery";

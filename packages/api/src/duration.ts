@@ -1,5 +1,5 @@
-// Durations in the seed's %Hh%Mm%Ss format ("1h0m0s", "3h25m12s", "90s"). Deliberately narrower
-// than Go's time.ParseDuration: that is the only format the product documents.
+// Durations in the %Hh%Mm%Ss format ("1h0m0s", "3h25m12s", "90s"). Deliberately narrower than
+// Go's time.ParseDuration: that is the only format the upstream documentation uses.
 
 import { DURATION_PATTERN } from "./schemas.js";
 import type { LiveSynchronizationSpec } from "./types.js";
@@ -18,9 +18,9 @@ export function parseDuration(s: string): number | undefined {
 }
 
 /**
- * The effective resync period of a LiveSynchronization. The seed documents the field under
- * spec.config (text) and spec.config.replication (example); both are accepted, validation makes
- * sure they agree when both are set, and an unusable value falls back to the 1h default.
+ * The effective resync period of a LiveSynchronization. The upstream documentation puts the field
+ * under spec.config (text) and spec.config.replication (example); both are accepted, validation
+ * makes sure they agree when both are set, and an unusable value falls back to the 1h default.
  */
 export function resyncPeriodMs(spec: Pick<LiveSynchronizationSpec, "config">): number {
   for (const raw of [spec.config.resyncPeriod, spec.config.replication?.resyncPeriod]) {

@@ -277,7 +277,7 @@ spec:
           filters: {namespaceSelector: {matchLabels: {env: pre-second}}}
         - version: v1
           resource: services`;
-    // One per namespace (seed: clusters are not shared within one), two KubernetesCluster
+    // One per namespace (clusters are not shared within one), two KubernetesCluster
     // objects per namespace, one destination cluster: what matters is the kubeconfig's server.
     const set = (ns: string, name: string, resources: string): [string, string][] => [
       [`${ns}/assets.yaml`, inNamespace(ns, destinationServer("https://standby:6443"))],
@@ -335,7 +335,7 @@ spec:
     ).toEqual([]);
   });
 
-  it("one LiveSynchronization per namespace may use a given cluster or bucket (seed 002)", () => {
+  it("one LiveSynchronization per namespace may use a given cluster or bucket", () => {
     const other = liveSync("second", "", DEPLOYMENTS.replace("apps", "batch")).replace(
       "sourceName: source",
       "sourceName: source\n    bucketName: archive",

@@ -253,9 +253,10 @@ function checkReferences(objects: ManifestObjects, located: LocatedObjects, prob
 }
 
 /**
- * The seed: "It is only possible to deploy one live synchronization per namespace if they share
- * common resources such as a bucket or a kubernetes cluster." A later LiveSynchronization that
- * names a KubernetesCluster or Bucket an earlier one in its namespace names is rejected.
+ * The upstream documentation (docs/upstream-examples.md): "It is only possible to deploy one live
+ * synchronization per namespace if they share common resources such as a bucket or a kubernetes
+ * cluster." A later LiveSynchronization that names a KubernetesCluster or Bucket an earlier one in
+ * its namespace names is rejected.
  */
 function checkSharing(liveSyncs: Located<LiveSynchronization>[], problem: Report) {
   const users = new Map<string, Located<LiveSynchronization>>();
@@ -319,9 +320,9 @@ function kubeconfigServer(text: string): string | undefined {
 }
 
 /**
- * The seed: "The same resource or resource set ... cannot be present in more than one
- * LiveSynchronization." Two would fight over the same copies in the destination cluster, so
- * LiveSynchronizations writing to the same cluster (from any namespace) are compared.
+ * The upstream documentation: "The same resource or resource set ... cannot be present in more
+ * than one LiveSynchronization." Two would fight over the same copies in the destination cluster,
+ * so LiveSynchronizations writing to the same cluster (from any namespace) are compared.
  */
 function checkCoverage(
   liveSyncs: Located<LiveSynchronization>[],

@@ -206,7 +206,7 @@ const liveSynchronizationSpec: Schema = {
           type: "object",
           required: ["resources"],
           properties: {
-            resyncPeriod: str("Same as spec.config.resyncPeriod (the seed documents both).", {
+            resyncPeriod: str("Same as spec.config.resyncPeriod (both places are accepted).", {
               pattern: DURATION_PATTERN,
             }),
             resources: {
@@ -292,7 +292,7 @@ const taskSpec: Schema = {
                 properties: {
                   group: str('API group; "" is the core group.', { pattern: API_GROUP_PATTERN }),
                   version: str("API version.", { pattern: API_VERSION_PATTERN }),
-                  resources: str("Lowercase plural resource name (the seed's key name).", {
+                  resources: str("Lowercase plural resource name (the upstream API's key name).", {
                     pattern: RESOURCE_PATTERN,
                   }),
                 },

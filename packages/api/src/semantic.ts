@@ -136,7 +136,10 @@ function checkResyncPeriods(config: Record<string, unknown>, push: Push) {
 const hasPatch = (r: Record<string, unknown>): boolean =>
   list(rec(r.transformation).patch).length > 0;
 
-/** At most one transformation may apply to any object (seed: "Multiple transformations"). */
+/**
+ * At most one transformation may apply to any object (the upstream documentation's "Multiple
+ * transformations" rule): with two, which one makes the copy would be ambiguous.
+ */
 function checkTransformationOverlap(resources: unknown[], path: string, push: Push) {
   const entries = resources.map(rec);
   entries.forEach((r, i) => {

@@ -115,7 +115,7 @@ export interface AssetStatus {
 export interface TaskResourceIdentifier {
   group: string;
   version: string;
-  /** Plural resource name; the key is "resources" as in the seed. */
+  /** Plural resource name; the key is "resources" as in the upstream API. */
   resources: string;
 }
 

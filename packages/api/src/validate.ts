@@ -21,7 +21,7 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const TOP_LEVEL = ["apiVersion", "kind", "metadata", "spec", "status"];
 
-/** The groups of the product the seed documents; its YAML only needs a new apiVersion. */
+/** The upstream product's groups; its documented YAML only needs a new apiVersion. */
 const UPSTREAM_GROUP = /\.astronetes\.io$/;
 
 const groupOf = (apiVersion: string): string =>

@@ -1,8 +1,8 @@
 /**
  * The generated CRDs against a real kube-apiserver (the test environment's destination cluster):
  * they install and become Established, the apiserver keeps their schemas as written, accepts
- * every seed example (with the same defaults validateObject applies), rejects what the schema
- * forbids (as validateObject does, at the same path), and prints the documented columns.
+ * every documented example (with the same defaults validateObject applies), rejects what the
+ * schema forbids (as validateObject does, at the same path), and prints the documented columns.
  *
  * The CRDs are left installed: they are cluster-wide and other runs (or suites) may use them, so
  * each run creates them or replaces them with the current generation.
@@ -170,12 +170,12 @@ const create = (obj: Obj, namespace: string) =>
   }) as Promise<Obj>;
 
 const fixturesDir = new URL("../src/fixtures/", import.meta.url);
-const SEEDS = readdirSync(fixturesDir)
-  .filter((f) => /^seed-.*\.yaml$/.test(f))
+const EXAMPLES = readdirSync(fixturesDir)
+  .filter((f) => /^example-.*\.yaml$/.test(f))
   .sort();
 
-/** A seed file's livesync objects that validateObject accepts, with its defaulted copy. */
-function seedObjects(file: string): { doc: Obj; defaulted: Obj }[] {
+/** An example file's livesync objects that validateObject accepts, with its defaulted copy. */
+function exampleObjects(file: string): { doc: Obj; defaulted: Obj }[] {
   const docs = parseManifests(readFileSync(new URL(file, fixturesDir), "utf8"), file);
   const out: { doc: Obj; defaulted: Obj }[] = [];
   for (const { doc } of docs) {
@@ -243,17 +243,17 @@ describe("generated CRDs on a real apiserver", () => {
     }
   });
 
-  it("covers every kind with the seed examples", () => {
-    const kinds = new Set(SEEDS.flatMap((f) => seedObjects(f).map((o) => o.doc.kind)));
+  it("covers every kind with the documented examples", () => {
+    const kinds = new Set(EXAMPLES.flatMap((f) => exampleObjects(f).map((o) => o.doc.kind)));
     expect([...kinds].sort()).toEqual([...KIND_NAMES].sort());
   });
 
-  it.each(SEEDS)(
+  it.each(EXAMPLES)(
     "%s: the apiserver accepts every valid livesync object, with the same defaults as validateObject",
     async (file) => {
-      const objects = seedObjects(file);
-      if (objects.length === 0) return; // e.g. the excludeRegex seed, which validateObject rejects
-      const ns = await freshNamespace(kc, `crds-${file.replace(/^seed-|\.yaml$/g, "")}`);
+      const objects = exampleObjects(file);
+      if (objects.length === 0) return; // e.g. the excludeRegex one, which validateObject rejects
+      const ns = await freshNamespace(kc, `crds-${file.replace(/^example-|\.yaml$/g, "")}`);
       cleanups.push(ns.remove);
       for (const { doc, defaulted } of objects) {
         const body = { ...doc, metadata: { ...doc.metadata, namespace: ns.name } };
@@ -376,7 +376,7 @@ describe("generated CRDs on a real apiserver", () => {
   it("prints the LiveSynchronization columns through the Table API", async () => {
     const ns = await freshNamespace(kc, "crds-table");
     cleanups.push(ns.remove);
-    const [sample] = seedObjects("seed-livesync-sample.yaml").filter(
+    const [sample] = exampleObjects("example-livesync-sample.yaml").filter(
       (o) => o.doc.kind === "LiveSynchronization",
     );
     const doc = sample!.doc;

@@ -1,5 +1,5 @@
 // @livesync/bucket: S3-compatible storage for the archive (AWS S3, GCS interoperability, MinIO,
-// versitygw), the object layout the seed prescribes and the stored format.
+// versitygw), the archive's object layout and the stored format.
 export * from "./layout.js";
 export * from "./format.js";
 export * from "./errors.js";

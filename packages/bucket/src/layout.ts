@@ -1,6 +1,7 @@
-// Where an archived object lives in the bucket. The seed fixes the shape:
+// Where an archived object lives in the bucket. The upstream documentation fixes the shape
+// (docs/upstream-examples.md), so that its users find their objects where they expect them:
 //   <bucket_namespace>/<bucket_name>/<object_group-version-resource>/<object_namespace>.<object_name>
-// Choices the seed leaves open:
+// Choices it leaves open:
 // - group-version-resource is `${group || "core"}-${version}-${resource}` ("apps-v1-deployments",
 //   "core-v1-configmaps"). No real group is named "core": API groups of CRDs must contain a dot.
 // - cluster-scoped objects use `_cluster` as namespace ("_cluster.<name>"): a namespace is a DNS

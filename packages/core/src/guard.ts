@@ -1,6 +1,6 @@
 // The version guard: decides what one event does to the destination copy so that events may be
 // processed in any order, duplicated, redelivered or in parallel and the copy still converges
-// to the source's latest state (architecture.md, "Correctness by monotonic guards").
+// to the source's latest state.
 //
 // Why order is irrelevant:
 // - A copy only moves forward: it is written only by an event whose source resourceVersion is

@@ -1,6 +1,6 @@
 // Turns a source object into the object to create in ANOTHER cluster (also archived as the
-// "original"). Implements sync-semantics.md 1.1-1.3 (create column): skip what must never be
-// copied, keep only portable metadata, and drop per-cluster fields per kind.
+// "original"): skip what must never be copied (README, "Never replicated"), keep only portable
+// metadata, and drop per-cluster fields per kind.
 
 import { ANNOTATIONS, CONTROL_PREFIX } from "./marks.js";
 import { isSystemNamespace } from "./selection.js";

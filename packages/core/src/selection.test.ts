@@ -229,7 +229,7 @@ describe("compileFilters", () => {
     ).toBe(true);
   });
 
-  it("rejects an invalid regex with its path (the seed's `*.test` example)", () => {
+  it("rejects an invalid regex with its path (the documented `*.test` example)", () => {
     expect(() => compileFilters({ nameSelector: { excludeRegex: ["ok", "*.test"] } })).toThrow(
       /^nameSelector\.excludeRegex\[1\]: invalid regular expression "\*\.test"/,
     );

@@ -14,7 +14,7 @@ const deploy = (): KubeObject => ({
 });
 
 describe("applyPatch", () => {
-  it("applies the seed's warm-standby transformation", () => {
+  it("applies the documented warm-standby transformation", () => {
     const input = deploy();
     const r = applyPatch(input, [
       { op: "replace", path: "/spec/replicas", value: 0 },

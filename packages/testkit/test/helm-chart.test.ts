@@ -238,7 +238,7 @@ describe("helm chart deploy/helm/livesync", () => {
         "node",
         "--import",
         "tsx",
-        "services/operator/src/main.ts",
+        "services/cli/src/main.ts",
         "operator",
       ]);
       expect(flag(c.args, "--components"), name).toBe(want.components);
@@ -408,8 +408,8 @@ describe("helm chart deploy/helm/livesync", () => {
     });
 
     it("the alerts and the dashboard use only metrics livesync exports", () => {
-      // The engine's gauges (services/cli/src/metrics.ts) and prom-client's process metrics.
-      const source = readFileSync(repo("services/cli/src/metrics.ts"), "utf8");
+      // The engine's gauges (services/engine/src/metrics.ts) and prom-client's process metrics.
+      const source = readFileSync(repo("services/engine/src/metrics.ts"), "utf8");
       const exported = new Set([...source.matchAll(/"(livesync_[a-z_]+)"/g)].map((m) => m[1]));
       expect(exported.size).toBeGreaterThan(5);
       const used = [...rules().map((r) => r.expr), ...dashboardExprs()].flatMap((e) =>

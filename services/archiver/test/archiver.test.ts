@@ -1,5 +1,5 @@
 /**
- * The archiver against the real S3 server of the test environment: the seed's layout, the
+ * The archiver against the real S3 server of the test environment: the documented layout, the
  * control annotations, the version guard, tombstones, LiveSynchronizations without a bucket.
  */
 import { createHash } from "node:crypto";
@@ -48,7 +48,7 @@ const keyOf = (t: ArchiveTarget, e: SyncEvent) =>
   archiveKey({ ...t, gvr: e.gvr, namespace: e.namespace, name: e.name });
 
 describe("archiver", () => {
-  it("stores the original at the seed's path with control annotations that verify", async () => {
+  it("stores the original at the documented path with control annotations that verify", async () => {
     const target = targetFor(liveSync, bucket);
     const cm = configMapEvent(liveSync, "ADDED", "settings", 1234, { uid: "uid-cm" });
     cm.object!.metadata.annotations = { "shop.example.com/owner": "web team", z: "ü ✓" };

@@ -1,20 +1,39 @@
 #!/usr/bin/env -S npx tsx
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+/**
+ * The `livesync` command, its one entry point: `run` and `validate` here, `operator` from the
+ * operator package. Commands that parse their own flags are dispatched before anything else.
+ */
 import { parseArgs } from "node:util";
-import { Engine, type LiveSyncStatus } from "./engine.js";
-import { loadManifests } from "./manifests.js";
-import { registerEngineMetrics } from "./metrics.js";
+import {
+  Engine,
+  loadManifests,
+  registerEngineMetrics,
+  type LiveSyncStatus,
+} from "@livesync/engine";
+import { runOperator } from "@livesync/operator/main";
 import { createLogger, startTelemetryIfAsked } from "@livesync/telemetry";
 
 const usage = `usage:
   livesync run -f <file-or-dir> [-f …] [--nats <url> [--stream NAME]]
                                   [--metrics-port P]
                                   run every service in this process until SIGINT/SIGTERM
-  livesync validate -f <file-or-dir> [-f …]              check manifests offline; exit 1 on any problem`;
+  livesync validate -f <file-or-dir> [-f …]              check manifests offline; exit 1 on any problem
+  livesync operator [--kubeconfig <file>] [--namespace NS] [--nats URL] [--components LIST] …
+                                  run the operator against a management cluster
+                                  (livesync operator --help lists its flags)`;
 
-/** `livesync run|validate`; returns the exit code. */
-export async function runCli(argv: string[]): Promise<number> {
+/** Commands with flags of their own, given everything after their name. */
+const commands = new Map<string, (argv: string[]) => Promise<number>>([["operator", runOperator]]);
+
+/** `livesync <command> …`; returns the exit code. */
+async function runCli(argv: string[]): Promise<number> {
+  const command = commands.get(argv[0] ?? "");
+  if (command) return command(argv.slice(1));
+  return runOrValidate(argv);
+}
+
+/** `livesync run|validate`. */
+async function runOrValidate(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -107,13 +126,10 @@ function printStatus(statuses: LiveSyncStatus[]): void {
   }
 }
 
-// Run when executed directly, not when imported (the operator's entry point delegates here).
-if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  runCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
-}
+runCli(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

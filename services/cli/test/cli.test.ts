@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
-import { manifestsFor, uniq } from "../src/testing.js";
+import { manifestsFor, uniq } from "@livesync/engine/testing";
 
 const env = inject("testenv");
 const main = resolve(import.meta.dirname, "../src/main.ts");
@@ -37,7 +37,7 @@ function writeManifests(docs: unknown[]): string {
 }
 
 describe("livesync validate", () => {
-  it("rejects the seed's invalid excludeRegex with its path and reason", () => {
+  it("rejects the documented invalid excludeRegex with its path and reason", () => {
     const dir = mkdtempSync(join(tmpdir(), "livesync-validate-"));
     writeFileSync(
       join(dir, "ls.yaml"),

@@ -1,6 +1,6 @@
 // Connectivity and permission checks of the clusters a LiveSynchronization names, the way
 // `kubectl auth can-i` asks: SelfSubjectAccessReviews with the credential of the Secret.
-// The seed's rule: read-only suffices on the source (and is what we recommend), the
+// Read-only suffices on the source (and is what we recommend: livesync never writes there), the
 // destination needs writes. Results are cached and refreshed in the background.
 
 import { Cluster, UnknownResourceError, type Gvr } from "@livesync/kube";

@@ -9,7 +9,7 @@ import {
   type ManifestDoc,
   type ManifestProblem,
 } from "@livesync/api";
-import type { EngineManifests } from "@livesync/cli";
+import type { EngineManifests } from "@livesync/engine";
 import { keyOf, nsOf, sourceOf, type RawObject } from "./objects.js";
 
 export interface Snapshot {

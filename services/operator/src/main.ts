@@ -1,13 +1,10 @@
-#!/usr/bin/env -S npx tsx
 /**
- * The `livesync` command: `operator` runs the operator against a management cluster; every
- * other command (`run`, `validate`) is the CLI's. Lives here because the operator depends on
- * the CLI's engine, not the other way round.
+ * `livesync operator`: its flags, and the operator (with the engine's components it is asked to
+ * run) started from them until SIGINT/SIGTERM. The `livesync` command (services/cli) calls it.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { COMPONENTS, registerEngineMetrics, type Component } from "@livesync/cli";
-import { runCli } from "@livesync/cli/main";
+import { COMPONENTS, registerEngineMetrics, type Component } from "@livesync/engine";
 import { Cluster } from "@livesync/kube";
 import { createLogger, startTelemetryIfAsked } from "@livesync/telemetry";
 import { Operator } from "./operator.js";
@@ -38,7 +35,8 @@ function parseComponents(list: string | undefined): { controller: boolean; servi
   };
 }
 
-async function operator(argv: string[]): Promise<number> {
+/** `livesync operator [flags]`; returns the exit code. */
+export async function runOperator(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -94,12 +92,3 @@ async function operator(argv: string[]): Promise<number> {
   management.close();
   return 0;
 }
-
-const [command, ...rest] = process.argv.slice(2);
-(command === "operator" ? operator(rest) : runCli(process.argv.slice(2))).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);

@@ -28,7 +28,7 @@ import {
   type EngineManifests,
   type EngineOptions,
   type LiveSyncStatus,
-} from "@livesync/cli";
+} from "@livesync/engine";
 import { isNotFound, LeaseElector, type Cluster, type ResourceInfo } from "@livesync/kube";
 import { taskFor } from "@livesync/recovery";
 import { checkAccess, CachedChecks, type AccessReport, type ClusterRole } from "./access.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LiveSyncStatus } from "@livesync/cli";
+import type { LiveSyncStatus } from "@livesync/engine";
 import { assetStatus, liveSyncStatus, statusChanged } from "./status.js";
 import type { RawObject } from "./objects.js";
 

@@ -3,7 +3,7 @@
 // Pure: no I/O, unit-tested.
 
 import type { Condition } from "@livesync/api";
-import type { LiveSyncStatus } from "@livesync/cli";
+import type { LiveSyncStatus } from "@livesync/engine";
 import type { AccessReport } from "./access.js";
 import { condition, mergeConditions, type RawObject } from "./objects.js";
 

@@ -14,7 +14,7 @@ import {
   type TaskRunStatus,
 } from "@livesync/api";
 import { bucketClientFromSpec, bucketCredentials } from "@livesync/bucket";
-import type { EngineManifests } from "@livesync/cli";
+import type { EngineManifests } from "@livesync/engine";
 import { Cluster, isNotFound, type KubeRest } from "@livesync/kube";
 import { runRecovery, type RecoveryBucket } from "@livesync/recovery";
 import { condition, keyOf, nsOf, objectPath, type RawObject } from "./objects.js";

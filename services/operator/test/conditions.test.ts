@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { AppsV1Api } from "@kubernetes/client-node";
 import { eventually, freshNamespace, kubeConfigFor } from "@livesync/testkit";
-import { deployment } from "@livesync/cli/testing";
+import { deployment } from "@livesync/engine/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cond, deploymentsIn, Fixture } from "./fixture.js";
 
@@ -70,8 +70,8 @@ describe("operator conditions", () => {
         transformation: { patch: [{ op: "remove", path: "spec/strategy" }] },
       },
     ]);
-    // Valid LiveSynchronizations each get their own KubernetesCluster objects (seed 002: one
-    // per namespace may use a given cluster); `role` is then pointed at the cluster under test.
+    // Valid LiveSynchronizations each get their own KubernetesCluster objects (only one per
+    // namespace may use a given cluster); `role` is then pointed at the cluster under test.
     const via = async (ls: string, cluster: string, n: number, role: "source" | "destination") => ({
       ...(await f.clusterPair(`${ls}-`)),
       [`${role}Name`]: cluster,

@@ -88,8 +88,8 @@ export class Fixture {
   }
 
   /**
-   * KubernetesClusters `<prefix>source` and `<prefix>destination` (seed 002: LiveSynchronizations
-   * of one namespace may not share them); returns them as LiveSynchronization config.
+   * KubernetesClusters `<prefix>source` and `<prefix>destination` (LiveSynchronizations of one
+   * namespace may not share them); returns them as LiveSynchronization config.
    */
   async clusterPair(prefix: string): Promise<{ sourceName: string; destinationName: string }> {
     const { source, destination } = this.kubeconfigs;

@@ -1,11 +1,11 @@
 /**
  * The operator against real clusters, two-cluster topology: the management cluster is the
- * test environment's destination (which is also the replication destination). The seed's
+ * test environment's destination (which is also the replication destination). The documented
  * disaster day: Deployments replicated with replicas 0, a TaskRun brings them to 1.
  */
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { freshNamespace, kubeConfigFor, eventually } from "@livesync/testkit";
-import { deployment } from "@livesync/cli/testing";
+import { deployment } from "@livesync/engine/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cond, deploymentsIn, Fixture, tcpProxy, throughProxy } from "./fixture.js";
 

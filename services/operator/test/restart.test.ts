@@ -6,14 +6,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { freshNamespace, kubeConfigFor, eventually } from "@livesync/testkit";
-import { deployment } from "@livesync/cli/testing";
+import { deployment } from "@livesync/engine/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cond, deploymentsIn, Fixture, type Obj } from "./fixture.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
 const dst = kubeConfigFor(env, "destination");
-const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+const main = fileURLToPath(new URL("../../cli/src/main.ts", import.meta.url));
 const N = 300;
 let f: Fixture;
 let child: ChildProcess | undefined;

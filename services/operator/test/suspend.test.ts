@@ -6,7 +6,7 @@
  */
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { eventually, freshNamespace, kubeConfigFor } from "@livesync/testkit";
-import { deployment } from "@livesync/cli/testing";
+import { deployment } from "@livesync/engine/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cond, deploymentsIn, Fixture } from "./fixture.js";
 

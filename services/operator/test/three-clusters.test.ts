@@ -1,14 +1,14 @@
 /**
- * Three-cluster topology and the seed's second recovery scenario: the operator runs against
- * a separate management cluster; Deployments are replicated transformed (replicas 0, strategy
- * removed) and archived untransformed in a bucket; the source becomes unreachable (a TCP proxy
- * in front of its apiserver is shut, as a network cut or a dead control plane looks to
+ * Three-cluster topology and the second recovery scenario (from the bucket): the operator runs
+ * against a separate management cluster; Deployments are replicated transformed (replicas 0,
+ * strategy removed) and archived untransformed in a bucket; the source becomes unreachable (a TCP
+ * proxy in front of its apiserver is shut, as a network cut or a dead control plane looks to
  * livesync); a TaskRun with fromOriginal restores the originals from the bucket.
  */
 import { readFileSync } from "node:fs";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { eventually, freshNamespace, kubeConfigFor } from "@livesync/testkit";
-import { deployment } from "@livesync/cli/testing";
+import { deployment } from "@livesync/engine/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cond, Fixture, tcpProxy, throughProxy, type Obj } from "./fixture.js";
 

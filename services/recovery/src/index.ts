@@ -1,5 +1,5 @@
-// @livesync/recovery: the recovery engine behind Task/TaskRun (seed 002, "Recovering from a
-// disaster"): the Task of a LiveSynchronization, and the run that recovers its copies.
+// @livesync/recovery: the recovery engine behind Task/TaskRun: the Task of a
+// LiveSynchronization, and the run that recovers its copies.
 export * from "./task.js";
 export * from "./plan.js";
 export * from "./recover.js";

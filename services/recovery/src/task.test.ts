@@ -14,8 +14,8 @@ const ls = (resources: ReplicatedResource[], uid: string | null = "1234-uid") =>
     },
   }) satisfies LiveSynchronization;
 
-// Seed 002, "Configure the live synchronization".
-const seedDeployments: ReplicatedResource = {
+// The documented example (packages/api/src/fixtures/example-livesync-sample.yaml).
+const documentedDeployments: ReplicatedResource = {
   group: "apps",
   version: "v1",
   resource: "deployments",
@@ -25,8 +25,8 @@ const seedDeployments: ReplicatedResource = {
 };
 
 describe("taskFor", () => {
-  it("makes the seed's Task: name, namespace, owner, label, plugin, patch operations", () => {
-    const task = taskFor(ls([seedDeployments]));
+  it("makes the documented Task: name, namespace, owner, label, plugin, patch operations", () => {
+    const task = taskFor(ls([documentedDeployments]));
     expect(task).toEqual({
       apiVersion: "automation.livesync.dev/v1alpha1",
       kind: "Task",
@@ -117,7 +117,7 @@ describe("taskFor", () => {
   });
 
   it("does not share the operations array with the LiveSynchronization", () => {
-    const source = ls([seedDeployments]);
+    const source = ls([documentedDeployments]);
     const task = taskFor(source);
     task.spec.config.resources[0]!.patch!.operations[0]!.value = 5;
     expect(source.spec.config.replication.resources[0]!.recoveryProcess!.fromPatch![0]!.value).toBe(

@@ -1,5 +1,5 @@
-// The Task the operator keeps for a LiveSynchronization (seed 002, "Recovering from a
-// disaster"): one entry per replicated resource that has a recoveryProcess. Pure.
+// The Task the operator keeps for a LiveSynchronization, shaped like the upstream documentation's
+// (docs/upstream-examples.md): one entry per replicated resource that has a recoveryProcess. Pure.
 
 import type { LiveSynchronization, Task, TaskResource } from "@livesync/api";
 import { TASK_LIVE_SYNC_LABEL } from "@livesync/core";

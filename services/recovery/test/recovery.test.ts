@@ -1,14 +1,15 @@
 /**
- * The disaster day of seed 002, section 5: the real pipeline (events-listener, JetStream,
- * synchronizer, archiver) replicates Deployments into the destination (replicas 0) and archives
- * their originals; the engine is stopped (the seed recommends suspending); then runRecovery runs
- * the LiveSynchronization's Task against the real destination apiserver and the real bucket.
+ * The documented disaster day (docs/upstream-examples.md): the real pipeline (events-listener,
+ * JetStream, synchronizer, archiver) replicates Deployments into the destination (replicas 0) and
+ * archives their originals; the engine is stopped (suspending is the documented advice); then
+ * runRecovery runs the LiveSynchronization's Task against the real destination apiserver and the
+ * real bucket.
  */
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import type { ReplicatedResource } from "@livesync/api";
 import { archiveKey, bucketClient, decodeArchiveEntry } from "@livesync/bucket";
-import { Engine } from "@livesync/cli";
+import { Engine } from "@livesync/engine";
 import { ANNOTATIONS, MANAGED_LABEL } from "@livesync/core";
 import { Cluster, getObject, type KubeObject, type ResourceInfo } from "@livesync/kube";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
@@ -20,7 +21,7 @@ import {
   liveSyncFor,
   manifestsFor,
   uniq,
-} from "@livesync/cli/testing";
+} from "@livesync/engine/testing";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
@@ -131,7 +132,7 @@ async function disasterDay(
 }
 
 describe("runRecovery", () => {
-  it("fromPatch (the seed's example): every owned copy gets replicas 1; unowned objects untouched", async () => {
+  it("fromPatch (the documented example): every owned copy gets replicas 1; unowned objects untouched", async () => {
     const names = ["web-1", "web-2", "web-3"];
     const { ns, ls, liveSync } = await disasterDay(
       [

@@ -1,6 +1,6 @@
 /**
  * The archiver in the running pipeline: originals (untransformed, sanitised) land in the real
- * S3 bucket at the seed's path while the destination gets the transformed copy.
+ * S3 bucket at the documented path while the destination gets the transformed copy.
  */
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";

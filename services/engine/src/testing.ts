@@ -2,7 +2,7 @@
  * Fixtures for tests and benchmarks that run livesync against the testkit's environment: the
  * manifests a user would apply to a management cluster (Secrets with kubeconfigs — the source
  * one read-only —, KubernetesClusters, a Bucket on the testenv's S3, LiveSynchronizations).
- * Exported as `@livesync/cli/testing`.
+ * Exported as `@livesync/engine/testing`; production code never imports it (eslint keeps it so).
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";

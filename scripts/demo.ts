@@ -1,5 +1,5 @@
 /**
- * `pnpm demo`: the seed's example end to end on the test environment. Namespaces labelled
+ * `pnpm demo`: the documented example end to end on the test environment. Namespaces labelled
  * `disaster-recovery: enabled` in `source` hold Deployments, Services, ConfigMaps and Secrets;
  * livesync copies them into `destination`, Deployments with `replicas: 0`.
  */
@@ -7,8 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { clusterVersion, eventually, kubeConfigFor, testenvDir, up } from "@livesync/testkit";
-import { Engine } from "./engine.js";
-import { loadManifests } from "./manifests.js";
+import { Engine, loadManifests } from "@livesync/engine";
 
 const LABEL = { "disaster-recovery": "enabled" };
 const APPS = ["shop", "billing"];
@@ -69,7 +68,9 @@ for (const app of [...APPS, "scratch"]) {
     .catch(ignore);
 }
 
-// 2. The manifests a user would apply to a management cluster (seed 002, apiVersion changed).
+// 2. The manifests a user would apply to a management cluster: the documented example
+// (packages/api/src/fixtures/example-livesync-sample.yaml), plus the Services, ConfigMaps and
+// Secrets of the same namespaces.
 const dir = join(testenvDir(), "demo");
 mkdirSync(dir, { recursive: true });
 const kubeconfig = (file: string) => JSON.stringify(readFileSync(file, "utf8"));

@@ -56,7 +56,7 @@ describe.each([
   ],
   ["in-process bus", () => ({})],
 ])("pipeline on %s", (_bus, busOptions) => {
-  it("replicates the seed's deployments example: labelled namespaces only, replicas 0", async () => {
+  it("replicates the documented deployments example: labelled namespaces only, replicas 0", async () => {
     const labelled = await namespace({ "disaster-recovery": "enabled" });
     const other = await namespace();
     await srcApps.createNamespacedDeployment({ namespace: labelled, body: deployment("web") });
@@ -64,7 +64,7 @@ describe.each([
     engine = await Engine.start(
       manifestsFor(env, [
         {
-          name: uniq("seed"),
+          name: uniq("example"),
           resources: [
             {
               group: "apps",

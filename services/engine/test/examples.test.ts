@@ -1,6 +1,7 @@
 /**
- * The LiveSynchronization examples of seed 002, read from packages/api's fixtures (the seed's
- * YAML with only the apiVersion changed), run end to end on JetStream.
+ * The LiveSynchronization examples of the upstream documentation, read from packages/api's
+ * fixtures (its YAML with only the apiVersion changed, docs/upstream-examples.md), run end to end
+ * on JetStream.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -30,7 +31,7 @@ afterAll(async () => {
     for (const c of [srcCore, dstCore]) await c.deleteNamespace({ name }).catch(() => undefined);
 });
 
-function seedLiveSync(fixture: string): LiveSynchronization {
+function exampleLiveSync(fixture: string): LiveSynchronization {
   const file = resolve(import.meta.dirname, "../../../packages/api/src/fixtures", fixture);
   const doc = parseManifests(readFileSync(file, "utf8"), file)
     .map((d) => d.doc as { kind?: string })
@@ -39,15 +40,15 @@ function seedLiveSync(fixture: string): LiveSynchronization {
 }
 
 async function run(fixture: string) {
-  const ls = seedLiveSync(fixture);
+  const ls = exampleLiveSync(fixture);
   engine = await Engine.start(
-    manifestsFor(env, [{ name: uniq("seed"), resources: ls.spec.config.replication.resources }]),
-    { natsUrl: env.nats.url, stream: uniq("SEED").toUpperCase().replace(/-/g, "_") },
+    manifestsFor(env, [{ name: uniq("example"), resources: ls.spec.config.replication.resources }]),
+    { natsUrl: env.nats.url, stream: uniq("EXAMPLE").toUpperCase().replace(/-/g, "_") },
   );
 }
 
 async function ns(labels: Record<string, string> = {}) {
-  const name = uniq("seed");
+  const name = uniq("example");
   await srcCore.createNamespace({ body: { metadata: { name, labels } } });
   created.push(name);
   return name;
@@ -60,7 +61,7 @@ const absent = async (read: () => Promise<unknown>) =>
   );
 const settle = () => new Promise((r) => setTimeout(r, 1_500));
 
-describe("seed 002 examples", () => {
+describe("the upstream documentation's examples", () => {
   it("Filters / Name selector: only ConfigMaps matching config.*", async () => {
     const n = await ns();
     await srcCore.createNamespacedConfigMap({
@@ -71,7 +72,7 @@ describe("seed 002 examples", () => {
       namespace: n,
       body: { metadata: { name: "app-config" }, data: { a: "1" } },
     });
-    await run("seed-filter-name-regex.yaml");
+    await run("example-filter-name-regex.yaml");
     await eventually(() => dstCore.readNamespacedConfigMap({ name: "config-app", namespace: n }), {
       what: "config-app",
     });
@@ -93,7 +94,7 @@ describe("seed 002 examples", () => {
       body: deployment("in", { "disaster-recovery": "enabled" }, 2),
     });
     await srcApps.createNamespacedDeployment({ namespace: n, body: deployment("out", {}, 2) });
-    await run("seed-filter-selector.yaml");
+    await run("example-filter-selector.yaml");
     await eventually(() => dstApps.readNamespacedDeployment({ name: "in", namespace: n }), {
       what: "deployment in",
     });
@@ -106,7 +107,7 @@ describe("seed 002 examples", () => {
   it("Transformations: replicas 0 and strategy removed in the destination, source untouched", async () => {
     const n = await ns();
     await srcApps.createNamespacedDeployment({ namespace: n, body: deployment("web", {}, 2) });
-    await run("seed-transformation.yaml");
+    await run("example-transformation.yaml");
     const copy = await eventually(
       () => dstApps.readNamespacedDeployment({ name: "web", namespace: n }),
       {
@@ -137,7 +138,7 @@ describe("seed 002 examples", () => {
         body: { metadata: { name: "db" }, stringData: { pw: "x" } },
       });
     }
-    await run("seed-bucket-gcp.yaml");
+    await run("example-bucket-gcp.yaml");
     for (const n of [pre, second]) {
       const d = await eventually(
         () => dstApps.readNamespacedDeployment({ name: "api", namespace: n }),

@@ -1,5 +1,6 @@
-// Every example of the product documentation (seed 002) with only the apiVersion changed: all
-// valid except the excludeRegex "*.test" one, which the seed gets wrong.
+// Every example of the upstream documentation (docs/upstream-examples.md) with only the
+// apiVersion changed: all valid except the excludeRegex "*.test" one, which the documentation
+// gets wrong.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseManifests, validateManifestSet } from "./manifests.js";
@@ -10,15 +11,15 @@ const read = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import
 const load = (name: string) => parseManifests(read(name), name);
 
 const VALID = [
-  "seed-livesync-sample.yaml",
-  "seed-filter-name-regex.yaml",
-  "seed-filter-selector.yaml",
-  "seed-transformation.yaml",
-  "seed-recovery-process.yaml",
-  "seed-bucket-gcp.yaml",
-  "seed-bucket-s3.yaml",
-  "seed-resync.yaml",
-  "seed-task.yaml",
+  "example-livesync-sample.yaml",
+  "example-filter-name-regex.yaml",
+  "example-filter-selector.yaml",
+  "example-transformation.yaml",
+  "example-recovery-process.yaml",
+  "example-bucket-gcp.yaml",
+  "example-bucket-s3.yaml",
+  "example-resync.yaml",
+  "example-task.yaml",
 ];
 
 /** The livesync objects of a fixture, validated one by one. */
@@ -27,7 +28,7 @@ const validated = (name: string) =>
     .filter((d) => String((d.doc as { apiVersion?: string }).apiVersion).includes("livesync.dev"))
     .map((d) => validateObject(d.doc));
 
-describe("seed 002 examples", () => {
+describe("the upstream documentation's examples", () => {
   it.each(VALID)("%s parses and every livesync object in it validates", (name) => {
     const docs = load(name);
     expect(docs.filter((d) => d.error)).toEqual([]);
@@ -36,13 +37,13 @@ describe("seed 002 examples", () => {
     for (const r of results) expect(r).toMatchObject({ ok: true });
   });
 
-  it.each(VALID)("%s with the seed's clusters is a consistent manifest set", (name) => {
-    const { problems } = validateManifestSet([...load("seed-clusters.yaml"), ...load(name)]);
+  it.each(VALID)("%s with the documented clusters is a consistent manifest set", (name) => {
+    const { problems } = validateManifestSet([...load("example-clusters.yaml"), ...load(name)]);
     expect(problems).toEqual([]);
   });
 
   it('rejects excludeRegex "*.test" with the exact path and reason', () => {
-    expect(validated("seed-filter-exclude-regex.yaml")).toEqual([
+    expect(validated("example-filter-exclude-regex.yaml")).toEqual([
       {
         ok: false,
         errors: [
@@ -57,12 +58,12 @@ describe("seed 002 examples", () => {
 
   it("reports the same single problem for the excludeRegex example as a manifest set", () => {
     const { problems, objects } = validateManifestSet([
-      ...load("seed-clusters.yaml"),
-      ...load("seed-filter-exclude-regex.yaml"),
+      ...load("example-clusters.yaml"),
+      ...load("example-filter-exclude-regex.yaml"),
     ]);
     expect(problems).toEqual([
       {
-        source: "seed-filter-exclude-regex.yaml",
+        source: "example-filter-exclude-regex.yaml",
         index: 0,
         kind: "LiveSynchronization",
         name: "livesynchronization-sample",
@@ -79,16 +80,16 @@ describe("seed 002 examples", () => {
   });
 
   it("resyncPeriod 3h25m12s is 12,312,000 ms", () => {
-    const [result] = validated("seed-resync.yaml");
+    const [result] = validated("example-resync.yaml");
     if (!result?.ok) throw new Error("expected the resync example to validate");
     expect(resyncPeriodMs((result.value as LiveSynchronization).spec)).toBe(12_312_000);
   });
 
   it("fills the schema defaults into the validated objects", () => {
     const { objects } = validateManifestSet([
-      ...load("seed-clusters.yaml"),
-      ...load("seed-bucket-s3.yaml"),
-      ...load("seed-task.yaml"),
+      ...load("example-clusters.yaml"),
+      ...load("example-bucket-s3.yaml"),
+      ...load("example-task.yaml"),
     ]);
     const [ls] = objects.LiveSynchronization.filter((l) => l.metadata.name !== "set-test-label");
     expect(ls?.spec.suspend).toBe(false);
@@ -121,8 +122,8 @@ describe("seed 002 examples", () => {
     ]);
   });
 
-  it("the seed's own astronetes.io apiVersion is the only thing to change", () => {
-    const [doc] = load("seed-livesync-sample.yaml");
+  it("the upstream astronetes.io apiVersion is the only thing to change", () => {
+    const [doc] = load("example-livesync-sample.yaml");
     const upstream = { ...(doc?.doc as object), apiVersion: "automation.astronetes.io/v1alpha1" };
     expect(validateObject(upstream)).toEqual({
       ok: false,
