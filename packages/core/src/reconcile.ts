@@ -1,7 +1,7 @@
 // The subtractive half of resync: compare what the source selects with the copies we own.
 // Pure; the reconciler service does the listing and publishing.
 
-import { compareResourceVersions } from "./guard.js";
+import { compareResourceVersions } from "./guards/copy.js";
 
 export interface SelectedSource {
   uid: string;

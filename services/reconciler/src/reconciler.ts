@@ -1,6 +1,5 @@
 import { PermanentError, type EventBus } from "@livesync/bus";
 import {
-  ANNOTATIONS,
   compileFilters,
   encodeEvent,
   hasDrifted,
@@ -10,6 +9,7 @@ import {
   MANAGED_LABEL,
   messageId,
   planReconcile,
+  readCopyRecord,
   sanitize,
   selectRule,
   subjectFor,
@@ -182,20 +182,21 @@ export class Reconciler {
         { labelSelector: `${MANAGED_LABEL}=true`, metadataOnly: true },
         (page) => {
           for (const c of page) {
-            if (c.metadata.annotations?.[ANNOTATIONS.liveSync] !== this.target.liveSync) continue;
+            const rec = readCopyRecord(c as CoreObject)!;
+            if (rec.liveSync !== this.target.liveSync) continue;
             owned.set(key(c), {
               obj: {
                 apiVersion: c.apiVersion,
                 kind: c.kind,
                 metadata: { name: c.metadata.name, namespace: c.metadata.namespace },
               },
-              sourceUid: c.metadata.annotations?.[ANNOTATIONS.sourceUid],
-              sourceResourceVersion: c.metadata.annotations?.[ANNOTATIONS.sourceResourceVersion],
+              sourceUid: rec.sourceUid,
+              sourceResourceVersion: rec.sourceResourceVersion,
               drifted: hasDrifted(
                 c.metadata.managedFields as never,
                 this.target.fieldManager ?? "livesync",
               ),
-              terminating: c.metadata.deletionTimestamp !== undefined,
+              terminating: rec.terminating === true,
             });
           }
         },

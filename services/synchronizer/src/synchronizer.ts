@@ -9,10 +9,12 @@ import {
   KeyedMutex,
   markCopy,
   maxResourceVersion,
+  MemoryTombstones,
   objectKey,
   type KubeObject as CoreObject,
   type PatchOperation,
   type SyncEvent,
+  type TombstoneStore,
 } from "@livesync/core";
 import {
   applyObject,
@@ -27,7 +29,6 @@ import {
   UnknownResourceError,
 } from "@livesync/kube";
 import { CopyCache, type CachedCopy } from "./copy-cache.js";
-import { MemoryTombstones, type TombstoneStore } from "./tombstones.js";
 import { NamespaceEnsurer } from "./namespaces.js";
 
 export const FIELD_MANAGER = "livesync";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { canonicalJson, type KubeObject } from "@livesync/core";
+import { canonicalJson } from "../ownership.js";
+import type { KubeObject } from "../types.js";
 import {
   ARCHIVE_ANNOTATIONS,
   decodeArchiveEntry,

@@ -8,7 +8,8 @@
 // guard a single HEAD whatever the bucket's settings. Recovery ignores tombstones.
 
 import { createHash } from "node:crypto";
-import { ANNOTATIONS, canonicalJson, type KubeObject } from "@livesync/core";
+import { ANNOTATIONS, canonicalJson, readCopyRecord } from "../ownership.js";
+import type { KubeObject } from "../types.js";
 
 export const ARCHIVE_ANNOTATIONS = {
   liveSync: ANNOTATIONS.liveSync,
@@ -160,10 +161,15 @@ export function decodeArchiveEntry(text: string): ArchiveEntry {
   const stored = r as KubeObject;
   const a = stored.metadata.annotations ?? {};
   const original = originalOf(stored);
+  // The ownership marks are read as on a copy; the archive adds only the time of the write.
+  const { liveSync, sourceCluster, sourceUid, sourceResourceVersion } = readCopyRecord(stored)!;
   const marks: Partial<ArchiveMarks> = {};
-  for (const [field, key] of Object.entries(ARCHIVE_ANNOTATIONS)) {
-    if (field !== "sha256" && a[key] !== undefined) marks[field as keyof ArchiveMarks] = a[key];
-  }
+  if (liveSync !== undefined) marks.liveSync = liveSync;
+  if (sourceCluster !== undefined) marks.sourceCluster = sourceCluster;
+  if (sourceUid !== undefined) marks.sourceUid = sourceUid;
+  if (sourceResourceVersion !== undefined) marks.sourceResourceVersion = sourceResourceVersion;
+  const archivedAt = a[ARCHIVE_ANNOTATIONS.archivedAt];
+  if (archivedAt !== undefined) marks.archivedAt = archivedAt;
   const verified = a[ARCHIVE_ANNOTATIONS.sha256] === sha256Of(original);
   return { kind: "object", stored, original, marks, verified };
 }

@@ -21,8 +21,8 @@
 //   so it only deletes a copy of the same uid. A DELETED carries the deletion's own version,
 //   older than any later re-creation, so the version comparison alone is enough.
 
-import { ANNOTATIONS } from "./ownership.js";
-import type { KubeObject } from "./types.js";
+import { readCopyRecord } from "../ownership.js";
+import type { KubeObject } from "../types.js";
 
 export type Comparison = -1 | 0 | 1 | "incomparable";
 
@@ -89,16 +89,16 @@ export interface Decision {
 
 /** The CopyState of a destination object, or undefined when it does not exist. */
 export function copyStateOf(obj: KubeObject | undefined): CopyState | undefined {
-  if (!obj) return undefined;
-  const a = obj.metadata?.annotations ?? {};
+  const rec = readCopyRecord(obj);
+  if (!rec) return undefined;
   const state: CopyState = {};
-  if (a[ANNOTATIONS.liveSync] !== undefined) state.owner = a[ANNOTATIONS.liveSync];
-  if (a[ANNOTATIONS.sourceUid] !== undefined) state.sourceUid = a[ANNOTATIONS.sourceUid];
-  if (a[ANNOTATIONS.sourceResourceVersion] !== undefined) {
-    state.sourceResourceVersion = a[ANNOTATIONS.sourceResourceVersion];
+  if (rec.liveSync !== undefined) state.owner = rec.liveSync;
+  if (rec.sourceUid !== undefined) state.sourceUid = rec.sourceUid;
+  if (rec.sourceResourceVersion !== undefined) {
+    state.sourceResourceVersion = rec.sourceResourceVersion;
   }
-  if (a[ANNOTATIONS.contentHash] !== undefined) state.contentHash = a[ANNOTATIONS.contentHash];
-  if (obj.metadata?.deletionTimestamp) state.terminating = true;
+  if (rec.contentHash !== undefined) state.contentHash = rec.contentHash;
+  if (rec.terminating) state.terminating = true;
   return state;
 }
 

@@ -8,8 +8,8 @@ import {
   type GuardEvent,
   type GuardEventType,
   maxResourceVersion,
-} from "./guard.js";
-import { markCopy } from "./ownership.js";
+} from "./copy.js";
+import { markCopy } from "../ownership.js";
 
 const LS = "dr/main";
 
