@@ -21,7 +21,7 @@ import {
   deleteObject,
   getObject,
   isConflict,
-  isInvalid,
+  isImmutableFieldChange,
   isNotFound,
   type Cluster,
   type KubeObject,
@@ -244,6 +244,8 @@ export class Synchronizer {
       liveSync: event.liveSync,
       tombstoneResourceVersion: tombstone,
       desiredContentHash: desired?.metadata.annotations?.[ANNOTATIONS.contentHash],
+      // A hand-edited copy (found by the reconciler) is re-applied even though versions match.
+      repair: event.repair,
     });
     // Every delete is remembered, even of a copy already gone, so a late ADDED stays dead.
     if (isDelete) {
@@ -254,14 +256,10 @@ export class Synchronizer {
       );
     }
 
-    // A hand-edited copy (found by the reconciler) is re-applied even though versions match.
-    const repair =
-      event.repair && decision.action === "skip" && decision.reason.startsWith("duplicate");
-    const action = repair ? "update" : decision.action;
-
+    const { action } = decision;
     switch (action) {
       case "skip":
-        if (decision.reason.startsWith("conflict")) {
+        if (decision.kind === "conflict") {
           this.stats.get(event.liveSync)!.lastConflict = `${objectKey(event)}: ${decision.reason}`;
           return "conflict";
         }
@@ -309,18 +307,15 @@ export class Synchronizer {
           }
           // Immutable field changed in the source (Job template, Service clusterIP…): the copy
           // is ours, so replace it rather than fail forever.
-          if (
-            isInvalid(err) &&
-            current &&
-            /immutable|may not change/i.test((err as Error).message)
-          ) {
+          if (current && isImmutableFieldChange(err)) {
             await this.deleteAndWait(destination, info, current);
             await this.write(cache, destination, info, desired, undefined);
             return "replaced";
           }
           throw err;
         }
-        return action === "create" ? "created" : repair ? "repaired" : "updated";
+        if (decision.action === "update" && decision.repair) return "repaired";
+        return action === "create" ? "created" : "updated";
       }
     }
   }
