@@ -1,14 +1,8 @@
 import { PermanentError, type Delivery, type EventBus, type Subscription } from "@livesync/bus";
 import {
-  ANNOTATIONS,
-  applyPatch,
-  copyStateOf,
-  decide,
   decodeEvent,
   isOwnedBy,
   KeyedMutex,
-  markCopy,
-  maxResourceVersion,
   MemoryTombstones,
   objectKey,
   type KubeObject as CoreObject,
@@ -28,6 +22,7 @@ import {
   type ResourceInfo,
   UnknownResourceError,
 } from "@livesync/kube";
+import { planApply } from "./apply-plan.js";
 import { CopyCache, type CachedCopy } from "./copy-cache.js";
 import { NamespaceEnsurer } from "./namespaces.js";
 
@@ -234,28 +229,18 @@ export class Synchronizer {
   ): Promise<Outcome> {
     const { destination } = target;
     const namespace = info.namespaced ? event.namespace : undefined;
-    const isDelete = event.type === "DELETED" || event.type === "PRUNE";
-    // Transform first: the copy's content hash lets a changed transformation reach copies
-    // whose source did not change.
-    const desired = isDelete ? undefined : this.desiredCopy(target, event);
     const current = cache.get(namespace, event.name);
-    const tombstone = await this.tombstones.get(event.liveSync, event.uid);
-    const decision = decide(event, copyStateOf(current as CoreObject | undefined), {
-      liveSync: event.liveSync,
-      tombstoneResourceVersion: tombstone,
-      desiredContentHash: desired?.metadata.annotations?.[ANNOTATIONS.contentHash],
-      // A hand-edited copy (found by the reconciler) is re-applied even though versions match.
-      repair: event.repair,
+    const plan = planApply(event, {
+      sourceCluster: target.sourceCluster,
+      transformations: target.transformations,
+      current: current as CoreObject | undefined,
+      tombstone: await this.tombstones.get(event.liveSync, event.uid),
     });
-    // Every delete is remembered, even of a copy already gone, so a late ADDED stays dead.
-    if (isDelete) {
-      await this.tombstones.put(
-        event.liveSync,
-        event.uid,
-        maxResourceVersion(tombstone, event.sourceResourceVersion),
-      );
+    if (plan.tombstone !== undefined) {
+      await this.tombstones.put(event.liveSync, event.uid, plan.tombstone);
     }
-
+    const { decision } = plan;
+    const desired = plan.desired as KubeObject | undefined;
     const { action } = decision;
     switch (action) {
       case "skip":
@@ -318,23 +303,6 @@ export class Synchronizer {
         return action === "create" ? "created" : "updated";
       }
     }
-  }
-
-  private desiredCopy(target: SyncTarget, event: SyncEvent): KubeObject {
-    if (!event.object) throw new PermanentError(`${event.type} event without an object`);
-    const patch = target.transformations[event.resourceIndex ?? 0] ?? [];
-    const transformed = applyPatch(event.object, patch);
-    if (!transformed.ok) {
-      throw new PermanentError(
-        `transformation of spec.config.replication.resources[${event.resourceIndex ?? 0}] failed: ${transformed.error}`,
-      );
-    }
-    return markCopy(transformed.object, {
-      liveSync: event.liveSync,
-      sourceCluster: target.sourceCluster,
-      sourceUid: event.uid,
-      sourceResourceVersion: event.sourceResourceVersion,
-    }) as KubeObject;
   }
 
   /**
