@@ -7,13 +7,13 @@ import {
 } from "@aws-sdk/client-s3";
 import type { Bucket } from "@livesync/api";
 import { BucketError } from "./errors.js";
-import { parseArchiveMetadata, type StoredState } from "./format.js";
 
 /** The archive's view of one S3-compatible bucket. Every failure is a BucketError. */
 export interface BucketClient {
   /** "bucket <ns>/<name> (s3://<bucket> at <endpoint>)": prefixes every error message. */
   readonly label: string;
-  head(key: string): Promise<StoredState | undefined>;
+  /** The object's S3 user metadata, or undefined when there is no object at key. */
+  head(key: string): Promise<Record<string, string> | undefined>;
   put(key: string, body: string, metadata: Record<string, string>): Promise<void>;
   get(key: string): Promise<string | undefined>;
   /** Every key under prefix (all pages). */
@@ -129,11 +129,11 @@ class S3BucketClient implements BucketClient {
     }
   }
 
-  async head(key: string): Promise<StoredState | undefined> {
+  async head(key: string): Promise<Record<string, string> | undefined> {
     return this.call(`HEAD ${key}`, async () => {
       try {
         const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-        return parseArchiveMetadata(out.Metadata);
+        return out.Metadata ?? {};
       } catch (err) {
         if (isNotFound(err)) return undefined;
         if (

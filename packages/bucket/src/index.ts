@@ -1,7 +1,6 @@
-// @livesync/bucket: S3-compatible storage for the archive (AWS S3, GCS interoperability, MinIO,
-// versitygw), the archive's object layout and the stored format.
-export * from "./layout.js";
-export * from "./format.js";
+// @livesync/bucket: the S3-compatible client of the archive (AWS S3, GCS interoperability,
+// MinIO, versitygw): requests, credentials and errors. What is stored where (keys, entries,
+// tombstones) is the archive format's, in @livesync/core.
 export * from "./errors.js";
 export * from "./client.js";
 export * from "./credentials.js";

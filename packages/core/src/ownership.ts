@@ -15,12 +15,15 @@ export interface CopyMarks {
   sourceResourceVersion: string;
 }
 
+/** What a copy (or an archived original) records about itself: see readCopyRecord. */
 export interface CopyRecord {
   liveSync?: string;
   sourceCluster?: string;
   sourceUid?: string;
   sourceResourceVersion?: string;
   contentHash?: string;
+  /** The object has a deletionTimestamp. */
+  terminating?: boolean;
 }
 
 /** Removes livesync's own annotations and labels (and maps left empty) in place. */
@@ -61,13 +64,16 @@ export function markCopy(obj: KubeObject, marks: CopyMarks): KubeObject {
   return c;
 }
 
-/** The control annotations of a destination object (undefined when there is no object). */
+/**
+ * The control annotations of a destination object (undefined when there is no object): the one
+ * reader of livesync's ownership marks, for the guard, the reconciler, recovery and the archive.
+ */
 export function readCopyRecord(obj: KubeObject | undefined): CopyRecord | undefined {
   if (!obj) return undefined;
   const a = obj.metadata?.annotations ?? {};
   const rec: CopyRecord = {};
   const get = (k: string) => (typeof a[k] === "string" ? a[k] : undefined);
-  const pairs: [keyof CopyRecord, string][] = [
+  const pairs: [Exclude<keyof CopyRecord, "terminating">, string][] = [
     ["liveSync", ANNOTATIONS.liveSync],
     ["sourceCluster", ANNOTATIONS.sourceCluster],
     ["sourceUid", ANNOTATIONS.sourceUid],
@@ -78,10 +84,11 @@ export function readCopyRecord(obj: KubeObject | undefined): CopyRecord | undefi
     const v = get(key);
     if (v !== undefined) rec[field] = v;
   }
+  if (obj.metadata?.deletionTimestamp) rec.terminating = true;
   return rec;
 }
 
 /** Ownership is the annotation only: the label alone (e.g. copied by hand) confers nothing. */
 export function isOwnedBy(obj: KubeObject | undefined, liveSync: string): boolean {
-  return obj?.metadata?.annotations?.[ANNOTATIONS.liveSync] === liveSync;
+  return readCopyRecord(obj)?.liveSync === liveSync;
 }

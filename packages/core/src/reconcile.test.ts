@@ -9,10 +9,19 @@ const copy = (sourceUid: string, extra: Partial<OwnedCopy> = {}): OwnedCopy => (
   terminating: false,
   ...extra,
 });
+/** The plan from a complete source listing of exactly `selected`. */
+const planFor = (
+  selected: ReadonlyMap<string, SelectedSource>,
+  copies: ReadonlyMap<string, OwnedCopy>,
+) =>
+  planReconcile(
+    { state: "listed", resource: "v1/configmaps", selected, total: selected.size },
+    copies,
+  );
 
 describe("planReconcile", () => {
   it("prunes copies whose source is gone or no longer selected, and only those", () => {
-    const plan = planReconcile(
+    const plan = planFor(
       new Map([["ns/kept", src("u1")]]),
       new Map([
         ["ns/kept", copy("u1")],
@@ -29,7 +38,7 @@ describe("planReconcile", () => {
   });
 
   it("reports selected objects without a copy as missing", () => {
-    const plan = planReconcile(
+    const plan = planFor(
       new Map([
         ["ns/a", src("u1")],
         ["ns/b", src("u2")],
@@ -40,12 +49,12 @@ describe("planReconcile", () => {
   });
 
   it("treats a copy of an older incarnation (other source uid) as missing, not as prunable", () => {
-    const plan = planReconcile(new Map([["ns/a", src("new")]]), new Map([["ns/a", copy("old")]]));
+    const plan = planFor(new Map([["ns/a", src("new")]]), new Map([["ns/a", copy("old")]]));
     expect(plan).toEqual({ prune: [], repair: [], missing: ["ns/a"], stale: [] });
   });
 
   it("repairs drifted copies and leaves terminating ones alone", () => {
-    const plan = planReconcile(
+    const plan = planFor(
       new Map([
         ["ns/a", src("u1")],
         ["ns/b", src("u2")],
@@ -60,7 +69,7 @@ describe("planReconcile", () => {
   });
 
   it("re-sends copies that record an older source resourceVersion (a lost update)", () => {
-    const plan = planReconcile(
+    const plan = planFor(
       new Map([
         ["ns/behind", src("u1", "12")],
         ["ns/current", src("u2", "10")],
@@ -78,7 +87,47 @@ describe("planReconcile", () => {
   });
 
   it("prunes nothing when nothing is owned", () => {
-    expect(planReconcile(new Map([["ns/a", src("u1")]]), new Map()).prune).toEqual([]);
+    expect(planFor(new Map([["ns/a", src("u1")]]), new Map()).prune).toEqual([]);
+  });
+});
+
+describe("planReconcile: never prune from a failed, partial or empty source list", () => {
+  const copies = new Map([
+    ["ns/a", copy("u1", { drifted: true })],
+    ["ns/b", copy("u2")],
+  ]);
+  const nothing = { prune: [], repair: [], missing: [], stale: [] };
+
+  it("a failed listing plans nothing and says why", () => {
+    expect(planReconcile({ state: "failed", error: "403 Forbidden" }, copies)).toEqual({
+      ...nothing,
+      refused: "source list failed: 403 Forbidden",
+    });
+  });
+
+  it("a partial listing plans nothing and says why", () => {
+    const reason = "listing source namespaces failed: timeout";
+    expect(planReconcile({ state: "partial", reason }, copies)).toEqual({
+      ...nothing,
+      refused: reason,
+    });
+  });
+
+  it("an empty listing prunes nothing while copies exist", () => {
+    const empty = { state: "listed", resource: "apps/v1/deployments", total: 0 } as const;
+    expect(planReconcile({ ...empty, selected: new Map() }, copies)).toEqual({
+      ...nothing,
+      refused:
+        "the source list of apps/v1/deployments is empty while 2 copies exist; refusing to prune",
+    });
+    // Not empty: objects were listed, none selected, so the copies are pruned.
+    expect(planReconcile({ ...empty, total: 3, selected: new Map() }, copies)).toEqual({
+      ...nothing,
+      prune: ["ns/a", "ns/b"],
+    });
+    // Empty with nothing to prune (only terminating copies) is no refusal.
+    const going = new Map([["ns/a", copy("u1", { terminating: true })]]);
+    expect(planReconcile({ ...empty, selected: new Map() }, going)).toEqual(nothing);
   });
 });
 

@@ -1,7 +1,7 @@
 // The subtractive half of resync: compare what the source selects with the copies we own.
 // Pure; the reconciler service does the listing and publishing.
 
-import { compareResourceVersions } from "./guard.js";
+import { compareResourceVersions } from "./guards/copy.js";
 import type { ManagedFieldsEntry } from "./types.js";
 
 export interface SelectedSource {
@@ -17,6 +17,24 @@ export interface OwnedCopy {
   terminating: boolean;
 }
 
+/**
+ * What listing the source gave. A listing that failed (discovery, RBAC, an apiserver error, a
+ * page that did not come) or is partial (the selection depends on namespace labels we could
+ * not read) cannot tell what is gone.
+ */
+export type SourceListing =
+  | { state: "failed"; error: string }
+  | { state: "partial"; reason: string }
+  | {
+      state: "listed";
+      /** The resource, for messages ("apps/v1/deployments"). */
+      resource: string;
+      /** The objects the LiveSynchronization selects, by key. */
+      selected: ReadonlyMap<string, SelectedSource>;
+      /** Every object the list returned, selected or not. */
+      total: number;
+    };
+
 export interface ReconcilePlan {
   /** Copies whose source is gone or no longer selected. */
   prune: string[];
@@ -31,14 +49,26 @@ export interface ReconcilePlan {
    * next resyncPeriod.
    */
   stale: string[];
+  /** Why nothing is pruned although copies may lack a source (set only then). */
+  refused?: string;
 }
 
-/** Keys are "<namespace>/<name>" ("/<name>" for cluster-scoped objects). */
+/**
+ * Keys are "<namespace>/<name>" ("/<name>" for cluster-scoped objects).
+ *
+ * Safety first, like Argo CD: a failed or partial source listing plans nothing at all (we
+ * cannot know what is gone), and an empty one prunes nothing while copies exist, since an empty
+ * list is more likely a broken source (wrong credentials, a restored etcd, a cleared cache) than
+ * a source that was wiped.
+ */
 export function planReconcile(
-  selected: ReadonlyMap<string, SelectedSource>,
+  source: SourceListing,
   copies: ReadonlyMap<string, OwnedCopy>,
 ): ReconcilePlan {
   const plan: ReconcilePlan = { prune: [], repair: [], missing: [], stale: [] };
+  if (source.state === "failed") return { ...plan, refused: `source list failed: ${source.error}` };
+  if (source.state === "partial") return { ...plan, refused: source.reason };
+  const { selected } = source;
   for (const [key, copy] of copies) {
     if (copy.terminating) continue; // already going; deleting again would only loop
     const source = selected.get(key);
@@ -48,7 +78,11 @@ export function planReconcile(
     else if (isStale(copy, source)) plan.stale.push(key);
   }
   for (const key of selected.keys()) if (!copies.has(key)) plan.missing.push(key);
-  for (const list of Object.values(plan)) list.sort();
+  for (const list of [plan.prune, plan.repair, plan.missing, plan.stale]) list.sort();
+  if (source.total === 0 && copies.size > 0 && plan.prune.length > 0) {
+    plan.prune = [];
+    plan.refused = `the source list of ${source.resource} is empty while ${copies.size} copies exist; refusing to prune`;
+  }
   return plan;
 }
 

@@ -36,6 +36,38 @@ export const isConflict = (e: unknown) => e instanceof KubeApiError && e.status 
 export const isGone = (e: unknown) => e instanceof KubeApiError && e.status === 410;
 export const isInvalid = (e: unknown) => e instanceof KubeApiError && e.status === 422;
 
+/** One entry of a Status's details.causes: which field, and what is wrong with it. */
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+/** The causes of a Status error (details.causes), empty when it has none. */
+export function statusCauses(e: unknown): StatusCause[] {
+  if (!(e instanceof KubeApiError)) return [];
+  const causes = (e.details as { causes?: unknown } | undefined)?.causes;
+  return Array.isArray(causes) ? (causes as StatusCause[]) : [];
+}
+
+/**
+ * The write was refused because it changes a field that cannot change once set: reason
+ * Invalid (422) with a field cause saying so. The apiserver has no cause type of its own for
+ * this: immutable fields are reported as FieldValueInvalid "field is immutable" (Deployment
+ * selector, Job template), FieldValueInvalid "may not change once set" (Service clusterIPs),
+ * FieldValueForbidden "field is immutable when `immutable` is set" (ConfigMap, Secret) or
+ * "spec is immutable after creation…" (PersistentVolumeClaim), and CEL rules of CRDs by their
+ * own message ("Value is immutable").
+ */
+export function isImmutableFieldChange(e: unknown): boolean {
+  if (!(e instanceof KubeApiError) || e.status !== 422 || e.reason !== "Invalid") return false;
+  return statusCauses(e).some(
+    (c) =>
+      (c.reason === "FieldValueInvalid" || c.reason === "FieldValueForbidden") &&
+      /immutable|may not change/i.test(c.message ?? ""),
+  );
+}
+
 /** Worth retrying: throttling, server errors, timeouts and connection failures. */
 export function isTransient(e: unknown): boolean {
   if (e instanceof KubeApiError) return e.status === 429 || e.status >= 500;

@@ -1,13 +1,17 @@
+import type { BucketClient } from "@livesync/bucket";
+import { PermanentError, type Delivery, type EventBus, type Subscription } from "@livesync/bus";
 import {
   archiveKey,
+  decideArchive,
+  decodeEvent,
   encodeObjectEntry,
   encodeTombstone,
-  type BucketClient,
+  KeyedMutex,
+  parseArchiveMetadata,
   type EncodedEntry,
-} from "@livesync/bucket";
-import { PermanentError, type Delivery, type EventBus, type Subscription } from "@livesync/bus";
-import { decodeEvent, KeyedMutex, namespacedName, type SyncEvent } from "@livesync/core";
-import { decideArchive } from "./guard.js";
+  namespacedName,
+  type SyncEvent,
+} from "@livesync/core";
 
 export const ARCHIVER_DURABLE = "archiver";
 
@@ -49,7 +53,7 @@ export const archiverRetryDelay = (attempt: number) => Math.min(500 * 2 ** (atte
 /**
  * Consumes every event with its own durable consumer and keeps the untransformed original of
  * each object in the LiveSynchronization's bucket (deletes as tombstones), guarded by the
- * source resourceVersion like the synchronizer (see guard.ts).
+ * source resourceVersion like the synchronizer (see decideArchive in @livesync/core).
  */
 export class Archiver {
   private readonly targets = new Map<string, ArchiveTarget>();
@@ -139,7 +143,9 @@ export class Archiver {
     }
     const { bucket } = target;
     return this.mutex.run(`${bucket.label}\n${key}`, async () => {
-      const decision = decideArchive(event, await bucket.head(key));
+      const metadata = await bucket.head(key);
+      const stored = metadata && parseArchiveMetadata(metadata);
+      const decision = decideArchive(event, stored);
       if (decision.action === "skip") return { outcome: "skipped", key, reason: decision.reason };
       const entry = this.encode(target, event);
       await bucket.put(key, entry.body, entry.metadata);

@@ -1,2 +1,1 @@
 export * from "./archiver.js";
-export * from "./guard.js";

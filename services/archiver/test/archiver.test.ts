@@ -4,10 +4,16 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { archiveKey, decodeArchiveEntry, originalOf, type BucketClient } from "@livesync/bucket";
+import type { BucketClient } from "@livesync/bucket";
 import { InProcessBus } from "@livesync/bus";
 import { canonicalJson } from "@livesync/api";
-import type { KubeObject, SyncEvent } from "@livesync/core";
+import {
+  archiveKey,
+  decodeArchiveEntry,
+  originalOf,
+  type KubeObject,
+  type SyncEvent,
+} from "@livesync/core";
 import { Archiver, ARCHIVER_DURABLE, type ArchiveTarget } from "../src/index.js";
 import {
   configMapEvent,

@@ -5,9 +5,8 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
-import { decodeArchiveEntry } from "@livesync/bucket";
 import { canonicalJson } from "@livesync/api";
-import { sanitize, type KubeObject } from "@livesync/core";
+import { decodeArchiveEntry, sanitize, type KubeObject } from "@livesync/core";
 import { eventually, kubeConfigFor, s3Client } from "@livesync/testkit";
 import { Engine } from "../src/index.js";
 import { LS_NAMESPACE, manifestsFor, uniq } from "../src/testing.js";

@@ -1,6 +1,5 @@
 import { PermanentError, type EventBus } from "@livesync/bus";
 import {
-  ANNOTATIONS,
   compileFilters,
   encodeEvent,
   FIELD_MANAGER,
@@ -14,6 +13,7 @@ import {
   namespacedName,
   namespacedNameOf,
   planReconcile,
+  readCopyRecord,
   sanitize,
   selectRule,
   subjectFor,
@@ -22,6 +22,7 @@ import {
   type OwnedCopy,
   type ResourceFilters,
   type SelectedSource,
+  type SourceListing,
   type SyncEvent,
 } from "@livesync/core";
 import {
@@ -73,8 +74,8 @@ export interface ReconcileReport {
 /**
  * Lists what the source covers and the copies this LiveSynchronization owns, and publishes
  * PRUNE events for copies whose source is gone, RESYNC for missing copies and repair RESYNCs
- * for hand-edited ones. Safety first, like Argo CD: a failed, partial or suspiciously empty
- * source list prunes nothing; objects we do not own are never even considered.
+ * for hand-edited ones. What to prune or refuse is planReconcile's (a failed, partial or
+ * suspiciously empty source list prunes nothing); objects we do not own are never considered.
  */
 export class Reconciler {
   private pass = 0;
@@ -156,18 +157,20 @@ export class Reconciler {
       failed: 0,
     };
     const { source, destination } = this.target;
+    // A source that cannot be listed in full plans nothing: the planner says why.
+    const refuse = (listing: SourceListing) => {
+      report.refused = planReconcile(listing, new Map()).refused;
+      return report;
+    };
     let info: ResourceInfo;
     try {
       info = await source.discovery.resolve(gvr);
     } catch (err) {
-      // Missing CRD, RBAC denial, apiserver error: we cannot know what is gone. Prune nothing.
-      report.refused = `source list failed: ${(err as Error).message}`;
-      return report;
+      return refuse({ state: "failed", error: (err as Error).message });
     }
     const usesNamespaces = rules.some((r) => r.filters.usesNamespaceSelector);
     if (info.namespaced && usesNamespaces && namespaceError) {
-      report.refused = namespaceError;
-      return report;
+      return refuse({ state: "partial", reason: namespaceError });
     }
 
     // Our copies first, metadata only: the source pass then keeps full objects only where a
@@ -181,20 +184,21 @@ export class Reconciler {
         { labelSelector: `${MANAGED_LABEL}=true`, metadataOnly: true },
         (page) => {
           for (const c of page) {
-            if (c.metadata.annotations?.[ANNOTATIONS.liveSync] !== this.target.liveSync) continue;
+            const rec = readCopyRecord(c)!;
+            if (rec.liveSync !== this.target.liveSync) continue;
             owned.set(namespacedNameOf(c), {
               obj: {
                 apiVersion: c.apiVersion,
                 kind: c.kind,
                 metadata: { name: c.metadata.name, namespace: c.metadata.namespace },
               },
-              sourceUid: c.metadata.annotations?.[ANNOTATIONS.sourceUid],
-              sourceResourceVersion: c.metadata.annotations?.[ANNOTATIONS.sourceResourceVersion],
+              sourceUid: rec.sourceUid,
+              sourceResourceVersion: rec.sourceResourceVersion,
               drifted: hasDrifted(
                 c.metadata.managedFields,
                 this.target.fieldManager ?? FIELD_MANAGER,
               ),
-              terminating: c.metadata.deletionTimestamp !== undefined,
+              terminating: rec.terminating === true,
             });
           }
         },
@@ -232,12 +236,15 @@ export class Reconciler {
         }
       });
     } catch (err) {
-      report.refused = `source list failed: ${(err as Error).message}`;
-      return report;
+      return refuse({ state: "failed", error: (err as Error).message });
     }
     report.selected = selected.size;
     report.copies = owned.size;
-    const plan = planReconcile(selected, owned);
+    const plan = planReconcile(
+      { state: "listed", resource: name, selected, total: sourceTotal },
+      owned,
+    );
+    if (plan.refused) report.refused = plan.refused;
 
     // One object the bus can never carry is counted and skipped; any other failure ends the pass.
     const publish = async (e: SyncEvent, idSuffix: string): Promise<boolean> => {
@@ -256,18 +263,13 @@ export class Reconciler {
       }
     };
 
-    // An empty source list while copies exist is more likely a broken source than a wiped one.
-    if (sourceTotal === 0 && owned.size > 0 && plan.prune.length > 0) {
-      report.refused = `the source list of ${name} is empty while ${owned.size} copies exist; refusing to prune`;
-    } else {
-      for (const k of plan.prune) {
-        const copy = owned.get(k)!;
-        const e = makeEvent("PRUNE", this.target.liveSync, info, copy.obj, {
-          resourceVersion: sourceListVersion,
-        });
-        e.uid = copy.sourceUid ?? "";
-        if (await publish(e, `prune-${pass}`)) report.pruned++;
-      }
+    for (const k of plan.prune) {
+      const copy = owned.get(k)!;
+      const e = makeEvent("PRUNE", this.target.liveSync, info, copy.obj, {
+        resourceVersion: sourceListVersion,
+      });
+      e.uid = copy.sourceUid ?? "";
+      if (await publish(e, `prune-${pass}`)) report.pruned++;
     }
     for (const [list, repair, why] of [
       [plan.missing, false, "missing"],

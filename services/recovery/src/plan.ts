@@ -1,8 +1,13 @@
 // Pure pieces of a recovery run: the guarded JSON patch, the object a restore applies, the
 // dry-run diff and the phase. No I/O.
 
-import { markCopy, readCopyRecord, type KubeObject, type PatchOperation } from "@livesync/core";
-import type { ArchiveMarks } from "@livesync/bucket";
+import {
+  markCopy,
+  readCopyRecord,
+  type ArchiveMarks,
+  type KubeObject,
+  type PatchOperation,
+} from "@livesync/core";
 import type { TaskRunFailure } from "@livesync/api";
 
 /**

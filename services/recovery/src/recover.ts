@@ -12,9 +12,11 @@ import type {
   TaskRunResourceCount,
   TaskRunStatus,
 } from "@livesync/api";
-import { archiveKey, decodeArchiveEntry, type BucketClient } from "@livesync/bucket";
+import type { BucketClient } from "@livesync/bucket";
 import {
   applyPatch,
+  archiveKey,
+  decodeArchiveEntry,
   FIELD_MANAGER,
   isOwnedBy,
   MANAGED_LABEL,

@@ -8,9 +8,9 @@
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import type { ReplicatedResource } from "@livesync/api";
-import { archiveKey, bucketClient, decodeArchiveEntry } from "@livesync/bucket";
+import { bucketClient } from "@livesync/bucket";
 import { Engine } from "@livesync/engine";
-import { ANNOTATIONS, MANAGED_LABEL } from "@livesync/core";
+import { ANNOTATIONS, archiveKey, decodeArchiveEntry, MANAGED_LABEL } from "@livesync/core";
 import { Cluster, getObject, type KubeObject, type ResourceInfo } from "@livesync/kube";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
 import { runRecovery, taskFor, type RecoveryStatus } from "../src/index.js";

@@ -1,35 +1,31 @@
 import { PermanentError, type Delivery, type EventBus, type Subscription } from "@livesync/bus";
 import {
-  ANNOTATIONS,
-  applyPatch,
-  copyStateOf,
-  decide,
   decodeEvent,
   FIELD_MANAGER,
   gvrKey,
   isOwnedBy,
   KeyedMutex,
-  markCopy,
-  maxResourceVersion,
+  MemoryTombstones,
   namespacedName,
   objectKey,
   type KubeObject,
   type PatchOperation,
   type SyncEvent,
+  type TombstoneStore,
 } from "@livesync/core";
 import {
   applyObject,
   deleteObject,
   getObject,
   isConflict,
-  isInvalid,
+  isImmutableFieldChange,
   isNotFound,
   type Cluster,
   type ResourceInfo,
   UnknownResourceError,
 } from "@livesync/kube";
+import { planApply } from "./apply-plan.js";
 import { CopyCache, type CachedCopy } from "./copy-cache.js";
-import { MemoryTombstones, type TombstoneStore } from "./tombstones.js";
 import { NamespaceEnsurer } from "./namespaces.js";
 
 export const SYNCHRONIZER_DURABLE = "synchronizer";
@@ -234,34 +230,22 @@ export class Synchronizer {
   ): Promise<Outcome> {
     const { destination } = target;
     const namespace = info.namespaced ? event.namespace : undefined;
-    const isDelete = event.type === "DELETED" || event.type === "PRUNE";
-    // Transform first: the copy's content hash lets a changed transformation reach copies
-    // whose source did not change.
-    const desired = isDelete ? undefined : this.desiredCopy(target, event);
     const current = cache.get(namespace, event.name);
-    const tombstone = await this.tombstones.get(event.liveSync, event.uid);
-    const decision = decide(event, copyStateOf(current), {
-      liveSync: event.liveSync,
-      tombstoneResourceVersion: tombstone,
-      desiredContentHash: desired?.metadata.annotations?.[ANNOTATIONS.contentHash],
+    const plan = planApply(event, {
+      sourceCluster: target.sourceCluster,
+      transformations: target.transformations,
+      current,
+      tombstone: await this.tombstones.get(event.liveSync, event.uid),
     });
-    // Every delete is remembered, even of a copy already gone, so a late ADDED stays dead.
-    if (isDelete) {
-      await this.tombstones.put(
-        event.liveSync,
-        event.uid,
-        maxResourceVersion(tombstone, event.sourceResourceVersion),
-      );
+    if (plan.tombstone !== undefined) {
+      await this.tombstones.put(event.liveSync, event.uid, plan.tombstone);
     }
-
-    // A hand-edited copy (found by the reconciler) is re-applied even though versions match.
-    const repair =
-      event.repair && decision.action === "skip" && decision.reason.startsWith("duplicate");
-    const action = repair ? "update" : decision.action;
-
+    const { decision } = plan;
+    const desired = plan.desired as KubeObject | undefined;
+    const { action } = decision;
     switch (action) {
       case "skip":
-        if (decision.reason.startsWith("conflict")) {
+        if (decision.kind === "conflict") {
           this.stats.get(event.liveSync)!.lastConflict = `${objectKey(event)}: ${decision.reason}`;
           return "conflict";
         }
@@ -309,37 +293,17 @@ export class Synchronizer {
           }
           // Immutable field changed in the source (Job template, Service clusterIP…): the copy
           // is ours, so replace it rather than fail forever.
-          if (
-            isInvalid(err) &&
-            current &&
-            /immutable|may not change/i.test((err as Error).message)
-          ) {
+          if (current && isImmutableFieldChange(err)) {
             await this.deleteAndWait(destination, info, current);
             await this.write(cache, destination, info, desired, undefined);
             return "replaced";
           }
           throw err;
         }
-        return action === "create" ? "created" : repair ? "repaired" : "updated";
+        if (decision.action === "update" && decision.repair) return "repaired";
+        return action === "create" ? "created" : "updated";
       }
     }
-  }
-
-  private desiredCopy(target: SyncTarget, event: SyncEvent): KubeObject {
-    if (!event.object) throw new PermanentError(`${event.type} event without an object`);
-    const patch = target.transformations[event.resourceIndex ?? 0] ?? [];
-    const transformed = applyPatch(event.object, patch);
-    if (!transformed.ok) {
-      throw new PermanentError(
-        `transformation of spec.config.replication.resources[${event.resourceIndex ?? 0}] failed: ${transformed.error}`,
-      );
-    }
-    return markCopy(transformed.object, {
-      liveSync: event.liveSync,
-      sourceCluster: target.sourceCluster,
-      sourceUid: event.uid,
-      sourceResourceVersion: event.sourceResourceVersion,
-    });
   }
 
   /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { StoredState } from "@livesync/bucket";
-import type { EventType } from "@livesync/core";
-import { decideArchive } from "./guard.js";
+import type { StoredState } from "../archive/format.js";
+import type { EventType } from "../envelope.js";
+import { decideArchive } from "./archive.js";
 
 const ev = (type: EventType, rv: number | string, uid = "u1") => ({
   type,

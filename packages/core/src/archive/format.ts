@@ -9,7 +9,9 @@
 
 import { createHash } from "node:crypto";
 import { canonicalJson } from "@livesync/api";
-import { ARCHIVE_ANNOTATIONS, type KubeObject } from "@livesync/core";
+import { ARCHIVE_ANNOTATIONS } from "../marks.js";
+import { readCopyRecord } from "../ownership.js";
+import type { KubeObject } from "../types.js";
 
 /** S3 user metadata keys (lower case: S3 lower-cases them anyway). */
 export const ARCHIVE_METADATA = {
@@ -150,10 +152,15 @@ export function decodeArchiveEntry(text: string): ArchiveEntry {
   const stored = r as KubeObject;
   const a = stored.metadata.annotations ?? {};
   const original = originalOf(stored);
+  // The ownership marks are read as on a copy; the archive adds only the time of the write.
+  const { liveSync, sourceCluster, sourceUid, sourceResourceVersion } = readCopyRecord(stored)!;
   const marks: Partial<ArchiveMarks> = {};
-  for (const [field, key] of Object.entries(ARCHIVE_ANNOTATIONS)) {
-    if (field !== "sha256" && a[key] !== undefined) marks[field as keyof ArchiveMarks] = a[key];
-  }
+  if (liveSync !== undefined) marks.liveSync = liveSync;
+  if (sourceCluster !== undefined) marks.sourceCluster = sourceCluster;
+  if (sourceUid !== undefined) marks.sourceUid = sourceUid;
+  if (sourceResourceVersion !== undefined) marks.sourceResourceVersion = sourceResourceVersion;
+  const archivedAt = a[ARCHIVE_ANNOTATIONS.archivedAt];
+  if (archivedAt !== undefined) marks.archivedAt = archivedAt;
   const verified = a[ARCHIVE_ANNOTATIONS.sha256] === sha256Of(original);
   return { kind: "object", stored, original, marks, verified };
 }

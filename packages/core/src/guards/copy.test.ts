@@ -8,8 +8,8 @@ import {
   type GuardEvent,
   type GuardEventType,
   maxResourceVersion,
-} from "./guard.js";
-import { markCopy } from "./ownership.js";
+} from "./copy.js";
+import { markCopy } from "../ownership.js";
 
 const LS = "dr/main";
 
@@ -322,6 +322,60 @@ describe("decide: delete events", () => {
     const d = decide(event, copy, { liveSync: LS });
     expect(d.action).toBe(action);
     expect(d.reason).toMatch(reason);
+  });
+});
+
+describe("decide: skips say their kind, repair is an input", () => {
+  it.each<[string, GuardEvent, CopyState | undefined, Partial<DecideOptions>, string]>([
+    ["delete of nothing", ev("DELETED", "a", "10"), undefined, {}, "gone"],
+    ["delete of another's object", ev("DELETED", "a", "10"), { owner: "x/y" }, {}, "not-ours"],
+    [
+      "delete while terminating",
+      ev("PRUNE", "a", "10"),
+      owned("a", "5", { terminating: true }),
+      {},
+      "terminating",
+    ],
+    ["prune of another uid", ev("PRUNE", "a", "50"), owned("b", "30"), {}, "other-incarnation"],
+    ["delete older than the copy", ev("DELETED", "a", "10"), owned("b", "12"), {}, "newer-copy"],
+    [
+      "apply below a tombstone",
+      ev("ADDED", "a", "10"),
+      undefined,
+      { tombstoneResourceVersion: "12" },
+      "tombstone",
+    ],
+    ["apply over an unowned object", ev("ADDED", "a", "10"), {}, {}, "conflict"],
+    [
+      "apply over a terminating copy",
+      ev("MODIFIED", "a", "10"),
+      owned("a", "5", { terminating: true }),
+      {},
+      "terminating",
+    ],
+    ["same version", ev("RESYNC", "a", "10"), owned("a", "10"), {}, "duplicate"],
+    ["older version", ev("MODIFIED", "a", "9"), owned("a", "10"), { repair: true }, "stale"],
+  ])("%s -> skip %s", (_name, event, copy, opts, kind) => {
+    expect(decide(event, copy, { liveSync: LS, ...opts })).toMatchObject({ action: "skip", kind });
+  });
+
+  it("a repair re-applies a copy that already reflects the source version", () => {
+    const d = decide(ev("RESYNC", "a", "10"), owned("a", "10"), { liveSync: LS, repair: true });
+    expect(d).toMatchObject({
+      action: "update",
+      repair: true,
+      reason: expect.stringMatching(/^repair/),
+    });
+    // A changed transformation is an ordinary update, repair or not.
+    const changed = decide(ev("RESYNC", "a", "10"), owned("a", "10", { contentHash: "old" }), {
+      liveSync: LS,
+      repair: true,
+      desiredContentHash: "new",
+    });
+    expect(changed).toEqual({
+      action: "update",
+      reason: expect.stringMatching(/different content/),
+    });
   });
 });
 

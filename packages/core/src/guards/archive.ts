@@ -1,6 +1,6 @@
 // The archive's version guard: what one event does to the entry stored at its key, so events
 // may arrive reordered, duplicated or redelivered and the bucket still ends with the newest
-// state. Like the synchronizer's guard (packages/core/src/guard.ts), simpler: the archive keeps
+// state. Like the copy guard (copy.ts), simpler: the archive keeps
 // originals, so there is no transformation hash and no ownership.
 //
 // - An object is written only when its source resourceVersion is greater than the stored one
@@ -11,8 +11,9 @@
 //   versions of a later re-creation under the same name. So a PRUNE only replaces an entry of
 //   its own uid, and its tombstone only bounds events of that uid (others treat it as absent).
 
-import { compareResourceVersions, type EventType } from "@livesync/core";
-import type { StoredState } from "@livesync/bucket";
+import type { StoredState } from "../archive/format.js";
+import type { EventType } from "../envelope.js";
+import { compareResourceVersions } from "./copy.js";
 
 export interface ArchiveDecision {
   action: "write" | "tombstone" | "skip";

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { canonicalJson } from "@livesync/api";
-import { ARCHIVE_ANNOTATIONS, type KubeObject } from "@livesync/core";
+import { ARCHIVE_ANNOTATIONS } from "../marks.js";
+import type { KubeObject } from "../types.js";
 import {
   decodeArchiveEntry,
   encodeObjectEntry,

@@ -7,7 +7,7 @@
 // - cluster-scoped objects use `_cluster` as namespace ("_cluster.<name>"): a namespace is a DNS
 //   label and cannot start with "_", and cannot contain ".", so the first "." splits the segment.
 
-import type { Gvr } from "@livesync/core";
+import type { Gvr } from "../types.js";
 
 /** Namespace segment of cluster-scoped objects. */
 export const CLUSTER_SCOPE = "_cluster";

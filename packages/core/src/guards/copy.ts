@@ -21,8 +21,8 @@
 //   so it only deletes a copy of the same uid. A DELETED carries the deletion's own version,
 //   older than any later re-creation, so the version comparison alone is enough.
 
-import { ANNOTATIONS } from "./marks.js";
-import type { KubeObject } from "./types.js";
+import { readCopyRecord } from "../ownership.js";
+import type { KubeObject } from "../types.js";
 
 export type Comparison = -1 | 0 | 1 | "incomparable";
 
@@ -78,27 +78,59 @@ export interface DecideOptions {
    * (or the copy was repaired): update instead of skipping as a duplicate.
    */
   desiredContentHash?: string;
+  /**
+   * The reconciler found the copy edited by hand: re-apply the event even when the copy already
+   * reflects its source version (a duplicate is then an update with repair set).
+   */
+  repair?: boolean;
 }
 
-export type DecisionAction = "create" | "update" | "replace" | "delete" | "skip";
+/** Why an event leaves the copy alone. */
+export type SkipKind =
+  /** A delete of a copy that is not there. */
+  | "gone"
+  /** A delete of an object this LiveSynchronization did not make. */
+  | "not-ours"
+  /** The copy is already being deleted. */
+  | "terminating"
+  /** A PRUNE of a source uid the copy no longer reflects. */
+  | "other-incarnation"
+  /** A delete older than what the copy reflects. */
+  | "newer-copy"
+  /** An apply event not newer than a remembered delete of its uid. */
+  | "tombstone"
+  /** The destination object exists and is not ours: never touched. */
+  | "conflict"
+  /** The copy already reflects this source version (and content). */
+  | "duplicate"
+  /** The copy reflects a newer source version. */
+  | "stale";
 
-export interface Decision {
-  action: DecisionAction;
-  reason: string;
-}
+export type DecisionAction = Decision["action"];
+
+/** What to do with the copy, and why (reason: for humans, never parsed). */
+export type Decision =
+  | { action: "create" | "replace" | "delete"; reason: string }
+  | {
+      action: "update";
+      reason: string;
+      /** Re-applies a hand-edited copy whose source did not change (DecideOptions.repair). */
+      repair?: true;
+    }
+  | { action: "skip"; kind: SkipKind; reason: string };
 
 /** The CopyState of a destination object, or undefined when it does not exist. */
 export function copyStateOf(obj: KubeObject | undefined): CopyState | undefined {
-  if (!obj) return undefined;
-  const a = obj.metadata?.annotations ?? {};
+  const rec = readCopyRecord(obj);
+  if (!rec) return undefined;
   const state: CopyState = {};
-  if (a[ANNOTATIONS.liveSync] !== undefined) state.owner = a[ANNOTATIONS.liveSync];
-  if (a[ANNOTATIONS.sourceUid] !== undefined) state.sourceUid = a[ANNOTATIONS.sourceUid];
-  if (a[ANNOTATIONS.sourceResourceVersion] !== undefined) {
-    state.sourceResourceVersion = a[ANNOTATIONS.sourceResourceVersion];
+  if (rec.liveSync !== undefined) state.owner = rec.liveSync;
+  if (rec.sourceUid !== undefined) state.sourceUid = rec.sourceUid;
+  if (rec.sourceResourceVersion !== undefined) {
+    state.sourceResourceVersion = rec.sourceResourceVersion;
   }
-  if (a[ANNOTATIONS.contentHash] !== undefined) state.contentHash = a[ANNOTATIONS.contentHash];
-  if (obj.metadata?.deletionTimestamp) state.terminating = true;
+  if (rec.contentHash !== undefined) state.contentHash = rec.contentHash;
+  if (rec.terminating) state.terminating = true;
   return state;
 }
 
@@ -107,10 +139,14 @@ function conflict(copy: CopyState, liveSync: string): Decision {
     copy.owner === undefined
       ? "not created by livesync"
       : `owned by LiveSynchronization ${copy.owner}, not ${liveSync}`;
-  return { action: "skip", reason: `conflict: the destination object exists and is ${who}` };
+  return {
+    action: "skip",
+    kind: "conflict",
+    reason: `conflict: the destination object exists and is ${who}`,
+  };
 }
 
-const skip = (reason: string): Decision => ({ action: "skip", reason });
+const skip = (kind: SkipKind, reason: string): Decision => ({ action: "skip", kind, reason });
 
 /**
  * Decides what `event` does to the destination copy. Pure: the caller reads the copy (and the
@@ -125,14 +161,17 @@ export function decide(
   const isDelete = event.type === "DELETED" || event.type === "PRUNE";
 
   if (isDelete) {
-    if (!copy) return skip("already gone from the destination");
+    if (!copy) return skip("gone", "already gone from the destination");
     // Not a copy of ours (a controller's object such as kube-root-ca.crt, a kind we skip, an
     // object we never replicated): there is nothing of ours to delete, so it is no conflict.
-    if (copy.owner !== opts.liveSync) return skip("not a copy made by this LiveSynchronization");
+    if (copy.owner !== opts.liveSync) {
+      return skip("not-ours", "not a copy made by this LiveSynchronization");
+    }
     // Deleting again would only loop (Argo CD avoids the same hot loop).
-    if (copy.terminating) return skip("the copy is already being deleted");
+    if (copy.terminating) return skip("terminating", "the copy is already being deleted");
     if (event.type === "PRUNE" && copy.sourceUid !== undefined && copy.sourceUid !== event.uid) {
       return skip(
+        "other-incarnation",
         `the copy now reflects another source object (uid ${copy.sourceUid}); the prune was for uid ${event.uid}`,
       );
     }
@@ -141,6 +180,7 @@ export function decide(
       // A newer version (another uid: the source object was re-created) was applied after the
       // object this delete is about; deleting would lose it.
       return skip(
+        "newer-copy",
         `the copy reflects source resourceVersion ${recorded}, newer than this delete (${rv})`,
       );
     }
@@ -151,7 +191,7 @@ export function decide(
   if (t !== undefined) {
     const c = compareResourceVersions(t, rv);
     if (c === 1 || c === 0) {
-      return skip(`deleted later: tombstone at resourceVersion ${t} >= event ${rv}`);
+      return skip("tombstone", `deleted later: tombstone at resourceVersion ${t} >= event ${rv}`);
     }
   }
   if (!copy) {
@@ -160,6 +200,7 @@ export function decide(
   if (copy.owner !== opts.liveSync) return conflict(copy, opts.liveSync);
   if (copy.terminating) {
     return skip(
+      "terminating",
       "the copy is being deleted in the destination; a later event or resync re-creates it",
     );
   }
@@ -187,9 +228,17 @@ export function decide(
       ) {
         return write(`same source resourceVersion ${rv} but different content`);
       }
-      return skip(`duplicate: the copy already reflects source resourceVersion ${rv}`);
+      if (opts.repair) {
+        return {
+          action: "update",
+          repair: true,
+          reason: `repair: the copy was edited in the destination; re-applying source resourceVersion ${rv}`,
+        };
+      }
+      return skip("duplicate", `duplicate: the copy already reflects source resourceVersion ${rv}`);
     case -1:
       return skip(
+        "stale",
         sameUid
           ? `stale: source resourceVersion ${rv} is older than the copy's ${recorded}`
           : `stale: event for a previous incarnation (uid ${event.uid}, resourceVersion ${rv}) of an object now at ${recorded}`,
