@@ -349,9 +349,9 @@ spec:
         (p) => `${p.name} ${p.path}: ${p.message}`,
       ),
     ).toEqual([
-      'second spec.config.sourceName: KubernetesCluster "source" is used by LiveSynchronization default/first already; only one LiveSynchronization per namespace may use a given cluster or bucket (seed 002): put this one in another namespace with its own KubernetesCluster and Secret',
-      'second spec.config.destinationName: KubernetesCluster "destination" is used by LiveSynchronization default/first already; only one LiveSynchronization per namespace may use a given cluster or bucket (seed 002): put this one in another namespace with its own KubernetesCluster and Secret',
-      'second spec.config.bucketName: Bucket "archive" is used by LiveSynchronization default/first already; only one LiveSynchronization per namespace may use a given cluster or bucket (seed 002): put this one in another namespace with its own Bucket and Secret',
+      'second spec.config.sourceName: KubernetesCluster "source" is used by LiveSynchronization default/first already; only one LiveSynchronization per namespace may use a given cluster or bucket: put this one in another namespace with its own KubernetesCluster and Secret',
+      'second spec.config.destinationName: KubernetesCluster "destination" is used by LiveSynchronization default/first already; only one LiveSynchronization per namespace may use a given cluster or bucket: put this one in another namespace with its own KubernetesCluster and Secret',
+      'second spec.config.bucketName: Bucket "archive" is used by LiveSynchronization default/first already; only one LiveSynchronization per namespace may use a given cluster or bucket: put this one in another namespace with its own Bucket and Secret',
     ]);
   });
 

@@ -277,7 +277,7 @@ function checkSharing(liveSyncs: Located<LiveSynchronization>[], problem: Report
         problem(
           ls.at,
           path,
-          `${kind} "${name}" is used by LiveSynchronization ${namespacedName(ns, first.obj.metadata.name)} already; only one LiveSynchronization per namespace may use a given cluster or bucket (seed 002): put this one in another namespace with its own ${kind} and Secret`,
+          `${kind} "${name}" is used by LiveSynchronization ${namespacedName(ns, first.obj.metadata.name)} already; only one LiveSynchronization per namespace may use a given cluster or bucket: put this one in another namespace with its own ${kind} and Secret`,
         );
     }
   }
