@@ -28,11 +28,17 @@ import {
   type EngineOptions,
   type LiveSyncStatus,
 } from "@livesync/cli";
-import { isNotFound, LeaseElector, type Cluster, type ResourceInfo } from "@livesync/kube";
+import {
+  isNotFound,
+  LeaseElector,
+  type Cluster,
+  type Informer,
+  type ResourceInfo,
+} from "@livesync/kube";
 import { taskFor } from "@livesync/recovery";
 import { checkAccess, CachedChecks, type AccessReport, type ClusterRole } from "./access.js";
 import { desiredState, digest, problemsOf, type Snapshot } from "./desired.js";
-import { Informer } from "./informer.js";
+import { kindInformer } from "./informer.js";
 import { condition, keyOf, mergeConditions, nsOf, objectPath, type RawObject } from "./objects.js";
 import { assetStatus, liveSyncStatus, statusChanged } from "./status.js";
 import { TaskRunController } from "./task-runs.js";
@@ -84,7 +90,7 @@ function infoOf(kind: KindName | "Secret"): ResourceInfo {
 }
 
 export class Operator {
-  private readonly informers = new Map<keyof Snapshot, Informer>();
+  private readonly informers = new Map<keyof Snapshot, Informer<RawObject>>();
   private readonly checks: CachedChecks;
   private readonly taskRuns: TaskRunController;
   private engine: Engine | undefined;
@@ -115,7 +121,7 @@ export class Operator {
         opts.engineOptions,
       );
     for (const { kind, field } of WATCHED) {
-      const informer = new Informer(opts.management.rest, infoOf(kind), opts.namespace, () =>
+      const informer = kindInformer(opts.management.rest, infoOf(kind), opts.namespace, () =>
         op.trigger(),
       );
       op.informers.set(field, informer);

@@ -1,7 +1,7 @@
 import { PermanentError, type EventBus } from "@livesync/bus";
 import {
   ANNOTATIONS,
-  compileFilters,
+  compileSelection,
   encodeEvent,
   hasDrifted,
   isCovered,
@@ -21,7 +21,6 @@ import {
   type SyncEvent,
 } from "@livesync/core";
 import {
-  gvrString,
   listAll,
   listPages,
   NAMESPACES,
@@ -99,9 +98,10 @@ export class Reconciler {
       resources: [],
     };
 
+    const selection = compileSelection(resources);
     let namespaceLabels: Map<string, Record<string, string>> | undefined;
     let namespaceError: string | undefined;
-    if (resources.some((r) => r.filters?.namespaceSelector)) {
+    if (selection.needsNamespaceLabels) {
       try {
         const list = await listAll(source.rest, NAMESPACES);
         namespaceLabels = new Map(
@@ -113,13 +113,7 @@ export class Reconciler {
     }
 
     // One pass per resource, with every rule (resources[] entry) that selects from it.
-    const groups = new Map<string, { gvr: Gvr; rules: CoverageRule[] }>();
-    resources.forEach((r, index) => {
-      const k = gvrString(r);
-      if (!groups.has(k)) groups.set(k, { gvr: r, rules: [] });
-      groups.get(k)!.rules.push({ index, filters: compileFilters(r.filters) });
-    });
-    for (const [name, { gvr, rules }] of groups) {
+    for (const { key: name, gvr, rules } of selection.resources) {
       const r = await this.reconcileResource(
         name,
         gvr,

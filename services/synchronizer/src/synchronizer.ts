@@ -26,7 +26,7 @@ import {
   type ResourceInfo,
   UnknownResourceError,
 } from "@livesync/kube";
-import { CopyCache, type CachedCopy } from "./copy-cache.js";
+import { startCopyCache, type CachedCopy, type CopyCache } from "./copy-cache.js";
 import { MemoryTombstones, type TombstoneStore } from "./tombstones.js";
 import { NamespaceEnsurer } from "./namespaces.js";
 
@@ -374,7 +374,7 @@ export class Synchronizer {
     if (!perCluster) this.caches.set(destination, (perCluster = new Map()));
     const k = `${info.group}/${info.version}/${info.resource}`;
     let cache = perCluster.get(k);
-    if (!cache) perCluster.set(k, (cache = new CopyCache(destination, info)));
+    if (!cache) perCluster.set(k, (cache = startCopyCache(destination, info)));
     await cache.ready();
     return cache;
   }
