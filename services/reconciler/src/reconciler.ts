@@ -1,21 +1,14 @@
 import { PermanentError, type EventBus } from "@livesync/bus";
 import {
-  ANNOTATIONS,
   compileSelection,
   encodeEvent,
-  hasDrifted,
   isCovered,
-  isStale,
-  makeEvent,
   MANAGED_LABEL,
   messageId,
   planReconcile,
-  sanitize,
-  selectRule,
   subjectFor,
   type CoverageRule,
   type KubeObject as CoreObject,
-  type OwnedCopy,
   type ResourceFilters,
   type SelectedSource,
   type SyncEvent,
@@ -29,6 +22,13 @@ import {
   type KubeObject,
   type ResourceInfo,
 } from "@livesync/kube";
+import {
+  needsEvent,
+  ownedCopyOf,
+  pruneEvent,
+  resendEvent,
+  type ListedCopy,
+} from "./pass-events.js";
 
 export interface ReconcileTarget {
   liveSync: string;
@@ -167,7 +167,7 @@ export class Reconciler {
 
     // Our copies first, metadata only: the source pass then keeps full objects only where a
     // copy is missing or drifted, so memory stays at a page plus two small maps.
-    const owned = new Map<string, OwnedCopy & { obj: KubeObject }>();
+    const owned = new Map<string, ListedCopy>();
     try {
       const dstInfo = await destination.discovery.resolve(gvr);
       await listPages(
@@ -176,21 +176,12 @@ export class Reconciler {
         { labelSelector: `${MANAGED_LABEL}=true`, metadataOnly: true },
         (page) => {
           for (const c of page) {
-            if (c.metadata.annotations?.[ANNOTATIONS.liveSync] !== this.target.liveSync) continue;
-            owned.set(key(c), {
-              obj: {
-                apiVersion: c.apiVersion,
-                kind: c.kind,
-                metadata: { name: c.metadata.name, namespace: c.metadata.namespace },
-              },
-              sourceUid: c.metadata.annotations?.[ANNOTATIONS.sourceUid],
-              sourceResourceVersion: c.metadata.annotations?.[ANNOTATIONS.sourceResourceVersion],
-              drifted: hasDrifted(
-                c.metadata.managedFields as never,
-                this.target.fieldManager ?? "livesync",
-              ),
-              terminating: c.metadata.deletionTimestamp !== undefined,
-            });
+            const copy = ownedCopyOf(
+              c as CoreObject,
+              this.target.liveSync,
+              this.target.fieldManager ?? "livesync",
+            );
+            if (copy) owned.set(key(c), copy);
           }
         },
       );
@@ -216,14 +207,7 @@ export class Reconciler {
           };
           selected.set(k, source);
           // Keep whole objects only for copies that will need an event.
-          const copy = owned.get(k);
-          if (
-            !copy ||
-            copy.drifted ||
-            (copy.sourceUid && copy.sourceUid !== source.uid) ||
-            isStale(copy, source)
-          )
-            byKey.set(k, obj);
+          if (needsEvent(owned.get(k), source)) byKey.set(k, obj);
         }
       });
     } catch (err) {
@@ -256,11 +240,7 @@ export class Reconciler {
       report.refused = `the source list of ${name} is empty while ${owned.size} copies exist; refusing to prune`;
     } else {
       for (const k of plan.prune) {
-        const copy = owned.get(k)!;
-        const e = makeEvent("PRUNE", this.target.liveSync, info, copy.obj as CoreObject, {
-          resourceVersion: sourceListVersion,
-        });
-        e.uid = copy.sourceUid ?? "";
+        const e = pruneEvent(this.target.liveSync, info, owned.get(k)!, sourceListVersion);
         if (await publish(e, `prune-${pass}`)) report.pruned++;
       }
     }
@@ -270,15 +250,9 @@ export class Reconciler {
       [plan.repair, true, "repair"],
     ] as const) {
       for (const k of list) {
-        const obj = byKey.get(k)!;
-        const clean = sanitize(obj as CoreObject, info);
-        if ("skip" in clean) continue;
-        const rule = selectRule(rules, obj as CoreObject, info.namespaced, labelsOf)!;
-        const e = makeEvent("RESYNC", this.target.liveSync, info, obj as CoreObject, {
-          object: clean.object,
-          resourceIndex: rule.index,
-          repair,
-        });
+        const obj = byKey.get(k)! as CoreObject;
+        const e = resendEvent(this.target.liveSync, info, rules, obj, labelsOf, repair);
+        if (!e) continue;
         if (await publish(e, `${why}-${pass}`)) report[why === "repair" ? "repaired" : why]++;
       }
     }
