@@ -1,9 +1,10 @@
 // Which spec.config.replication.resources[] entry covers an object. The events-listener and the
 // reconciler must give the same answer, or the reconciler would prune what the listener copies.
 
+import { gvrKey } from "./types.js";
 import { sanitize } from "./sanitize.js";
-import { isSystemNamespace, type CompiledFilters } from "./selection.js";
-import type { Gvr, KubeObject } from "./types.js";
+import { compileFilters, isSystemNamespace, type CompiledFilters } from "./selection.js";
+import type { Gvr, KubeObject, ResourceFilters } from "./types.js";
 
 export interface CoverageRule {
   /** Index in spec.config.replication.resources. */
@@ -44,4 +45,43 @@ export function isCovered(
     selectRule(rules, obj, namespaced, namespaceLabels) !== undefined &&
     !("skip" in sanitize(obj, gvr))
   );
+}
+
+/** One resource of the source and every resources[] entry (rule) that selects from it. */
+export interface SelectedResource {
+  /** gvrKey of the resource. */
+  key: string;
+  gvr: Gvr;
+  /** In resources[] order: the first rule that selects an object wins (selectRule). */
+  rules: CoverageRule[];
+}
+
+export interface ResourceSelection {
+  /** In the order of their first entry in resources[]. */
+  resources: SelectedResource[];
+  /** Whether some entry has a namespaceSelector: then namespace labels must be looked up. */
+  needsNamespaceLabels: boolean;
+}
+
+/**
+ * spec.config.replication.resources compiled once and grouped by resource, so that the
+ * events-listener and the reconciler select with the same rules. Throws FilterError.
+ */
+export function compileSelection(
+  entries: readonly (Gvr & { filters?: ResourceFilters })[],
+): ResourceSelection {
+  const byKey = new Map<string, SelectedResource>();
+  entries.forEach((entry, index) => {
+    const key = gvrKey(entry);
+    let resource = byKey.get(key);
+    if (!resource) {
+      const gvr = { group: entry.group, version: entry.version, resource: entry.resource };
+      byKey.set(key, (resource = { key, gvr, rules: [] }));
+    }
+    resource.rules.push({ index, filters: compileFilters(entry.filters) });
+  });
+  return {
+    resources: [...byKey.values()],
+    needsNamespaceLabels: entries.some((e) => e.filters?.namespaceSelector),
+  };
 }

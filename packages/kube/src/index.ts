@@ -6,3 +6,4 @@ export * from "./watch.js";
 export * from "./cluster.js";
 export * from "./lease.js";
 export * from "./inventory.js";
+export * from "./informer.js";

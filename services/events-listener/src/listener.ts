@@ -1,27 +1,25 @@
 import { PermanentError, type EventBus } from "@livesync/bus";
 import {
-  compileFilters,
-  selectRule,
-  type CoverageRule,
-  makeEvent,
-  messageId,
+  compileSelection,
   encodeEvent,
-  gvrKey,
-  namespacedNameOf,
-  sanitize,
   subjectFor,
   type EventType,
-  type KubeObject,
+  namespacedName,
   type ResourceFilters,
+  type ResourceSelection,
+  type SelectedResource,
 } from "@livesync/core";
 import {
+  Informer,
   NAMESPACES,
   SupervisedWatch,
   type Cluster,
   type Gvr,
+  type KubeObject,
   type ResourceInfo,
   type WatchEventType,
 } from "@livesync/kube";
+import { NamespaceLabels, publicationFor } from "./events.js";
 
 export const EVENTS_SUBJECT_PREFIX = "livesync.events";
 
@@ -58,12 +56,11 @@ export interface ListenerStats {
   lastPublishError?: string;
 }
 
-/** All objects of one GVR in the source, and the rules (resources[] entries) that select from it. */
+/** All objects of one resource in the source, and the rules (resources[] entries) selecting them. */
 interface Tracked {
+  resource: SelectedResource;
   info: ResourceInfo;
-  rules: CoverageRule[];
-  objects: Map<string, KubeObject>;
-  watch: SupervisedWatch;
+  informer: Informer;
 }
 
 /**
@@ -74,11 +71,11 @@ interface Tracked {
 export class EventsListener {
   private readonly tracked = new Map<string, Tracked>();
   private namespaceWatch?: SupervisedWatch;
-  private readonly namespaceLabels = new Map<string, Record<string, string>>();
+  private readonly namespaceLabels = new NamespaceLabels();
   private resyncEpoch = Date.now();
   private stopped = false;
-  /** One per resources[] entry, compiled at start. */
-  private rules: CoverageRule[] = [];
+  /** resources[] compiled and grouped by resource, at start. */
+  private selection: ResourceSelection = { resources: [], needsNamespaceLabels: false };
   /** Whether watches run yet: once namespace labels are known, when a filter needs them. */
   private watching = false;
   private rediscoveryTimer?: NodeJS.Timeout;
@@ -99,13 +96,9 @@ export class EventsListener {
 
   async start(): Promise<void> {
     const { source } = this.config;
-    const needsNamespaces = this.config.resources.some((r) => r.filters?.namespaceSelector);
-    this.rules = this.config.resources.map((r, index) => ({
-      index,
-      filters: compileFilters(r.filters),
-    }));
-    await this.discover([...this.rules.keys()]);
-    if (needsNamespaces) {
+    this.selection = compileSelection(this.config.resources);
+    await this.discover(this.selection.resources);
+    if (this.selection.needsNamespaceLabels) {
       // Namespace labels first, so the first object lists are filtered correctly. Not awaited:
       // a source that denies listing namespaces must not block the caller; it shows in stats.
       let listed = false;
@@ -129,7 +122,7 @@ export class EventsListener {
     this.stopped = true;
     clearTimeout(this.rediscoveryTimer);
     await this.rediscovery; // once stopped, a round in flight tracks nothing
-    await Promise.all([...this.tracked.values()].map((t) => t.watch.stop()));
+    await Promise.all([...this.tracked.values()].map((t) => t.informer.stop()));
     await this.namespaceWatch?.stop();
   }
 
@@ -150,111 +143,87 @@ export class EventsListener {
   }
 
   private async rediscover(): Promise<void> {
-    const missing = Object.keys(this.stats.resourceErrors).map(Number);
+    const missing = this.selection.resources.filter((r) => !this.tracked.has(r.key));
     // One refresh per round: their group-versions are fetched again once, shared by all lookups.
-    this.config.source.discovery.invalidate(missing.map((i) => this.config.resources[i]!));
+    this.config.source.discovery.invalidate(missing.map((r) => r.gvr));
     await this.discover(missing);
   }
 
-  /** Resolves these resources[] entries in the source and tracks those it serves. */
-  private async discover(indexes: number[]): Promise<void> {
-    const { source, resources } = this.config;
+  /**
+   * Resolves these resources in the source and tracks those it serves; the others' entries
+   * get their error in stats.resourceErrors.
+   */
+  private async discover(resources: SelectedResource[]): Promise<void> {
     const found = await Promise.all(
-      indexes.map((index) =>
-        source.discovery.resolve(resources[index]!).then(
-          (info) => ({ index, info }),
-          (err: Error) => ({ index, error: err.message }),
+      resources.map((resource) =>
+        this.config.source.discovery.resolve(resource.gvr).then(
+          (info) => ({ resource, info }),
+          (err: Error) => ({ resource, error: err.message }),
         ),
       ),
     );
     if (this.stopped) return;
     for (const f of found) {
-      if ("error" in f) {
-        this.stats.resourceErrors[f.index] = f.error;
-        continue;
+      for (const rule of f.resource.rules) {
+        if ("error" in f) this.stats.resourceErrors[rule.index] = f.error;
+        else delete this.stats.resourceErrors[rule.index];
       }
-      delete this.stats.resourceErrors[f.index];
-      this.track(this.rules[f.index]!, f.info);
+      if ("info" in f) this.track(f.resource, f.info);
     }
   }
 
-  /** Adds a rule to its GVR's tracking; once watches run, it starts or relists that watch. */
-  private track(rule: CoverageRule, info: ResourceInfo): void {
-    const key = gvrKey(info);
-    let entry = this.tracked.get(key);
-    const isNew = !entry;
-    if (!entry) {
-      const watch = new SupervisedWatch(this.config.source.rest, info, {
-        onList: (items, reason) => this.onList(key, items, reason),
-        onEvent: (type, obj) => this.onEvent(key, type, obj),
-        onError: (err) => this.onWatchError(key, err),
-      });
-      entry = { info, rules: [], objects: new Map(), watch };
-      this.tracked.set(key, entry);
-    }
-    // The first matching rule wins (selectRule): keep them in resources[] order.
-    entry.rules = [...entry.rules, rule].sort((a, b) => a.index - b.index);
-    if (!this.watching) return;
-    if (isNew) entry.watch.start();
-    else entry.watch.relist(); // the new rule may select objects listed already
+  /** Lists and watches one resource, at once when watches run already. */
+  private track(resource: SelectedResource, info: ResourceInfo): void {
+    const t: Tracked = {
+      resource,
+      info,
+      informer: new Informer(this.config.source.rest, info, {
+        onList: (items, reason, gone) => this.onList(t, items, reason, gone),
+        onEvent: (type, obj) => this.onEvent(t, type, obj),
+        onError: (err) => this.onWatchError(resource.key, err),
+      }),
+    };
+    this.tracked.set(resource.key, t);
+    if (this.watching) t.informer.start();
   }
 
   private startWatches(): void {
     if (this.stopped) return;
     this.watching = true;
-    for (const t of this.tracked.values()) t.watch.start();
+    for (const t of this.tracked.values()) t.informer.start();
   }
 
   /** Re-publishes the current state of everything covered (periodic additive resync). */
   resync(): void {
-    for (const t of this.tracked.values()) t.watch.relist();
+    for (const t of this.tracked.values()) t.informer.relist();
   }
 
   private async onList(
-    key: string,
+    t: Tracked,
     items: KubeObject[],
     reason: "initial" | "relist",
+    gone: KubeObject[],
   ): Promise<void> {
-    const t = this.tracked.get(key)!;
-    const previous = t.objects;
-    t.objects = new Map(items.map((o) => [namespacedNameOf(o), o]));
     this.resyncEpoch = Date.now();
     // Deleted while we were not watching (410 gap, restart): tell the synchronizer.
-    const gone = reason === "relist" ? [...previous].filter(([k]) => !t.objects.has(k)) : [];
-    await inBatches(gone, ([, old]) => this.publishIfSelected(t, "DELETED", old));
-    await inBatches(items, (obj) => this.publishIfSelected(t, "RESYNC", obj));
+    if (reason === "relist") await inBatches(gone, (old) => this.publish(t, "DELETED", old));
+    await inBatches(items, (obj) => this.publish(t, "RESYNC", obj));
   }
 
-  private async onEvent(key: string, type: WatchEventType, obj: KubeObject): Promise<void> {
-    const t = this.tracked.get(key)!;
-    if (type === "DELETED") t.objects.delete(namespacedNameOf(obj));
-    else t.objects.set(namespacedNameOf(obj), obj);
-    await this.publishIfSelected(t, type, obj);
+  private async onEvent(t: Tracked, type: WatchEventType, obj: KubeObject): Promise<void> {
+    await this.publish(t, type, obj);
   }
 
   private async onNamespaces(items: KubeObject[], full: boolean, deleted = false): Promise<void> {
-    if (full) this.namespaceLabels.clear();
-    const changed: string[] = [];
-    for (const ns of items) {
-      const name = ns.metadata.name;
-      const before = JSON.stringify(this.namespaceLabels.get(name) ?? null);
-      if (deleted) this.namespaceLabels.delete(name);
-      else this.namespaceLabels.set(name, ns.metadata.labels ?? {});
-      if (!full && before !== JSON.stringify(this.namespaceLabels.get(name) ?? null))
-        changed.push(name);
-    }
+    const changed = this.namespaceLabels.update(items, full, deleted);
     // A namespace whose labels changed may now select objects we already know: publish them.
     for (const name of changed) {
       for (const t of this.tracked.values()) {
-        for (const obj of t.objects.values()) {
-          if (obj.metadata.namespace === name) await this.publishIfSelected(t, "RESYNC", obj);
+        for (const obj of t.informer.list()) {
+          if (obj.metadata.namespace === name) await this.publish(t, "RESYNC", obj);
         }
       }
     }
-  }
-
-  private ruleFor(t: Tracked, obj: KubeObject): CoverageRule | undefined {
-    return selectRule(t.rules, obj, t.info.namespaced, (ns) => this.namespaceLabels.get(ns));
   }
 
   /**
@@ -262,8 +231,8 @@ export class EventsListener {
    * the watch would resume before this object and fail on it forever). Other failures (bus
    * unreachable) throw, and the watch retries.
    */
-  private async publishIfSelected(t: Tracked, type: EventType, obj: KubeObject): Promise<void> {
-    const failure = `${gvrKey(t.info)} ${namespacedNameOf(obj)}`;
+  private async publish(t: Tracked, type: EventType, obj: KubeObject): Promise<void> {
+    const failure = `${t.resource.key} ${namespacedName(obj.metadata.namespace, obj.metadata.name)}`;
     try {
       await this.publishOne(t, type, obj);
       this.stats.failedObjects.delete(failure);
@@ -275,28 +244,23 @@ export class EventsListener {
   }
 
   private async publishOne(t: Tracked, type: EventType, obj: KubeObject): Promise<void> {
-    const rule = this.ruleFor(t, obj);
-    if (!rule) return;
-    let object: KubeObject | undefined;
-    if (type !== "DELETED") {
-      const clean = sanitize(obj, t.info);
-      if ("skip" in clean) {
-        this.stats.skipped++;
-        return;
-      }
-      object = clean.object;
+    const p = publicationFor(
+      this.config.liveSync,
+      t.info,
+      t.resource.rules,
+      type,
+      obj,
+      (ns) => this.namespaceLabels.get(ns),
+      this.resyncEpoch,
+    );
+    if ("skip" in p) {
+      if (p.skip === "never-replicated") this.stats.skipped++;
+      return;
     }
-    const event = makeEvent(type, this.config.liveSync, t.info, obj, {
-      object,
-      resourceIndex: rule.index,
-    });
-    // Resyncs of an unchanged object must get through again (the copy may have been pruned or
-    // edited by hand since), so their id carries the resync round.
-    const id = messageId(event) + (type === "RESYNC" ? `@${this.resyncEpoch}` : "");
     const { duplicate } = await this.bus.publish(
       subjectFor(this.config.subjectPrefix ?? EVENTS_SUBJECT_PREFIX, this.config.liveSync),
-      encodeEvent(event),
-      id,
+      encodeEvent(p.event),
+      p.id,
     );
     if (duplicate) this.stats.duplicates++;
     else this.stats.published++;

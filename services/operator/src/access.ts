@@ -3,8 +3,12 @@
 // Read-only suffices on the source (and is what we recommend: livesync never writes there), the
 // destination needs writes. Results are cached and refreshed in the background.
 
+import { clusterKubeconfig, type LiveSynchronization } from "@livesync/api";
+import { bucketClientFromSpec, bucketCredentials } from "@livesync/bucket";
+import type { EngineManifests } from "@livesync/engine";
 import { Cluster, UnknownResourceError, type Gvr } from "@livesync/kube";
 import { digest } from "./desired.js";
+import { keyOf, nsOf, type RawObject } from "./objects.js";
 
 const READ = ["get", "list", "watch"] as const;
 const WRITE = ["create", "update", "patch", "delete"] as const;
@@ -140,5 +144,59 @@ export class CachedChecks {
   /** Forget everything: the next `get` checks again (a change the operator was told about). */
   clear(): void {
     this.cache.clear();
+  }
+}
+
+type Resources = LiveSynchronization["spec"]["config"]["replication"]["resources"];
+
+/** The checks the statuses report, on the clusters and buckets of the valid manifests. */
+export class AccessChecks {
+  private readonly checks: CachedChecks;
+
+  /** `onChange`: a result changed, the statuses should be written again. */
+  constructor(onChange: () => void) {
+    this.checks = new CachedChecks(onChange);
+  }
+
+  /** Access of one cluster for one role (undefined until checked, or when not valid). */
+  cluster(
+    ns: string,
+    name: string,
+    role: ClusterRole,
+    resources: Resources,
+    m: EngineManifests,
+  ): AccessReport | undefined {
+    const kc = m.clusters.find((c) => keyOf(c) === `${ns}/${name}`);
+    if (!kc) return undefined;
+    const kubeconfig = clusterKubeconfig(kc, m.secrets);
+    if (kubeconfig === undefined) return undefined;
+    const gvrs = resources.map((r) => ({
+      group: r.group ?? "",
+      version: r.version,
+      resource: r.resource,
+    }));
+    return this.checks.get({ kubeconfig, role, gvrs }, () =>
+      checkAccess(name, kubeconfig, role, gvrs),
+    );
+  }
+
+  /** Whether a Bucket is reachable with its Secret's credentials (undefined until checked). */
+  bucket(o: RawObject, m: EngineManifests): { detail?: string; error?: string } | undefined {
+    const b = m.buckets.find((x) => keyOf(x) === keyOf(o));
+    const secret = b && m.secrets.find((s) => keyOf(s) === `${nsOf(o)}/${b.spec.secretName}`);
+    return (
+      b &&
+      this.checks.get({ bucket: b.spec, secret: secret?.data ?? secret?.stringData }, async () => {
+        const client = bucketClientFromSpec(b, bucketCredentials(b, secret));
+        try {
+          await client.check();
+          return { detail: "reachable with the Secret's credentials" };
+        } catch (err) {
+          return { error: (err as Error).message };
+        } finally {
+          client.close();
+        }
+      })
+    );
   }
 }

@@ -1,73 +1,88 @@
-// A watched, cached view of one kind in the management cluster. Every change calls onChange,
-// so the operator reacts within milliseconds instead of polling.
+// The operator's watched, cached view of the management cluster: one informer per kind it
+// reads. Every change calls onChange, so the operator reacts within milliseconds instead of
+// polling.
 
-import {
-  isNotFound,
-  SupervisedWatch,
-  type KubeObject,
-  type KubeRest,
-  type ResourceInfo,
-} from "@livesync/kube";
-import { namespacedNameOf as key } from "@livesync/api";
-import type { RawObject } from "./objects.js";
+import { KINDS, type KindName } from "@livesync/api";
+import { Informer, type KubeRest, type ResourceInfo } from "@livesync/kube";
+import type { Snapshot } from "./desired.js";
+import { keyOf, type RawObject } from "./objects.js";
 
-export class Informer {
-  private readonly items = new Map<string, RawObject>();
-  private readonly watch: SupervisedWatch;
-  private listed = false;
-  /** The last list/watch failure (a missing CRD, RBAC), cleared by the next successful list. */
-  lastError?: string;
+const WATCHED: { kind: KindName | "Secret"; field: keyof Snapshot }[] = [
+  { kind: "LiveSynchronization", field: "liveSyncs" },
+  { kind: "KubernetesCluster", field: "clusters" },
+  { kind: "Bucket", field: "buckets" },
+  { kind: "TaskRun", field: "taskRuns" },
+  { kind: "Task", field: "tasks" },
+  { kind: "Secret", field: "secrets" },
+];
 
-  constructor(
-    rest: KubeRest,
-    readonly info: ResourceInfo,
-    namespace: string | undefined,
-    onChange: () => void,
-  ) {
-    this.watch = new SupervisedWatch(
-      rest,
-      info,
-      {
-        onList: async (items: KubeObject[]) => {
-          this.items.clear();
-          for (const o of items) this.items.set(key(o), o);
-          this.listed = true;
-          this.lastError = undefined;
-          onChange();
-        },
-        onEvent: async (type, o) => {
-          if (type === "DELETED") this.items.delete(key(o));
-          else this.items.set(key(o), o);
-          onChange();
-        },
-        onError: (err) => {
-          this.lastError = (err as Error).message;
+function infoOf(kind: KindName | "Secret"): ResourceInfo {
+  if (kind === "Secret")
+    return { group: "", version: "v1", resource: "secrets", kind, namespaced: true, verbs: [] };
+  const k = KINDS[kind];
+  return {
+    group: k.group,
+    version: k.version,
+    resource: k.plural,
+    kind,
+    namespaced: true,
+    verbs: [],
+  };
+}
+
+export class ManagementInformers {
+  private readonly informers = new Map<keyof Snapshot, Informer<RawObject>>();
+
+  constructor(rest: KubeRest, namespace: string | undefined, onChange: () => void) {
+    const changed = async () => onChange();
+    for (const { kind, field } of WATCHED) {
+      const informer = new Informer<RawObject>(
+        rest,
+        infoOf(kind),
+        { onList: changed, onEvent: changed },
+        {
+          namespace,
+          project: (o) => o as unknown as RawObject,
           // A CRD not installed (yet): nothing of that kind, which is a complete answer.
-          if (isNotFound(err) && !this.listed) {
-            this.listed = true;
-            onChange();
-          }
+          notFoundIsEmpty: true,
+          // A CRD installed after the operator started is picked up within seconds.
+          backoffMaxMs: 5_000,
         },
-      },
-      // A CRD installed after the operator started is picked up within seconds.
-      { namespace, backoffMaxMs: 5_000 },
-    );
+      );
+      this.informers.set(field, informer);
+    }
   }
 
   start(): void {
-    this.watch.start();
+    for (const i of this.informers.values()) i.start();
   }
 
-  stop(): Promise<void> {
-    return this.watch.stop();
+  async stop(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
   }
 
-  /** Whether the first list arrived (until then, the cache is not the cluster's state). */
+  /** Whether every kind was listed once (until then, the view is not the cluster's state). */
   get hasSynced(): boolean {
-    return this.listed;
+    return [...this.informers.values()].every((i) => i.hasSynced);
   }
 
-  list(): RawObject[] {
-    return [...this.items.values()];
+  snapshot(): Snapshot {
+    const items = (f: keyof Snapshot) => this.informers.get(f)?.list() ?? [];
+    return {
+      liveSyncs: items("liveSyncs"),
+      clusters: items("clusters"),
+      buckets: items("buckets"),
+      taskRuns: items("taskRuns"),
+      tasks: items("tasks"),
+      secrets: items("secrets"),
+    };
+  }
+
+  /** The LiveSynchronization `namespace/name`, as last seen. */
+  liveSync(key: string): RawObject | undefined {
+    return this.informers
+      .get("liveSyncs")
+      ?.list()
+      .find((o) => keyOf(o) === key);
   }
 }

@@ -1,25 +1,17 @@
 import { PermanentError, type EventBus } from "@livesync/bus";
 import {
-  compileFilters,
+  compileSelection,
   encodeEvent,
   FIELD_MANAGER,
-  gvrKey,
-  hasDrifted,
   isCovered,
-  isStale,
-  makeEvent,
   MANAGED_LABEL,
   messageId,
   namespacedName,
   namespacedNameOf,
   planReconcile,
-  readCopyRecord,
-  sanitize,
-  selectRule,
   subjectFor,
   type CoverageRule,
   type KubeObject,
-  type OwnedCopy,
   type ResourceFilters,
   type SelectedSource,
   type SourceListing,
@@ -33,6 +25,13 @@ import {
   type Gvr,
   type ResourceInfo,
 } from "@livesync/kube";
+import {
+  needsEvent,
+  ownedCopyOf,
+  pruneEvent,
+  resendEvent,
+  type ListedCopy,
+} from "./pass-events.js";
 
 export interface ReconcileTarget {
   liveSync: string;
@@ -74,8 +73,8 @@ export interface ReconcileReport {
 /**
  * Lists what the source covers and the copies this LiveSynchronization owns, and publishes
  * PRUNE events for copies whose source is gone, RESYNC for missing copies and repair RESYNCs
- * for hand-edited ones. What to prune or refuse is planReconcile's (a failed, partial or
- * suspiciously empty source list prunes nothing); objects we do not own are never considered.
+ * for hand-edited ones. Safety first, like Argo CD: a failed, partial or suspiciously empty
+ * source list prunes nothing; objects we do not own are never even considered.
  */
 export class Reconciler {
   private pass = 0;
@@ -99,9 +98,10 @@ export class Reconciler {
       resources: [],
     };
 
+    const selection = compileSelection(resources);
     let namespaceLabels: Map<string, Record<string, string>> | undefined;
     let namespaceError: string | undefined;
-    if (resources.some((r) => r.filters?.namespaceSelector)) {
+    if (selection.needsNamespaceLabels) {
       try {
         const list = await listAll(source.rest, NAMESPACES);
         namespaceLabels = new Map(
@@ -113,13 +113,7 @@ export class Reconciler {
     }
 
     // One pass per resource, with every rule (resources[] entry) that selects from it.
-    const groups = new Map<string, { gvr: Gvr; rules: CoverageRule[] }>();
-    resources.forEach((r, index) => {
-      const k = gvrKey(r);
-      if (!groups.has(k)) groups.set(k, { gvr: r, rules: [] });
-      groups.get(k)!.rules.push({ index, filters: compileFilters(r.filters) });
-    });
-    for (const [name, { gvr, rules }] of groups) {
+    for (const { key: name, gvr, rules } of selection.resources) {
       const r = await this.reconcileResource(
         name,
         gvr,
@@ -175,7 +169,7 @@ export class Reconciler {
 
     // Our copies first, metadata only: the source pass then keeps full objects only where a
     // copy is missing or drifted, so memory stays at a page plus two small maps.
-    const owned = new Map<string, OwnedCopy & { obj: KubeObject }>();
+    const owned = new Map<string, ListedCopy>();
     try {
       const dstInfo = await destination.discovery.resolve(gvr);
       await listPages(
@@ -184,22 +178,12 @@ export class Reconciler {
         { labelSelector: `${MANAGED_LABEL}=true`, metadataOnly: true },
         (page) => {
           for (const c of page) {
-            const rec = readCopyRecord(c)!;
-            if (rec.liveSync !== this.target.liveSync) continue;
-            owned.set(namespacedNameOf(c), {
-              obj: {
-                apiVersion: c.apiVersion,
-                kind: c.kind,
-                metadata: { name: c.metadata.name, namespace: c.metadata.namespace },
-              },
-              sourceUid: rec.sourceUid,
-              sourceResourceVersion: rec.sourceResourceVersion,
-              drifted: hasDrifted(
-                c.metadata.managedFields,
-                this.target.fieldManager ?? FIELD_MANAGER,
-              ),
-              terminating: rec.terminating === true,
-            });
+            const copy = ownedCopyOf(
+              c,
+              this.target.liveSync,
+              this.target.fieldManager ?? FIELD_MANAGER,
+            );
+            if (copy) owned.set(namespacedNameOf(c), copy);
           }
         },
       );
@@ -225,14 +209,7 @@ export class Reconciler {
           };
           selected.set(k, source);
           // Keep whole objects only for copies that will need an event.
-          const copy = owned.get(k);
-          if (
-            !copy ||
-            copy.drifted ||
-            (copy.sourceUid && copy.sourceUid !== source.uid) ||
-            isStale(copy, source)
-          )
-            byKey.set(k, obj);
+          if (needsEvent(owned.get(k), source)) byKey.set(k, obj);
         }
       });
     } catch (err) {
@@ -264,11 +241,7 @@ export class Reconciler {
     };
 
     for (const k of plan.prune) {
-      const copy = owned.get(k)!;
-      const e = makeEvent("PRUNE", this.target.liveSync, info, copy.obj, {
-        resourceVersion: sourceListVersion,
-      });
-      e.uid = copy.sourceUid ?? "";
+      const e = pruneEvent(this.target.liveSync, info, owned.get(k)!, sourceListVersion);
       if (await publish(e, `prune-${pass}`)) report.pruned++;
     }
     for (const [list, repair, why] of [
@@ -278,14 +251,8 @@ export class Reconciler {
     ] as const) {
       for (const k of list) {
         const obj = byKey.get(k)!;
-        const clean = sanitize(obj, info);
-        if ("skip" in clean) continue;
-        const rule = selectRule(rules, obj, info.namespaced, labelsOf)!;
-        const e = makeEvent("RESYNC", this.target.liveSync, info, obj, {
-          object: clean.object,
-          resourceIndex: rule.index,
-          repair,
-        });
+        const e = resendEvent(this.target.liveSync, info, rules, obj, labelsOf, repair);
+        if (!e) continue;
         if (await publish(e, `${why}-${pass}`)) report[why === "repair" ? "repaired" : why]++;
       }
     }

@@ -25,7 +25,7 @@ import {
   UnknownResourceError,
 } from "@livesync/kube";
 import { planApply } from "./apply-plan.js";
-import { CopyCache, type CachedCopy } from "./copy-cache.js";
+import { startCopyCache, type CachedCopy, type CopyCache } from "./copy-cache.js";
 import { NamespaceEnsurer } from "./namespaces.js";
 
 export const SYNCHRONIZER_DURABLE = "synchronizer";
@@ -339,7 +339,7 @@ export class Synchronizer {
     if (!perCluster) this.caches.set(destination, (perCluster = new Map()));
     const k = gvrKey(info);
     let cache = perCluster.get(k);
-    if (!cache) perCluster.set(k, (cache = new CopyCache(destination, info)));
+    if (!cache) perCluster.set(k, (cache = startCopyCache(destination, info)));
     await cache.ready();
     return cache;
   }
