@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Cluster, KubeRest, type KubeObject, type ResourceInfo } from "@livesync/kube";
+import { Cluster, KubeRest, type KubeObject } from "@livesync/kube";
 import { kubeConfigFor, up, type TestEnvironment } from "@livesync/testkit";
 
 export async function clusterOf(env: TestEnvironment, name: string): Promise<Cluster> {
@@ -76,14 +76,7 @@ export function arg(name: string, fallback: number): number {
 
 export const readText = (f: string) => readFileSync(f, "utf8");
 
-export const CONFIGMAPS: ResourceInfo = {
-  group: "",
-  version: "v1",
-  resource: "configmaps",
-  kind: "ConfigMap",
-  namespaced: true,
-  verbs: [],
-};
+export { CONFIGMAPS } from "@livesync/kube";
 
 /** The test environment, a client per cluster and a run id for unique names. */
 export async function benchContext() {

@@ -9,17 +9,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { KubeApiError } from "./errors.js";
 import { Informer, type StoredObject } from "./informer.js";
 import type { KubeObject } from "./objects.js";
-import type { ResourceInfo } from "./resources.js";
+import { CONFIGMAPS } from "./resources.js";
 import type { KubeRest } from "./rest.js";
-
-const INFO: ResourceInfo = {
-  group: "",
-  version: "v1",
-  resource: "configmaps",
-  kind: "ConfigMap",
-  namespaced: true,
-  verbs: ["list", "watch"],
-};
 
 const cm = (name: string, rv: number, uid = `uid-${name}`, data?: string): KubeObject => ({
   apiVersion: "v1",
@@ -64,7 +55,7 @@ describe("Informer", () => {
   it("is ready after the first list and keeps the newest state of each object", async () => {
     const api = fakeRest([[cm("a", 5), cm("b", 5)]]);
     const events: string[] = [];
-    informer = new Informer(api.rest, INFO, {
+    informer = new Informer(api.rest, CONFIGMAPS, {
       onEvent: async (type, o) => void events.push(`${type} ${o.metadata.name}`),
     });
     informer.start();
@@ -95,7 +86,7 @@ describe("Informer", () => {
   it("deletes only the incarnation the event names; forget() deletes at once", async () => {
     const api = fakeRest([[cm("a", 5), cm("b", 5)]]);
     let deletes = 0;
-    informer = new Informer(api.rest, INFO, {
+    informer = new Informer(api.rest, CONFIGMAPS, {
       onEvent: async (type) => void (type === "DELETED" && deletes++),
     });
     informer.start();
@@ -117,7 +108,7 @@ describe("Informer", () => {
       [cm("a", 6), cm("c", 6)],
     ]);
     const lists: { reason: string; gone: string[] }[] = [];
-    informer = new Informer(api.rest, INFO, {
+    informer = new Informer(api.rest, CONFIGMAPS, {
       onList: async (_items, reason, gone) =>
         void lists.push({ reason, gone: gone.map((o) => o.metadata.name) }),
     });
@@ -139,7 +130,7 @@ describe("Informer", () => {
     const api = fakeRest([[cm("a", 5, "uid-a", "big")]]);
     const informer = new Informer(
       api.rest,
-      INFO,
+      CONFIGMAPS,
       {},
       { project: (o) => ({ metadata: { ...o.metadata } }) },
     );
@@ -155,7 +146,7 @@ describe("Informer", () => {
     const errors: unknown[] = [];
     informer = new Informer(
       api.rest,
-      INFO,
+      CONFIGMAPS,
       { onList: async (items) => void lists.push(items.length), onError: (e) => errors.push(e) },
       { notFoundIsEmpty: true },
     );

@@ -108,3 +108,13 @@ export const NAMESPACES: ResourceInfo = {
   namespaced: false,
   verbs: [],
 };
+
+/** ConfigMaps: the kind the tests, benchmarks and examples replicate most. */
+export const CONFIGMAPS: ResourceInfo = {
+  group: "",
+  version: "v1",
+  resource: "configmaps",
+  kind: "ConfigMap",
+  namespaced: true,
+  verbs: ["list", "watch"],
+};

@@ -7,18 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ResourceInfo } from "./resources.js";
+import { CONFIGMAPS } from "./resources.js";
 import { KubeRest } from "./rest.js";
 import { SupervisedWatch, type WatchEventType } from "./watch.js";
-
-const CONFIGMAPS: ResourceInfo = {
-  group: "",
-  version: "v1",
-  resource: "configmaps",
-  kind: "ConfigMap",
-  namespaced: true,
-  verbs: ["list", "watch"],
-};
 
 const cm = (name: string, rv: number) => ({
   metadata: { name, namespace: "ns", uid: `uid-${name}`, resourceVersion: String(rv) },

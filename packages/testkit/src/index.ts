@@ -3,6 +3,7 @@ export { up, down, status, clusterVersion, clusterNames } from "./environment.js
 export { kubeConfigFor, freshNamespace, eventually, TEST_NAMESPACE_LABEL } from "./kube.js";
 export { addScrapeTargets } from "./components/prometheus.js";
 export { s3Client } from "./components/s3.js";
+export { crdManifest, establishCrd } from "./crds.js";
 export { planEnvironment, type Plan } from "./provider.js";
 export { freePort } from "./ports.js";
 export { auditedWrites, type AuditedRequest } from "./audit.js";

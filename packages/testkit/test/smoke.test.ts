@@ -23,7 +23,14 @@ import {
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { eventually, freshNamespace, kubeConfigFor, s3Client } from "../src/index.js";
+import {
+  crdManifest,
+  establishCrd,
+  eventually,
+  freshNamespace,
+  kubeConfigFor,
+  s3Client,
+} from "../src/index.js";
 
 const env = inject("testenv");
 
@@ -75,40 +82,15 @@ describe("kubernetes clusters", () => {
     const kc = kubeConfigFor(env, "destination");
     const group = `smoke${randomBytes(3).toString("hex")}.testenv.livesync.dev`;
     const ext = kc.makeApiClient(ApiextensionsV1Api);
-    await ext.createCustomResourceDefinition({
-      body: {
-        metadata: { name: `widgets.${group}` },
-        spec: {
-          group,
-          scope: "Namespaced",
-          names: { plural: "widgets", singular: "widget", kind: "Widget" },
-          versions: [
-            {
-              name: "v1",
-              served: true,
-              storage: true,
-              schema: {
-                openAPIV3Schema: {
-                  type: "object",
-                  properties: {
-                    spec: { type: "object", properties: { size: { type: "integer" } } },
-                  },
-                },
-              },
-            },
-          ],
-        },
-      },
-    });
     cleanups.push(async () => {
       await ext.deleteCustomResourceDefinition({ name: `widgets.${group}` });
     });
-    await eventually(
-      async () => {
-        const crd = await ext.readCustomResourceDefinition({ name: `widgets.${group}` });
-        return crd.status?.conditions?.find((c) => c.type === "Established" && c.status === "True");
-      },
-      { what: "the CRD to be Established" },
+    await establishCrd(
+      kc,
+      crdManifest(group, "Widget", "widgets", {
+        type: "object",
+        properties: { size: { type: "integer" } },
+      }),
     );
     const ns = await freshNamespace(kc, "smoke-crd");
     cleanups.push(ns.remove);

@@ -6,9 +6,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { CoreV1Api } from "@kubernetes/client-node";
 import type { LiveSynchronization, ReplicatedResource } from "@livesync/api";
-import type { TestEnvironment } from "@livesync/testkit";
-import type { EngineManifests } from "./engine.js";
+import { kubeConfigFor, type TestEnvironment } from "@livesync/testkit";
+import { Engine, type EngineManifests, type EngineOptions } from "./engine.js";
 
 export const LS_NAMESPACE = "livesync-system";
 /** The Bucket CR every LiveSynchronization with `bucket: true` archives to. */
@@ -108,4 +109,56 @@ export function deployment(name: string, labels: Record<string, string> = {}, re
       },
     },
   };
+}
+
+/**
+ * What an end-to-end test file starts against the testenv and must clean up: the Engine of the
+ * running test (`stopEngine` after each) and the uniquely named namespaces it created
+ * (`removeNamespaces` after all, from both clusters, since the copies land in the destination).
+ */
+export class EngineTestbed {
+  readonly srcCore: CoreV1Api;
+  readonly dstCore: CoreV1Api;
+  private engine: Engine | undefined;
+  private readonly namespaces: string[] = [];
+
+  constructor(
+    private readonly env: TestEnvironment,
+    private readonly prefix: string,
+  ) {
+    this.srcCore = kubeConfigFor(env, "source").makeApiClient(CoreV1Api);
+    this.dstCore = kubeConfigFor(env, "destination").makeApiClient(CoreV1Api);
+  }
+
+  /** Starts the Engine for the given LiveSynchronizations; `stopEngine` stops it. */
+  async start(
+    liveSyncs: (LiveSyncFixture | LiveSynchronization)[],
+    options?: EngineOptions,
+  ): Promise<Engine> {
+    this.engine = await Engine.start(manifestsFor(this.env, liveSyncs), options);
+    return this.engine;
+  }
+
+  async stopEngine(): Promise<void> {
+    await this.engine?.stop();
+    this.engine = undefined;
+  }
+
+  /** Creates a source namespace (a fresh name unless given), removed by `removeNamespaces`. */
+  async namespace(labels: Record<string, string> = {}, name = uniq(this.prefix)): Promise<string> {
+    await this.srcCore.createNamespace({ body: { metadata: { name, labels } } });
+    this.track(name);
+    return name;
+  }
+
+  /** Has `removeNamespaces` delete a namespace the test created itself. */
+  track(name: string): void {
+    this.namespaces.push(name);
+  }
+
+  async removeNamespaces(): Promise<void> {
+    for (const name of this.namespaces)
+      for (const core of [this.srcCore, this.dstCore])
+        await core.deleteNamespace({ name }).catch(() => undefined);
+  }
 }

@@ -3,31 +3,25 @@
  * S3 bucket at the documented path while the destination gets the transformed copy.
  */
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { canonicalJson } from "@livesync/api";
 import { decodeArchiveEntry, sanitize, type KubeObject } from "@livesync/core";
 import { eventually, kubeConfigFor, s3Client } from "@livesync/testkit";
-import { Engine } from "../src/index.js";
-import { LS_NAMESPACE, manifestsFor, uniq } from "../src/testing.js";
+import { EngineTestbed, LS_NAMESPACE, uniq } from "../src/testing.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
 const dst = kubeConfigFor(env, "destination");
-const srcCore = src.makeApiClient(CoreV1Api);
 const srcApps = src.makeApiClient(AppsV1Api);
 const dstApps = dst.makeApiClient(AppsV1Api);
 const s3 = s3Client(env.s3);
-const namespaces: string[] = [];
-let engine: Engine | undefined;
+const bed = new EngineTestbed(env, "arc");
 
-afterEach(async () => {
-  await engine?.stop();
-  engine = undefined;
-});
+afterEach(() => bed.stopEngine());
 afterAll(async () => {
   s3.destroy();
-  for (const name of namespaces) await srcCore.deleteNamespace({ name }).catch(() => undefined);
+  await bed.removeNamespaces();
 });
 
 async function stored(key: string) {
@@ -42,9 +36,7 @@ async function stored(key: string) {
 
 describe("archive", () => {
   it("stores the untransformed original at <bucket ns>/<bucket>/<gvr>/<ns>.<name>, and a tombstone on delete", async () => {
-    const ns = uniq("arc");
-    namespaces.push(ns);
-    await srcCore.createNamespace({ body: { metadata: { name: ns } } });
+    const ns = await bed.namespace();
     await srcApps.createNamespacedDeployment({
       namespace: ns,
       body: {
@@ -59,8 +51,8 @@ describe("archive", () => {
         },
       },
     });
-    engine = await Engine.start(
-      manifestsFor(env, [
+    await bed.start(
+      [
         {
           name: uniq("arc"),
           bucket: true,
@@ -74,7 +66,7 @@ describe("archive", () => {
             },
           ],
         },
-      ]),
+      ],
       { natsUrl: env.nats.url, stream: uniq("ARC").toUpperCase().replace(/-/g, "_") },
     );
     const key = `${LS_NAMESPACE}/archive/apps-v1-deployments/${ns}.web`;

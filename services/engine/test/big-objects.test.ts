@@ -4,40 +4,23 @@
  * and a small Secret after it is not held up.
  */
 import { randomBytes } from "node:crypto";
-import { CoreV1Api, type V1Secret } from "@kubernetes/client-node";
+import { type V1Secret } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { InProcessBus, PayloadTooLargeError } from "@livesync/bus";
 import { decodeEvent } from "@livesync/core";
 import { EventsListener } from "@livesync/events-listener";
 import { Cluster } from "@livesync/kube";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
-import { Engine } from "../src/index.js";
-import { manifestsFor, uniq } from "../src/testing.js";
+import { EngineTestbed, uniq } from "../src/testing.js";
 
 const env = inject("testenv");
-const srcCore = kubeConfigFor(env, "source").makeApiClient(CoreV1Api);
-const dstCore = kubeConfigFor(env, "destination").makeApiClient(CoreV1Api);
+const bed = new EngineTestbed(env, "big");
+const { srcCore, dstCore } = bed;
 
-const namespaces: string[] = [];
-let engine: Engine | undefined;
+afterEach(() => bed.stopEngine());
+afterAll(() => bed.removeNamespaces());
 
-afterEach(async () => {
-  await engine?.stop();
-  engine = undefined;
-});
-afterAll(async () => {
-  for (const name of namespaces) {
-    for (const core of [srcCore, dstCore])
-      await core.deleteNamespace({ name }).catch(() => undefined);
-  }
-});
-
-async function namespace(): Promise<string> {
-  const name = uniq("big");
-  await srcCore.createNamespace({ body: { metadata: { name } } });
-  namespaces.push(name);
-  return name;
-}
+const namespace = () => bed.namespace();
 
 const selectedBy = (label: string) => ({
   group: "",
@@ -61,13 +44,13 @@ describe.each([
   it("replicates a 1 MB Secret's create, update and delete, and the small Secret after it", async () => {
     const ns = await namespace();
     const label = uniq("run");
-    engine = await Engine.start(
-      manifestsFor(env, [
+    const engine = await bed.start(
+      [
         {
           name: uniq("big"),
           resources: [selectedBy(label)],
         },
-      ]),
+      ],
       busOptions(),
     );
     const read = (name: string) => dstCore.readNamespacedSecret({ name, namespace: ns });

@@ -6,7 +6,7 @@
  */
 import type { PatchOperation, ReplicatedResource, ResourceFilters } from "@livesync/api";
 import { KubeRest } from "@livesync/kube";
-import { eventually, kubeConfigFor, type TestEnvironment } from "@livesync/testkit";
+import { crdManifest, eventually, kubeConfigFor, type TestEnvironment } from "@livesync/testkit";
 import type { Engine, EngineOptions, LiveSyncStatus } from "../src/index.js";
 import { LS_NAMESPACE, uniq } from "../src/testing.js";
 
@@ -156,34 +156,11 @@ export function customKind(group: string, kind: string, plural: string): Kind {
 
 /** A CRD with one served version whose spec has `size` and `color`. */
 export function crdFor(group: string, kind: string, plural: string): RawObject {
-  return {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      scope: "Namespaced",
-      names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
-      versions: [
-        {
-          name: "v1",
-          served: true,
-          storage: true,
-          schema: {
-            openAPIV3Schema: {
-              type: "object",
-              properties: {
-                spec: {
-                  type: "object",
-                  properties: { size: { type: "integer" }, color: { type: "string" } },
-                },
-              },
-            },
-          },
-        },
-      ],
-    },
-  };
+  // Sent as raw JSON: the schema uses only keywords spelled the same in client-node's model.
+  return crdManifest(group, kind, plural, {
+    type: "object",
+    properties: { size: { type: "integer" }, color: { type: "string" } },
+  }) as unknown as RawObject;
 }
 
 /** The LiveSynchronization entry replicating `kind` (with its transformation, if any). */

@@ -5,31 +5,22 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { parseManifests, type LiveSynchronization } from "@livesync/api";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
-import { Engine } from "../src/index.js";
-import { deployment, manifestsFor, uniq } from "../src/testing.js";
+import { deployment, EngineTestbed, uniq } from "../src/testing.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
 const dst = kubeConfigFor(env, "destination");
-const srcCore = src.makeApiClient(CoreV1Api);
-const dstCore = dst.makeApiClient(CoreV1Api);
 const srcApps = src.makeApiClient(AppsV1Api);
 const dstApps = dst.makeApiClient(AppsV1Api);
-const created: string[] = [];
-let engine: Engine | undefined;
+const bed = new EngineTestbed(env, "example");
+const { srcCore, dstCore } = bed;
 
-afterEach(async () => {
-  await engine?.stop();
-  engine = undefined;
-});
-afterAll(async () => {
-  for (const name of created)
-    for (const c of [srcCore, dstCore]) await c.deleteNamespace({ name }).catch(() => undefined);
-});
+afterEach(() => bed.stopEngine());
+afterAll(() => bed.removeNamespaces());
 
 function exampleLiveSync(fixture: string): LiveSynchronization {
   const file = resolve(import.meta.dirname, "../../../packages/api/src/fixtures", fixture);
@@ -41,18 +32,13 @@ function exampleLiveSync(fixture: string): LiveSynchronization {
 
 async function run(fixture: string) {
   const ls = exampleLiveSync(fixture);
-  engine = await Engine.start(
-    manifestsFor(env, [{ name: uniq("example"), resources: ls.spec.config.replication.resources }]),
-    { natsUrl: env.nats.url, stream: uniq("EXAMPLE").toUpperCase().replace(/-/g, "_") },
-  );
+  await bed.start([{ name: uniq("example"), resources: ls.spec.config.replication.resources }], {
+    natsUrl: env.nats.url,
+    stream: uniq("EXAMPLE").toUpperCase().replace(/-/g, "_"),
+  });
 }
 
-async function ns(labels: Record<string, string> = {}) {
-  const name = uniq("example");
-  await srcCore.createNamespace({ body: { metadata: { name, labels } } });
-  created.push(name);
-  return name;
-}
+const ns = (labels: Record<string, string> = {}) => bed.namespace(labels);
 
 const absent = async (read: () => Promise<unknown>) =>
   read().then(

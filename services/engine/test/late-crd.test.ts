@@ -3,17 +3,10 @@
  * resource reports it unknown, then, once the CRD exists in both clusters, replicates it
  * without a restart and stops reporting it.
  */
-import {
-  ApiextensionsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  type V1CustomResourceDefinition,
-} from "@kubernetes/client-node";
+import { ApiextensionsV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
-import { eventually, kubeConfigFor } from "@livesync/testkit";
-import { Engine } from "../src/index.js";
-import { manifestsFor, uniq } from "../src/testing.js";
+import { crdManifest, establishCrd, eventually, kubeConfigFor } from "@livesync/testkit";
+import { EngineTestbed, uniq } from "../src/testing.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
@@ -24,41 +17,10 @@ const group = `${uniq("late")}.example.com`;
 const crdName = `widgets.${group}`;
 const widgets = { group, version: "v1", plural: "widgets" };
 
-const crd: V1CustomResourceDefinition = {
-  metadata: { name: crdName },
-  spec: {
-    group,
-    scope: "Namespaced",
-    names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
-    versions: [
-      {
-        name: "v1",
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: "object",
-            properties: { spec: { type: "object", x_kubernetes_preserve_unknown_fields: true } },
-          },
-        },
-      },
-    ],
-  },
-};
-
-async function installCrd(kc: KubeConfig): Promise<void> {
-  const api = kc.makeApiClient(ApiextensionsV1Api);
-  await api.createCustomResourceDefinition({ body: crd });
-  await eventually(
-    async () => {
-      const got = await api.readCustomResourceDefinition({ name: crdName });
-      return got.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")
-        ? true
-        : undefined;
-    },
-    { what: `${crdName} established` },
-  );
-}
+const crd = crdManifest(group, "Widget", "widgets", {
+  type: "object",
+  x_kubernetes_preserve_unknown_fields: true,
+});
 
 /** Waits until the destination's copy of the Widget has this many teeth. */
 async function copyWith(teeth: number, timeoutMs: number): Promise<void> {
@@ -76,33 +38,26 @@ async function copyWith(teeth: number, timeoutMs: number): Promise<void> {
   );
 }
 
-let engine: Engine | undefined;
+const bed = new EngineTestbed(env, "late-crd");
 const namespace = uniq("late-crd");
 
-afterEach(async () => {
-  await engine?.stop();
-  engine = undefined;
-});
+afterEach(() => bed.stopEngine());
 afterAll(async () => {
   for (const kc of [src, dst]) {
     await kc
       .makeApiClient(ApiextensionsV1Api)
       .deleteCustomResourceDefinition({ name: crdName })
       .catch(() => undefined);
-    await kc
-      .makeApiClient(CoreV1Api)
-      .deleteNamespace({ name: namespace })
-      .catch(() => undefined);
   }
+  await bed.removeNamespaces();
 });
 
 describe("a CRD created in the source after start", () => {
   it("is discovered again: its objects replicate and the unknown resource is no longer reported", async () => {
     const name = uniq("late");
-    engine = await Engine.start(
-      manifestsFor(env, [{ name, resources: [{ group, version: "v1", resource: "widgets" }] }]),
-    );
-    const e = engine;
+    const e = await bed.start([
+      { name, resources: [{ group, version: "v1", resource: "widgets" }] },
+    ]);
     const status = async () => (await e.status()).find((s) => s.liveSync.endsWith(`/${name}`))!;
     const unknown = `spec.config.replication.resources[0]: unknown resource ${group}/v1/widgets`;
     await eventually(
@@ -112,9 +67,9 @@ describe("a CRD created in the source after start", () => {
     expect((await status()).state).toBe("running");
 
     // The destination needs the CRD too, to accept the copies.
-    await installCrd(dst);
-    await installCrd(src);
-    await src.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    await establishCrd(dst, crd);
+    await establishCrd(src, crd);
+    await bed.namespace({}, namespace);
     const srcWidgets = src.makeApiClient(CustomObjectsApi);
     const body = (teeth: number) => ({
       apiVersion: `${group}/v1`,

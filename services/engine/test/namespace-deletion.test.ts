@@ -3,31 +3,19 @@
  * created goes with them unless someone else put objects in it, and the objects the cluster
  * makes in every namespace (kube-root-ca.crt) are no conflict.
  */
-import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, expect, inject, it } from "vitest";
-import { eventually, kubeConfigFor } from "@livesync/testkit";
-import { Engine } from "../src/index.js";
-import { manifestsFor, uniq } from "../src/testing.js";
+import { eventually } from "@livesync/testkit";
+import { EngineTestbed, uniq } from "../src/testing.js";
 
 const env = inject("testenv");
-const srcCore = kubeConfigFor(env, "source").makeApiClient(CoreV1Api);
-const dstCore = kubeConfigFor(env, "destination").makeApiClient(CoreV1Api);
-const created: string[] = [];
-let engine: Engine | undefined;
+const bed = new EngineTestbed(env, "nsdel");
+const { srcCore, dstCore } = bed;
 
-afterEach(async () => {
-  await engine?.stop();
-  engine = undefined;
-});
-afterAll(async () => {
-  for (const name of created)
-    for (const c of [srcCore, dstCore]) await c.deleteNamespace({ name }).catch(() => undefined);
-});
+afterEach(() => bed.stopEngine());
+afterAll(() => bed.removeNamespaces());
 
 async function labelledNamespace(label: Record<string, string>): Promise<string> {
-  const name = uniq("nsdel");
-  await srcCore.createNamespace({ body: { metadata: { name, labels: label } } });
-  created.push(name);
+  const name = await bed.namespace(label);
   await srcCore.createNamespacedConfigMap({
     namespace: name,
     body: { metadata: { name: "settings" }, data: { v: "1" } },
@@ -47,8 +35,8 @@ it("removes the destination namespace it created when the source namespace goes,
   const label = { [uniq("dr")]: "on" };
   const emptied = await labelledNamespace(label);
   const shared = await labelledNamespace(label);
-  engine = await Engine.start(
-    manifestsFor(env, [
+  const engine = await bed.start(
+    [
       {
         name: uniq("nsdel"),
         resources: [
@@ -59,7 +47,7 @@ it("removes the destination namespace it created when the source namespace goes,
           },
         ],
       },
-    ]),
+    ],
     { firstReconcileDelayMs: 60 * 60_000 },
   );
   for (const ns of [emptied, shared]) {

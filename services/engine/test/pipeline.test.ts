@@ -2,41 +2,25 @@
  * The replication pipeline end to end: real source and destination apiservers, JetStream (and
  * the in-process bus), the events-listener and the synchronizer as `livesync run` wires them.
  */
-import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { auditedWrites, eventually, kubeConfigFor, READER_USER } from "@livesync/testkit";
 import { Engine } from "../src/index.js";
-import { deployment, manifestsFor, uniq } from "../src/testing.js";
+import { deployment, EngineTestbed, manifestsFor, uniq } from "../src/testing.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
 const dst = kubeConfigFor(env, "destination");
-const srcCore = src.makeApiClient(CoreV1Api);
-const dstCore = dst.makeApiClient(CoreV1Api);
 const srcApps = src.makeApiClient(AppsV1Api);
 const dstApps = dst.makeApiClient(AppsV1Api);
 const startedAt = new Date();
 
-const namespaces: string[] = [];
-let engine: Engine | undefined;
+const bed = new EngineTestbed(env, "e2e");
+const { srcCore, dstCore } = bed;
+const namespace = (labels: Record<string, string> = {}) => bed.namespace(labels);
 
-async function namespace(labels: Record<string, string> = {}): Promise<string> {
-  const name = uniq("e2e");
-  await srcCore.createNamespace({ body: { metadata: { name, labels } } });
-  namespaces.push(name);
-  return name;
-}
-
-afterEach(async () => {
-  await engine?.stop();
-  engine = undefined;
-});
-afterAll(async () => {
-  for (const name of namespaces) {
-    for (const core of [srcCore, dstCore])
-      await core.deleteNamespace({ name }).catch(() => undefined);
-  }
-});
+afterEach(() => bed.stopEngine());
+afterAll(() => bed.removeNamespaces());
 
 const notFound = (err: unknown) => (err as { code?: number }).code === 404;
 async function gone(read: () => Promise<unknown>): Promise<true | undefined> {
@@ -61,8 +45,8 @@ describe.each([
     const other = await namespace();
     await srcApps.createNamespacedDeployment({ namespace: labelled, body: deployment("web") });
     await srcApps.createNamespacedDeployment({ namespace: other, body: deployment("web") });
-    engine = await Engine.start(
-      manifestsFor(env, [
+    await bed.start(
+      [
         {
           name: uniq("example"),
           resources: [
@@ -76,7 +60,7 @@ describe.each([
             },
           ],
         },
-      ]),
+      ],
       busOptions(),
     );
     const copy = await eventually(
@@ -110,8 +94,8 @@ describe.each([
 
   it("propagates create, update, label removal, delete and re-create of ConfigMaps", async () => {
     const ns = await namespace();
-    engine = await Engine.start(
-      manifestsFor(env, [
+    await bed.start(
+      [
         {
           name: uniq("cms"),
           resources: [
@@ -122,7 +106,7 @@ describe.each([
             },
           ],
         },
-      ]),
+      ],
       busOptions(),
     );
     await srcCore.createNamespacedConfigMap({
@@ -195,8 +179,8 @@ describe.each([
       body: { metadata: { name: "config-mine" }, data: { owner: "source" } },
     });
     const name = uniq("conflict");
-    engine = await Engine.start(
-      manifestsFor(env, [
+    const engine = await bed.start(
+      [
         {
           name,
           resources: [
@@ -207,12 +191,12 @@ describe.each([
             },
           ],
         },
-      ]),
+      ],
       busOptions(),
     );
     const status = await eventually(
       async () => {
-        const s = (await engine!.status()).find((x) => x.liveSync.endsWith(`/${name}`));
+        const s = (await engine.status()).find((x) => x.liveSync.endsWith(`/${name}`));
         return s && s.conflicts > 0 ? s : undefined;
       },
       { what: "the conflict to be reported" },
@@ -227,21 +211,19 @@ describe("bad input", () => {
   it("reports an unknown resource by its path while the LiveSynchronization's other resources replicate", async () => {
     const ns = await namespace();
     const name = uniq("unknown");
-    engine = await Engine.start(
-      manifestsFor(env, [
-        {
-          name,
-          resources: [
-            {
-              version: "v1",
-              resource: "configmaps",
-              filters: { nameSelector: { regex: ["still-.*"] } },
-            },
-            { group: "apps", version: "v1", resource: "deploymentz" },
-          ],
-        },
-      ]),
-    );
+    const engine = await bed.start([
+      {
+        name,
+        resources: [
+          {
+            version: "v1",
+            resource: "configmaps",
+            filters: { nameSelector: { regex: ["still-.*"] } },
+          },
+          { group: "apps", version: "v1", resource: "deploymentz" },
+        ],
+      },
+    ]);
     await srcCore.createNamespacedConfigMap({
       namespace: ns,
       body: { metadata: { name: "still-works" }, data: { a: "1" } },

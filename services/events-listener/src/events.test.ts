@@ -1,16 +1,8 @@
 import { compileSelection, type KubeObject } from "@livesync/core";
-import type { ResourceInfo } from "@livesync/kube";
+import { CONFIGMAPS } from "@livesync/kube";
 import { describe, expect, it } from "vitest";
 import { NamespaceLabels, publicationFor } from "./events.js";
 
-const CONFIGMAPS: ResourceInfo = {
-  group: "",
-  version: "v1",
-  resource: "configmaps",
-  kind: "ConfigMap",
-  namespaced: true,
-  verbs: ["list", "watch"],
-};
 const LS = "dr/main";
 
 const cm = (name: string, namespace = "app", labels?: Record<string, string>): KubeObject => ({

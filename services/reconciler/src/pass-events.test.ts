@@ -6,7 +6,7 @@ import {
   type KubeObject,
   type SelectedSource,
 } from "@livesync/core";
-import type { ResourceInfo } from "@livesync/kube";
+import { CONFIGMAPS } from "@livesync/kube";
 import { describe, expect, it } from "vitest";
 import {
   needsEvent,
@@ -16,14 +16,6 @@ import {
   type ListedCopy,
 } from "./pass-events.js";
 
-const CONFIGMAPS: ResourceInfo = {
-  group: "",
-  version: "v1",
-  resource: "configmaps",
-  kind: "ConfigMap",
-  namespaced: true,
-  verbs: ["list", "watch"],
-};
 const LS = "dr/main";
 const rules = compileSelection([
   {

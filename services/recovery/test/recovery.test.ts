@@ -5,11 +5,10 @@
  * runRecovery runs the LiveSynchronization's Task against the real destination apiserver and the
  * real bucket.
  */
-import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import type { ReplicatedResource } from "@livesync/api";
 import { bucketClient } from "@livesync/bucket";
-import { Engine } from "@livesync/engine";
 import { ANNOTATIONS, archiveKey, decodeArchiveEntry, MANAGED_LABEL } from "@livesync/core";
 import { Cluster, getObject, type KubeObject, type ResourceInfo } from "@livesync/kube";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
@@ -17,17 +16,15 @@ import { runRecovery, taskFor, type RecoveryStatus } from "../src/index.js";
 import {
   BUCKET_NAME,
   deployment,
+  EngineTestbed,
   LS_NAMESPACE,
   liveSyncFor,
-  manifestsFor,
   uniq,
 } from "@livesync/engine/testing";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
 const dst = kubeConfigFor(env, "destination");
-const srcCore = src.makeApiClient(CoreV1Api);
-const dstCore = dst.makeApiClient(CoreV1Api);
 const srcApps = src.makeApiClient(AppsV1Api);
 const dstApps = dst.makeApiClient(AppsV1Api);
 const destination = await Cluster.fromKubeConfig("destination", dst);
@@ -55,19 +52,13 @@ const GVR = { group: "apps", version: "v1", resource: "deployments" };
 const SELECT = { namespaceSelector: { matchLabels: { "disaster-recovery": "enabled" } } };
 const TO_ZERO = { patch: [{ op: "replace" as const, path: "/spec/replicas", value: 0 }] };
 
-const namespaces: string[] = [];
-let engine: Engine | undefined;
+const bed = new EngineTestbed(env, "rec");
 
-afterEach(async () => {
-  await engine?.stop();
-  engine = undefined;
-});
+afterEach(() => bed.stopEngine());
 afterAll(async () => {
   destination.close();
   bucket.client.close();
-  for (const name of namespaces)
-    for (const core of [srcCore, dstCore])
-      await core.deleteNamespace({ name }).catch(() => undefined);
+  await bed.removeNamespaces();
 });
 
 type Deploy = KubeObject & { spec: { replicas: number; strategy?: Record<string, unknown> } };
@@ -95,14 +86,10 @@ async function disasterDay(
   deployments: ReturnType<typeof deployment>[],
   withBucket = false,
 ) {
-  const ns = uniq("rec");
-  namespaces.push(ns);
-  await srcCore.createNamespace({
-    body: { metadata: { name: ns, labels: { "disaster-recovery": "enabled" } } },
-  });
+  const ns = await bed.namespace({ "disaster-recovery": "enabled" });
   for (const body of deployments) await srcApps.createNamespacedDeployment({ namespace: ns, body });
   const ls = liveSyncFor({ name: uniq("rec"), resources, bucket: withBucket });
-  engine = await Engine.start(manifestsFor(env, [ls]), {
+  await bed.start([ls], {
     natsUrl: env.nats.url,
     stream: uniq("REC").toUpperCase().replace(/-/g, "_"),
   });
@@ -124,8 +111,7 @@ async function disasterDay(
       );
     }
   }
-  await engine.stop();
-  engine = undefined;
+  await bed.stopEngine();
   // Let the deployment controller settle (status written), so resourceVersions stay put.
   for (const d of deployments) await settled(ns, d.metadata.name);
   return { ns, ls, liveSync: `${LS_NAMESPACE}/${ls.metadata.name}` };
