@@ -1,147 +1,41 @@
 // OpenAPI v3 structural schemas for every kind, written as plain JSON so they can be copied
-// verbatim into CustomResourceDefinitions (deploy/crds) and interpreted by validate.ts.
-//
-// CRD rules this file follows on purpose:
-// - every node has a `type`, except patch `value`, which preserves whatever the user wrote;
-// - no `additionalProperties: false` (apiextensions/v1 forbids it): an object with `properties`
-//   is closed because the apiserver prunes / rejects unknown fields, and validate.ts mirrors that;
-// - maps are `additionalProperties: {type: string}` without `properties`.
+// verbatim into CustomResourceDefinitions (deploy/crds) and interpreted by validate.ts; built from
+// schema-blocks.ts, which also states the CRD rules they follow.
 
-/** The OpenAPI v3 subset used by the schemas below and understood by validate.ts. */
-export interface Schema {
-  type?: "object" | "array" | "string" | "integer" | "number" | "boolean";
-  description?: string;
-  properties?: Record<string, Schema>;
-  required?: string[];
-  additionalProperties?: Schema;
-  items?: Schema;
-  minItems?: number;
-  enum?: string[];
-  pattern?: string;
-  minLength?: number;
-  minimum?: number;
-  format?: "date-time" | "int64";
-  default?: unknown;
-  nullable?: boolean;
-  "x-kubernetes-preserve-unknown-fields"?: boolean;
-  "x-kubernetes-list-type"?: "atomic" | "map" | "set";
-  "x-kubernetes-list-map-keys"?: string[];
-}
+import {
+  API_GROUP_PATTERN,
+  API_VERSION_PATTERN,
+  bool,
+  conditionsSchema,
+  count,
+  DURATION_PATTERN,
+  enabledFlag,
+  labelSelectorSchema,
+  objectName,
+  observedGeneration,
+  patchList,
+  RESOURCE_PATTERN,
+  str,
+  stringList,
+  timestamp,
+  type Schema,
+} from "./schema-blocks.js";
+
+export {
+  DNS1123_SUBDOMAIN,
+  API_GROUP_PATTERN,
+  API_VERSION_PATTERN,
+  RESOURCE_PATTERN,
+  DURATION_PATTERN,
+  patchOperationSchema,
+  type Schema,
+} from "./schema-blocks.js";
 
 export type KindName = "LiveSynchronization" | "Task" | "TaskRun" | "KubernetesCluster" | "Bucket";
 
 export const AUTOMATION_GROUP = "automation.livesync.dev";
 export const ASSETS_GROUP = "assets.livesync.dev";
 export const API_VERSION = "v1alpha1";
-
-// Patterns. Kept as named constants so validate.ts can attach a readable hint to each.
-export const DNS1123_SUBDOMAIN =
-  "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
-export const API_GROUP_PATTERN =
-  "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$";
-export const API_VERSION_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
-export const RESOURCE_PATTERN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
-export const DURATION_PATTERN = "^(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?$";
-
-const str = (description: string, extra: Schema = {}): Schema => ({
-  type: "string",
-  description,
-  ...extra,
-});
-const bool = (description: string, dflt?: boolean): Schema =>
-  dflt === undefined
-    ? { type: "boolean", description }
-    : { type: "boolean", description, default: dflt };
-const count = (description: string): Schema => ({
-  type: "integer",
-  format: "int64",
-  minimum: 0,
-  description,
-});
-const objectName = (description: string): Schema =>
-  str(description, { pattern: DNS1123_SUBDOMAIN });
-const timestamp = (description: string): Schema => str(description, { format: "date-time" });
-const stringList = (description: string): Schema => ({
-  type: "array",
-  description,
-  items: { type: "string" },
-});
-const enabledFlag = (description: string): Schema => ({
-  type: "object",
-  description,
-  properties: { enabled: bool("Whether this feature is on.") },
-});
-
-const labelSelectorSchema = (description: string): Schema => ({
-  type: "object",
-  description,
-  properties: {
-    matchLabels: {
-      type: "object",
-      description: "Labels that must all be present with exactly these values.",
-      additionalProperties: { type: "string" },
-    },
-    matchExpressions: {
-      type: "array",
-      description: "Label requirements, all of which must hold.",
-      items: {
-        type: "object",
-        required: ["key", "operator"],
-        properties: {
-          key: str("The label key."),
-          operator: str("How the label is compared with values.", {
-            enum: ["In", "NotIn", "Exists", "DoesNotExist"],
-          }),
-          values: stringList("Non-empty for In/NotIn, empty for Exists/DoesNotExist."),
-        },
-      },
-    },
-  },
-});
-
-/** One RFC 6902 JSON Patch operation. */
-export const patchOperationSchema: Schema = {
-  type: "object",
-  description: "An RFC 6902 JSON Patch operation.",
-  required: ["op", "path"],
-  properties: {
-    op: str("The operation.", { enum: ["add", "remove", "replace", "move", "copy", "test"] }),
-    path: str("JSON Pointer (RFC 6901) to the target location."),
-    value: {
-      description: "The value for add, replace and test; any JSON value.",
-      nullable: true,
-      "x-kubernetes-preserve-unknown-fields": true,
-    },
-    from: str("JSON Pointer to the source location for move and copy."),
-  },
-};
-
-const patchList = (description: string): Schema => ({
-  type: "array",
-  description,
-  items: patchOperationSchema,
-});
-
-const conditionsSchema: Schema = {
-  type: "array",
-  description: "Standard Kubernetes conditions, one per type.",
-  "x-kubernetes-list-type": "map",
-  "x-kubernetes-list-map-keys": ["type"],
-  items: {
-    type: "object",
-    required: ["type", "status", "lastTransitionTime", "reason", "message"],
-    properties: {
-      type: str("Condition type, e.g. Ready."),
-      status: str("Condition status.", { enum: ["True", "False", "Unknown"] }),
-      reason: str("Machine-readable CamelCase reason."),
-      message: str("Human-readable details."),
-      lastTransitionTime: timestamp("When status last changed."),
-      observedGeneration: count("The .metadata.generation the condition was set for."),
-    },
-  },
-};
-
-const observedGeneration = count("The .metadata.generation last processed by the operator.");
 
 const replicatedResourceSchema: Schema = {
   type: "object",
