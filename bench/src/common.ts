@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { Engine } from "@livesync/engine";
 import { Cluster, KubeRest, type KubeObject } from "@livesync/kube";
 import { kubeConfigFor, up, type TestEnvironment } from "@livesync/testkit";
 
@@ -77,6 +78,22 @@ export function arg(name: string, fallback: number): number {
 export const readText = (f: string) => readFileSync(f, "utf8");
 
 export { CONFIGMAPS } from "@livesync/kube";
+
+/** What the ConfigMap benchmarks replicate: ConfigMaps in the namespaces labelled bench=<run>. */
+export const benchConfigMaps = (run: string) => ({
+  version: "v1",
+  resource: "configmaps",
+  filters: { namespaceSelector: { matchLabels: { bench: run } } },
+});
+
+/** Polls until the engine's (only) LiveSynchronization has synced `objects` objects. */
+export async function untilSynced(engine: Engine, objects: number, intervalMs: number) {
+  for (;;) {
+    const s = (await engine.status())[0];
+    if (s && s.synced >= objects) return;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
 
 /** The test environment, a client per cluster and a run id for unique names. */
 export async function benchContext() {

@@ -14,6 +14,7 @@ import {
   pool,
   RssSampler,
   benchContext,
+  benchConfigMaps,
   CONFIGMAPS,
   createConfigMaps,
 } from "./common.js";
@@ -84,13 +85,7 @@ const engine = await Engine.start(
   manifestsFor(env, [
     {
       name: `bench-${run}`,
-      resources: [
-        {
-          version: "v1",
-          resource: "configmaps",
-          filters: { namespaceSelector: { matchLabels: { bench: run } } },
-        },
-      ],
+      resources: [benchConfigMaps(run)],
     },
   ]),
   {

@@ -14,6 +14,8 @@ import {
   deleteNamespace,
   percentile,
   benchContext,
+  benchConfigMaps,
+  untilSynced,
   CONFIGMAPS,
   createConfigMaps,
 } from "./common.js";
@@ -110,23 +112,13 @@ const engine = await Engine.start(
   manifestsFor(env, [
     {
       name: `lag-${run}`,
-      resources: [
-        {
-          version: "v1",
-          resource: "configmaps",
-          filters: { namespaceSelector: { matchLabels: { bench: run } } },
-        },
-      ],
+      resources: [benchConfigMaps(run)],
     },
   ]),
   { natsUrl: env.nats.url, stream: `LAG_${run.toUpperCase()}` },
 );
 // Wait for the initial copy before measuring.
-for (;;) {
-  const s = (await engine.status())[0];
-  if (s && s.synced >= objects) break;
-  await new Promise((r) => setTimeout(r, 200));
-}
+await untilSynced(engine, objects, 200);
 const synced = await measure(source, destination, ns, `${MANAGED_LABEL}=true`);
 await engine.stop();
 await deleteNamespace(source.rest, ns);

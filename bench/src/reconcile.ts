@@ -14,6 +14,8 @@ import {
   createNamespace,
   deleteNamespace,
   benchContext,
+  benchConfigMaps,
+  untilSynced,
   CONFIGMAPS,
   createConfigMaps,
 } from "./common.js";
@@ -28,14 +30,7 @@ await createConfigMaps(
   source,
   Array.from({ length: objects }, (_, i) => configMap(nss[i % namespaces]!, `cm-${i}`, 512)),
 );
-const resources = [
-  {
-    group: "",
-    version: "v1",
-    resource: "configmaps",
-    filters: { namespaceSelector: { matchLabels: { bench: run } } },
-  },
-];
+const resources = [{ group: "", ...benchConfigMaps(run) }];
 const name = `rec-${run}`;
 const engine = await Engine.start(manifestsFor(env, [{ name, resources }]), {
   natsUrl: env.nats.url,
@@ -43,11 +38,7 @@ const engine = await Engine.start(manifestsFor(env, [{ name, resources }]), {
   firstReconcileDelayMs: 24 * 3_600_000,
 });
 const syncStart = performance.now();
-for (;;) {
-  const s = (await engine.status())[0];
-  if (s && s.synced >= objects) break;
-  await new Promise((r) => setTimeout(r, 500));
-}
+await untilSynced(engine, objects, 500);
 const syncSeconds = (performance.now() - syncStart) / 1000;
 const liveSync = (await engine.status())[0]!.liveSync;
 await engine.stop();
