@@ -21,6 +21,7 @@ export default tseslint.config(
           patterns: [
             { group: ["@livesync/testkit", "@livesync/testkit/*"], message: "test-only" },
             { group: ["@livesync/*/testing", "**/testing.js"], message: "test-only" },
+            { group: ["**/test-fixtures.js"], message: "test-only" },
           ],
         },
       ],
