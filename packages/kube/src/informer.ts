@@ -21,6 +21,8 @@ export interface InformerHandlers<T> {
   onEvent?(type: WatchEventType, obj: KubeObject): Promise<void>;
   /** A list or watch failure; the watch backs off and retries by itself. */
   onError?(err: unknown): void;
+  /** A watch stream was opened: a failure reported before is over. */
+  onConnected?(): void;
 }
 
 export interface InformerOptions<T> extends SupervisedWatchOptions {
@@ -81,6 +83,7 @@ export class Informer<T extends StoredObject = KubeObject> {
           } else this.offer(o);
           await handlers.onEvent?.(type, o);
         },
+        onConnected: () => handlers.onConnected?.(),
         onError: (err) => {
           this.lastError = (err as Error).message;
           handlers.onError?.(err);

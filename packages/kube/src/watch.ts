@@ -13,6 +13,8 @@ export interface WatchHandlers {
   onEvent(type: WatchEventType, obj: KubeObject): Promise<void>;
   /** A failure the watch recovers from by itself (it backs off and retries). */
   onError?(err: unknown): void;
+  /** A watch stream was opened: the watch works (again), whether or not events follow. */
+  onConnected?(): void;
 }
 
 export interface SupervisedWatchOptions {
@@ -122,6 +124,7 @@ export class SupervisedWatch {
         },
         abort.signal,
       );
+      this.handlers.onConnected?.();
       for await (const line of lines(res)) {
         armWatchdog();
         if (!line.trim()) continue;

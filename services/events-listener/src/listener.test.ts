@@ -3,6 +3,7 @@
  * discovery that learns a CRD on demand, a list that returns one object and a watch that stays
  * open until aborted.
  */
+import { PassThrough } from "node:stream";
 import type { EventBus } from "@livesync/bus";
 import { decodeEvent } from "@livesync/core";
 import { UnknownResourceError, type Cluster, type Gvr, type KubeRest } from "@livesync/kube";
@@ -13,8 +14,12 @@ const WIDGETS = { group: "example.com", version: "v1", resource: "widgets" };
 const GADGETS = { group: "example.com", version: "v1", resource: "gadgets" };
 const CONFIGMAPS = { group: "", version: "v1", resource: "configmaps" };
 
-/** A source serving configmaps, and whatever else `serve` adds later. */
-function fakeSource() {
+/**
+ * A source serving configmaps, and whatever else `serve` adds later. With `failingWatches`, that
+ * many watch requests fail before one opens (and stays open until aborted).
+ */
+function fakeSource({ failingWatches = 0 } = {}) {
+  let watches = 0;
   const served = new Set(["v1/configmaps"]);
   const key = (g: Gvr) => `${g.group ? `${g.group}/` : ""}${g.version}/${g.resource}`;
   const invalidated: Gvr[][] = [];
@@ -30,8 +35,16 @@ function fakeSource() {
       const metadata = { name: "one", namespace: "ns", uid: "u1", resourceVersion: "7" };
       return { items: [{ metadata }], metadata: { resourceVersion: "7" } };
     },
-    stream: (_path: string, _query: unknown, signal: AbortSignal) =>
-      new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+    stream: (_path: string, _query: unknown, signal: AbortSignal) => {
+      if (++watches <= failingWatches) return Promise.reject(new Error("connection reset"));
+      if (!failingWatches)
+        return new Promise((_, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason)),
+        );
+      const open = new PassThrough();
+      signal.addEventListener("abort", () => open.destroy(signal.reason as Error));
+      return Promise.resolve(open);
+    },
   } as unknown as KubeRest;
   const source = { name: "src", rest, discovery } as unknown as Cluster;
   return { source, invalidated, serve: (g: Gvr) => served.add(key(g)) };
@@ -50,7 +63,7 @@ function fakeBus() {
 }
 
 const until = async (cond: () => boolean) => {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
   expect(cond()).toBe(true);
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -106,5 +119,20 @@ describe("EventsListener re-discovery", () => {
     await sleep(50);
     expect(src.invalidated.length).toBe(rounds);
     expect(Object.keys(listener.stats.resourceErrors)).toEqual(["0"]);
+  });
+});
+
+describe("EventsListener watch errors", () => {
+  it("shows a failed watch in its stats until the watch is open again", async () => {
+    const src = fakeSource({ failingWatches: 2 });
+    listener = new EventsListener(
+      { liveSync: "ns/ls", source: src.source, resources: [CONFIGMAPS] },
+      fakeBus().bus,
+    );
+    await listener.start();
+    await until(() => listener!.stats.watchErrors >= 1);
+    expect(listener.stats.lastWatchError).toBe("v1/configmaps: connection reset");
+    // The third watch opens (after the supervised backoff): the error leaves the status.
+    await until(() => listener!.stats.watchErrors === 2 && !listener!.stats.lastWatchError);
   });
 });

@@ -70,6 +70,8 @@ interface Tracked {
  */
 export class EventsListener {
   private readonly tracked = new Map<string, Tracked>();
+  /** Watches whose last attempt failed, by resource: what the status shows as `watch: …`. */
+  private readonly failingWatches = new Map<string, string>();
   private namespaceWatch?: SupervisedWatch;
   private readonly namespaceLabels = new NamespaceLabels();
   private resyncEpoch = Date.now();
@@ -110,6 +112,7 @@ export class EventsListener {
         },
         onEvent: (type, ns) => this.onNamespaces([ns], false, type === "DELETED"),
         onError: (err) => this.onWatchError("v1/namespaces", err),
+        onConnected: () => this.onWatchHealthy("v1/namespaces"),
       });
       this.namespaceWatch.start();
     } else {
@@ -181,6 +184,7 @@ export class EventsListener {
         onList: (items, reason, gone) => this.onList(t, items, reason, gone),
         onEvent: (type, obj) => this.onEvent(t, type, obj),
         onError: (err) => this.onWatchError(resource.key, err),
+        onConnected: () => this.onWatchHealthy(resource.key),
       }),
     };
     this.tracked.set(resource.key, t);
@@ -268,7 +272,14 @@ export class EventsListener {
 
   private onWatchError(key: string, err: unknown): void {
     this.stats.watchErrors++;
-    this.stats.lastWatchError = `${key}: ${(err as Error).message}`;
+    this.failingWatches.set(key, `${key}: ${(err as Error).message}`);
+    this.stats.lastWatchError = this.failingWatches.get(key);
+  }
+
+  /** The watch of `key` is open again: its error leaves the status (another's may remain). */
+  private onWatchHealthy(key: string): void {
+    if (!this.failingWatches.delete(key)) return;
+    this.stats.lastWatchError = [...this.failingWatches.values()].at(-1);
   }
 }
 
