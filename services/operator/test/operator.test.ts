@@ -100,9 +100,10 @@ describe("operator", () => {
       const kc = await eventually(
         async () => {
           const o = await get(`${ASSETS}/namespaces/${ns}/kubernetesclusters/${name}`);
-          return cond(o, "Ready") ? o : undefined;
+          // "Checking" is the condition while the first connectivity check runs.
+          return cond(o, "Ready") && cond(o, "Ready")?.reason !== "Checking" ? o : undefined;
         },
-        { timeoutMs: 60_000, what: `KubernetesCluster ${name} status` },
+        { timeoutMs: 60_000, what: `KubernetesCluster ${name} checked` },
       );
       expect(cond(kc, "Ready")?.status).toBe("True");
     }
