@@ -71,11 +71,12 @@ export function planReconcile(
   const { selected } = source;
   for (const [key, copy] of copies) {
     if (copy.terminating) continue; // already going; deleting again would only loop
-    const source = selected.get(key);
-    if (!source) plan.prune.push(key);
-    else if (copy.sourceUid && copy.sourceUid !== source.uid) plan.missing.push(key);
-    else if (copy.drifted) plan.repair.push(key);
-    else if (isStale(copy, source)) plan.stale.push(key);
+    const object = selected.get(key);
+    if (!object) plan.prune.push(key);
+    else {
+      const list = resendReason(copy, object);
+      if (list) plan[list].push(key);
+    }
   }
   for (const key of selected.keys()) if (!copies.has(key)) plan.missing.push(key);
   for (const list of [plan.prune, plan.repair, plan.missing, plan.stale]) list.sort();
@@ -84,6 +85,22 @@ export function planReconcile(
     plan.refused = `the source list of ${source.resource} is empty while ${copies.size} copies exist; refusing to prune`;
   }
   return plan;
+}
+
+/**
+ * Why the copy of a selected source object needs the source's state sent again, if it does:
+ * it is missing or of another incarnation, edited by hand, or behind the source. The planner
+ * sorts copies by it, and the reconciler keeps whole source objects only where it says so.
+ */
+export function resendReason(
+  copy: OwnedCopy | undefined,
+  source: SelectedSource,
+): "missing" | "repair" | "stale" | undefined {
+  if (!copy || (copy.sourceUid && copy.sourceUid !== source.uid)) return "missing";
+  if (copy.terminating) return undefined;
+  if (copy.drifted) return "repair";
+  if (isStale(copy, source)) return "stale";
+  return undefined;
 }
 
 /** The copy reflects an older version of the same source object. */

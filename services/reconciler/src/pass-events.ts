@@ -3,10 +3,10 @@
 // published for the plan (reconciler.ts does the listing and the publishing).
 
 import {
-  ANNOTATIONS,
   hasDrifted,
-  isStale,
   makeEvent,
+  readCopyRecord,
+  resendReason,
   sanitize,
   selectRule,
   type CoverageRule,
@@ -30,32 +30,27 @@ export function ownedCopyOf(
   liveSync: string,
   fieldManager: string,
 ): ListedCopy | undefined {
-  const annotations = c.metadata.annotations;
-  if (annotations?.[ANNOTATIONS.liveSync] !== liveSync) return undefined;
+  const record = readCopyRecord(c);
+  if (record?.liveSync !== liveSync) return undefined;
   return {
     obj: {
       apiVersion: c.apiVersion,
       kind: c.kind,
       metadata: { name: c.metadata.name, namespace: c.metadata.namespace },
     },
-    sourceUid: annotations?.[ANNOTATIONS.sourceUid],
-    sourceResourceVersion: annotations?.[ANNOTATIONS.sourceResourceVersion],
-    drifted: hasDrifted(c.metadata.managedFields as never, fieldManager),
-    terminating: c.metadata.deletionTimestamp !== undefined,
+    sourceUid: record.sourceUid,
+    sourceResourceVersion: record.sourceResourceVersion,
+    drifted: hasDrifted(c.metadata.managedFields, fieldManager),
+    terminating: record.terminating === true,
   };
 }
 
 /**
- * Whether the copy of a selected source object will need an event (missing, drifted, of
- * another incarnation, or stale): only those source objects are kept whole during the pass.
+ * Whether the copy of a selected source object will need an event (the planner's
+ * resendReason): only those source objects are kept whole during the pass.
  */
 export function needsEvent(copy: OwnedCopy | undefined, source: SelectedSource): boolean {
-  return (
-    !copy ||
-    copy.drifted ||
-    (!!copy.sourceUid && copy.sourceUid !== source.uid) ||
-    isStale(copy, source)
-  );
+  return resendReason(copy, source) !== undefined;
 }
 
 /** The PRUNE of a copy whose source is gone, at the source list's resourceVersion. */
