@@ -208,3 +208,203 @@ export interface Secret {
   data?: Record<string, string>;
   stringData?: Record<string, string>;
 }
+
+// ---- backup.livesync.dev: Backup, BackupSchedule, Restore ----
+
+/** One resource type of a backup or restore scope, with the LiveSynchronization filter shape. */
+export interface BackupResource {
+  /** "" (the default) is the core group. */
+  group?: string;
+  version: string;
+  resource: string;
+  filters?: ResourceFilters;
+}
+
+export interface BackupEncryption {
+  /** Secret (same namespace) holding the key: 32 bytes, base64 in the Secret's data. */
+  secretName: string;
+  /** Key of the Secret's data holding the key; defaults to "key". */
+  secretKey?: string;
+}
+
+/** What a backup holds. Also BackupSchedule.spec.template. */
+export interface BackupSpec {
+  /** KubernetesCluster (same namespace) to back up. */
+  sourceName: string;
+  /** Bucket (same namespace) to store the backup in. */
+  bucketName?: string;
+  /** Namespaces to include (default: all). */
+  includedNamespaces?: string[];
+  /** Namespaces to leave out. */
+  excludedNamespaces?: string[];
+  /** Only objects whose labels match. */
+  labelSelector?: LabelSelector;
+  /** Resources to include (default: every listable resource but the never-restored ones). */
+  resources?: BackupResource[];
+  /** Include cluster-scoped resources (default true when no namespace is included explicitly). */
+  includeClusterResources?: boolean;
+  /** How long the backup is kept, %Hh%Mm%Ss; default 720h. */
+  ttl?: string;
+  encryption?: BackupEncryption;
+}
+
+export type BackupPhase = "New" | "InProgress" | "Completed" | "PartiallyFailed" | "Failed";
+
+/** A warning or error, and the object (or resource) it concerns. */
+export interface BackupProblem {
+  group?: string;
+  version?: string;
+  resource?: string;
+  namespace?: string;
+  name?: string;
+  message: string;
+}
+
+export interface BackupResourceCount {
+  group: string;
+  version: string;
+  resource: string;
+  /** Objects of the resource stored in the backup. */
+  items: number;
+  /** Whether this resource was listed at the snapshot's resourceVersion. */
+  atomic: boolean;
+}
+
+export interface BackupStatus {
+  observedGeneration?: number;
+  phase?: BackupPhase;
+  startTime?: string;
+  completionTime?: string;
+  /** When retention deletes the backup (completionTime + ttl). */
+  expiration?: string;
+  itemsTotal?: number;
+  itemsBackedUp?: number;
+  resources?: BackupResourceCount[];
+  warnings?: BackupProblem[];
+  errors?: BackupProblem[];
+  /** The etcd revision the snapshot was listed at. */
+  resourceVersion?: string;
+  /** True when every resource was listed at resourceVersion. */
+  atomic?: boolean;
+  /** "group/version/resource" of the resources listed at another moment (atomic false). */
+  nonAtomicResources?: string[];
+  /** The source's gitVersion, e.g. v1.35.4. */
+  kubernetesVersion?: string;
+  /** The backup format version (semver). */
+  formatVersion?: string;
+  /** Where the archive is: s3://<bucket>/<key> or a file path. */
+  location?: string;
+  /** sha256 of the stored archive file (the encrypted bytes when encrypted). */
+  sha256?: string;
+  /** Size of the stored archive in bytes. */
+  size?: number;
+  encrypted?: boolean;
+  conditions?: Condition[];
+}
+
+export interface BackupScheduleSpec {
+  /** Five-field cron expression, e.g. "0 *\/6 * * *". */
+  schedule: string;
+  /** IANA time zone the schedule is read in; default UTC. */
+  timeZone?: string;
+  /** Completed backups kept; older ones are deleted (the newest successful one never is). */
+  maxBackups: number;
+  /** TTL of the backups it creates; default 720h. Overrides template.ttl. */
+  ttl?: string;
+  paused?: boolean;
+  template: BackupSpec;
+}
+
+export interface BackupScheduleStatus {
+  observedGeneration?: number;
+  phase?: "New" | "Enabled" | "Paused" | "FailedValidation";
+  lastBackup?: string;
+  lastBackupTime?: string;
+  lastSuccessfulBackup?: string;
+  lastSuccessfulBackupTime?: string;
+  nextRun?: string;
+  conditions?: Condition[];
+}
+
+export type ExistingResourcePolicy = "none" | "update" | "revert";
+
+/** Objects restored, then waited for, before the next group starts. */
+export interface RestoreWaitGroup {
+  /** Objects of these resources (and optional names) form the group. */
+  resources: (BackupResource & { names?: string[] })[];
+  /** Condition type that must be True on each object; default Ready. */
+  condition?: string;
+  /** How long to wait, %Hh%Mm%Ss; default 10m. */
+  timeout?: string;
+}
+
+export interface RestoreSpec {
+  /** KubernetesCluster (same namespace) to restore into. */
+  destinationName: string;
+  /** Bucket (same namespace) holding the backups (or the live archive). */
+  bucketName?: string;
+  /** "latest" (the newest Completed backup) or a backup name. */
+  backupName?: string;
+  /** The latest successful backup of this BackupSchedule. */
+  scheduleName?: string;
+  /** BackupSchedule name -> "latest" | "skip" | a backup name. */
+  backups?: Record<string, string>;
+  /** Restore the newest originals kept by the archiver instead of a backup. */
+  fromArchive?: EnabledFlag;
+  includedNamespaces?: string[];
+  excludedNamespaces?: string[];
+  resources?: BackupResource[];
+  labelSelector?: LabelSelector;
+  /** Source namespace -> destination namespace. */
+  namespaceMapping?: Record<string, string>;
+  existingResourcePolicy?: ExistingResourcePolicy;
+  dryRun?: boolean;
+  allowVersionSkew?: boolean;
+  waitFor?: RestoreWaitGroup[];
+}
+
+export type RestoreAction = "create" | "update" | "delete" | "unchanged" | "skip" | "failed";
+
+export interface RestoreCounts {
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface RestoreItemProblem extends BackupProblem {
+  action?: RestoreAction;
+}
+
+export interface RestoreStatus {
+  observedGeneration?: number;
+  phase?: BackupPhase;
+  startTime?: string;
+  completionTime?: string;
+  /** The backups restored from ("archive" for the live archive). */
+  backups?: string[];
+  dryRun?: boolean;
+  counts?: RestoreCounts;
+  resources?: (RestoreCounts & { group: string; version: string; resource: string })[];
+  failures?: RestoreItemProblem[];
+  warnings?: RestoreItemProblem[];
+  /** Where the full audit is: s3://<bucket>/<key>. */
+  auditLocation?: string;
+  conditions?: Condition[];
+}
+
+export type Backup = ApiObject<"backup.livesync.dev/v1alpha1", "Backup", BackupSpec, BackupStatus>;
+export type BackupSchedule = ApiObject<
+  "backup.livesync.dev/v1alpha1",
+  "BackupSchedule",
+  BackupScheduleSpec,
+  BackupScheduleStatus
+>;
+export type Restore = ApiObject<
+  "backup.livesync.dev/v1alpha1",
+  "Restore",
+  RestoreSpec,
+  RestoreStatus
+>;

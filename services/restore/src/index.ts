@@ -1,0 +1,2 @@
+// @livesync/restore: restores a backup into a cluster.
+export {};
