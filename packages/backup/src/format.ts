@@ -153,3 +153,33 @@ export function isReadableFormat(format: string): boolean {
   const major = (v: string) => Number.parseInt(v.split(".")[0] ?? "", 10);
   return Number.isFinite(major(format)) && major(format) <= major(BACKUP_FORMAT_VERSION);
 }
+
+/** Where a finished backup archive was stored. */
+export interface StoredArchive {
+  /** s3://<bucket>/<key> or the local file's absolute path. */
+  location: string;
+  /** sha256 (hex) of the stored bytes (encrypted bytes when encrypted). */
+  sha256: string;
+  size: number;
+  encrypted: boolean;
+}
+
+/**
+ * Streams a backup out as it is taken: objects go to the tarball one by one (memory stays flat),
+ * the index and backup.json are written last. Implemented for a local file and for a bucket.
+ */
+export interface BackupWriter {
+  /** Adds one (already sanitised) object; entry.path and entry.sha256 are computed here. */
+  add(entry: Omit<BackupIndexEntry, "path" | "sha256">, object: KubeObject): Promise<void>;
+  /**
+   * Writes index.json and backup.json (with status.location/sha256/size filled in from the
+   * stored archive), closes the archive and stores results.json; returns where it went.
+   */
+  finish(
+    index: Omit<BackupIndex, "items">,
+    backup: Backup,
+    results: BackupResults,
+  ): Promise<StoredArchive>;
+  /** Drops whatever was written (a failed backup leaves no partial archive behind). */
+  abort(): Promise<void>;
+}
