@@ -12,6 +12,8 @@ import {
 } from "@livesync/engine";
 import { runOperator } from "@livesync/operator/main";
 import { createLogger, startTelemetryIfAsked } from "@livesync/telemetry";
+import { runBackupCommand } from "./backup/index.js";
+import { runRestoreCommand } from "./restore/index.js";
 
 const usage = `usage:
   livesync run -f <file-or-dir> [-f …] [--nats <url> [--stream NAME]]
@@ -20,10 +22,16 @@ const usage = `usage:
   livesync validate -f <file-or-dir> [-f …]              check manifests offline; exit 1 on any problem
   livesync operator [--kubeconfig <file>] [--namespace NS] [--nats URL] [--components LIST] …
                                   run the operator against a management cluster
-                                  (livesync operator --help lists its flags)`;
+                                  (livesync operator --help lists its flags)
+  livesync backup create|list|describe|export|verify|delete …   point-in-time backups
+  livesync restore create|describe …                             restore a backup into a cluster`;
 
 /** Commands with flags of their own, given everything after their name. */
-const commands = new Map<string, (argv: string[]) => Promise<number>>([["operator", runOperator]]);
+const commands = new Map<string, (argv: string[]) => Promise<number>>([
+  ["operator", runOperator],
+  ["backup", runBackupCommand],
+  ["restore", runRestoreCommand],
+]);
 
 /** `livesync <command> …`; returns the exit code. */
 async function runCli(argv: string[]): Promise<number> {

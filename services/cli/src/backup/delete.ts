@@ -1,0 +1,4 @@
+import { notYet } from "../subcommands.js";
+
+/** `livesync backup delete …`. */
+export const backupDelete = notYet("backup delete");

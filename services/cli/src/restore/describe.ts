@@ -1,0 +1,4 @@
+import { notYet } from "../subcommands.js";
+
+/** `livesync restore describe …`. */
+export const restoreDescribe = notYet("restore describe");
