@@ -1,6 +1,7 @@
 // @livesync/backup: point-in-time backups of a cluster's objects.
 export * from "./format.js";
 export * from "./encryption.js";
+export * from "./encryption-key.js";
 export * from "./tarball.js";
 export * from "./archive-writer.js";
 export * from "./file-writer.js";

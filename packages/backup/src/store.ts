@@ -5,7 +5,7 @@ import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { Backup, Bucket, Restore, Secret } from "@livesync/api";
+import { namespaceOf, type Backup, type Bucket, type Restore, type Secret } from "@livesync/api";
 import { bucketClientFromSpec, bucketCredentials } from "@livesync/bucket";
 import { archiveFileName, type BucketTarget } from "./bucket-writer.js";
 import { DigestStream } from "./digest.js";
@@ -38,10 +38,9 @@ export class BackupStore {
 
   /** The store of a Bucket CR, its credentials read from its Secret among `secrets`. */
   static forBucket(bucket: Bucket, secrets: Secret[]): BackupStore {
-    const ns = bucket.metadata.namespace ?? "default";
+    const ns = namespaceOf(bucket);
     const secret = secrets.find(
-      (s) =>
-        (s.metadata.namespace ?? "default") === ns && s.metadata.name === bucket.spec.secretName,
+      (s) => namespaceOf(s) === ns && s.metadata.name === bucket.spec.secretName,
     );
     const client = bucketClientFromSpec(bucket, bucketCredentials(bucket, secret));
     return new BackupStore({ client, bucketNamespace: ns, bucketName: bucket.metadata.name });
