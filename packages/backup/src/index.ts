@@ -9,3 +9,8 @@ export * from "./bucket-writer.js";
 export * from "./reader.js";
 export * from "./store.js";
 export { sha256Hex, parseSha256Sum, sha256SumLine } from "./digest.js";
+export * from "./never-restored.js";
+export * from "./scope.js";
+export * from "./snapshot.js";
+export * from "./status.js";
+export * from "./run.js";
