@@ -516,6 +516,97 @@ describe("helm chart deploy/helm/livesync", () => {
     });
 
     const promtool = spawnSync("promtool", ["--version"]).status === 0;
+    it.skipIf(!promtool)(
+      "promtool: the backup alerts fire on a first failure, a later one, and a missed schedule",
+      () => {
+        const dir = mkdtempSync(join(tmpdir(), "livesync-rules-"));
+        try {
+          // Labels are what is checked: annotations are templates promtool would need verbatim.
+          const groups = named(objs(), "PrometheusRule", "livesync")
+            .spec.groups.map((g: { name: string; rules: Record<string, unknown>[] }) => ({
+              ...g,
+              rules: g.rules.map(({ annotations: _, ...rule }) => rule),
+            }))
+            .filter((g: { name: string }) => g.name === "livesync-backups");
+          writeFileSync(join(dir, "rules.json"), JSON.stringify({ groups }));
+          const series = (name: string, labels: string, values: string) => ({
+            series: `${name}{namespace="${ns}",pod="operator-1",${labels}}`,
+            values,
+          });
+          const alert = (name: string, at: string, schedule?: string) => ({
+            eval_time: at,
+            alertname: name,
+            exp_alerts: schedule
+              ? [
+                  {
+                    exp_labels: {
+                      namespace: ns,
+                      schedule,
+                      severity: name === "LivesyncBackupFailed" ? "warning" : "critical",
+                    },
+                  },
+                ]
+              : [],
+          });
+          const failed = "LivesyncBackupFailed";
+          const missed = "LivesyncBackupMissed";
+          const test = {
+            rule_files: ["rules.json"],
+            evaluation_interval: "1m",
+            tests: [
+              {
+                interval: "1m",
+                input_series: [
+                  // nightly: a first failure at 60 min (the counter appears at 1), a second at 150.
+                  series(
+                    "livesync_backup_total",
+                    'schedule="nightly",phase="Failed"',
+                    "_x59 1x89 2x30",
+                  ),
+                  series("livesync_backup_total", 'schedule="hourly",phase="Completed"', "1+1x180"),
+                  // nightly last succeeded at 0 with a 1 h interval; hourly succeeds all along.
+                  series(
+                    "livesync_backup_last_success_timestamp_seconds",
+                    'schedule="nightly"',
+                    "0x180",
+                  ),
+                  series(
+                    "livesync_backup_schedule_interval_seconds",
+                    'schedule="nightly"',
+                    "3600x180",
+                  ),
+                  series(
+                    "livesync_backup_last_success_timestamp_seconds",
+                    'schedule="hourly"',
+                    "0+60x180",
+                  ),
+                  series(
+                    "livesync_backup_schedule_interval_seconds",
+                    'schedule="hourly"',
+                    "3600x180",
+                  ),
+                ],
+                alert_rule_test: [
+                  alert(failed, "30m"),
+                  alert(failed, "61m", "nightly"),
+                  alert(failed, "100m", "nightly"),
+                  alert(failed, "125m"),
+                  alert(failed, "155m", "nightly"),
+                  alert(missed, "100m"),
+                  alert(missed, "130m", "nightly"),
+                ],
+              },
+            ],
+          };
+          const file = join(dir, "test.json");
+          writeFileSync(file, JSON.stringify(test));
+          const res = spawnSync("promtool", ["test", "rules", file], { encoding: "utf8" });
+          expect(res.status, res.stdout + res.stderr).toBe(0);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
     it.skipIf(!promtool)("promtool accepts the alert rules and the dashboard's queries", () => {
       const dir = mkdtempSync(join(tmpdir(), "livesync-rules-"));
       try {
