@@ -28,7 +28,8 @@ export function checkRestorable(
   allowVersionSkew: boolean,
 ): void {
   if (!isReadableFormat(index.format)) throw new UnsupportedFormatError(index.format);
-  if (allowVersionSkew) return;
+  // The live archive records no version: nothing to compare.
+  if (allowVersionSkew || index.kubernetesVersion === "") return;
   const from = parseKubeVersion(index.kubernetesVersion);
   const to = parseKubeVersion(destinationVersion);
   const what = `backup ${index.backup} was taken from Kubernetes ${index.kubernetesVersion || "(unknown)"}, the destination runs ${destinationVersion}`;
