@@ -9,7 +9,7 @@ import {
   type KubeObject,
 } from "@livesync/core";
 import { fieldChanges, type FieldChange } from "./diff.js";
-import type { PreparedItem } from "./prepare.js";
+import { placeAfterOwners, type PreparedItem } from "./prepare.js";
 import { refKey, type ObjectRef } from "./scope.js";
 
 export type PlannedAction = "create" | "update" | "delete" | "unchanged" | "skip";
@@ -92,7 +92,7 @@ export function compareEntries(a: PlanEntry, b: PlanEntry): number {
  * lacks; a backup object the restore skips is never deleted.
  */
 export function planRestore(input: PlanInput): PlanEntry[] {
-  const entries = input.items.map((item) => planItem(item, input));
+  const entries = placeAfterOwners(input.items).map((item) => planItem(item, input));
   if (input.policy === "revert") {
     const inBackup = new Set(input.items.map((i) => refKey(i.ref)));
     for (const { ref, object, tier } of input.deletable ?? []) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { prepareItem, relinkOwners } from "./prepare.js";
+import { placeAfterOwners, prepareItem, relinkOwners } from "./prepare.js";
 import { RestoreScope } from "./scope.js";
 import { item, obj } from "./test-fixtures.js";
 import { FIRST_WAIT_TIER } from "./tiers.js";
@@ -69,5 +69,32 @@ describe("relinkOwners", () => {
     expect(relinkOwners(owners, new Map([["old-w", "new-w"]]))).toEqual([
       { apiVersion: "example.com/v1", kind: "Widget", name: "w", uid: "new-w" },
     ]);
+  });
+});
+
+describe("placeAfterOwners", () => {
+  it("moves an object owned by a later tier's object into that tier, following chains", () => {
+    const owned = (kind: string, name: string, ownerUid?: string) =>
+      prepareItem(
+        item(
+          obj(kind, "app", name, {
+            metadata: {
+              name,
+              namespace: "app",
+              ...(ownerUid
+                ? { ownerReferences: [{ apiVersion: "v1", kind: "X", name: "x", uid: ownerUid }] }
+                : {}),
+            },
+          }),
+          `uid-${name}`,
+        ),
+        scope,
+      );
+    const widget = owned("Widget", "w");
+    const cm = owned("ConfigMap", "c", "uid-w");
+    const secret = owned("Secret", "s", "uid-c");
+    const placed = placeAfterOwners([secret, cm, widget]);
+    expect(placed.map((i) => i.tier)).toEqual([widget.tier, widget.tier, widget.tier]);
+    expect(cm.tier).toBeLessThan(widget.tier);
   });
 });

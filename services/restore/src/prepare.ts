@@ -85,3 +85,24 @@ export function relinkOwners(
     return uid ? [{ ...o, uid }] : [];
   });
 }
+
+/**
+ * Moves each object into its owners' tier when that is later (a ConfigMap owned by a custom
+ * resource waits for it), so that the owner exists and its new uid is known when the object is
+ * written. Owner chains are followed; cycles stop after as many rounds as there are objects.
+ */
+export function placeAfterOwners(items: readonly PreparedItem[]): PreparedItem[] {
+  const tiers = new Map(items.map((i) => [i.sourceUid, i.tier]));
+  for (let round = 0, moved = true; moved && round < items.length; round++) {
+    moved = false;
+    for (const i of items) {
+      const own = tiers.get(i.sourceUid)!;
+      const latest = Math.max(own, ...i.owners.map((o) => tiers.get(o.uid) ?? own));
+      if (latest > own) {
+        tiers.set(i.sourceUid, latest);
+        moved = true;
+      }
+    }
+  }
+  return items.map((i) => ({ ...i, tier: tiers.get(i.sourceUid)! }));
+}
