@@ -1,37 +1,33 @@
 /**
  * What the backup and restore benches share: the seeded objects (ConfigMaps and Deployments,
  * labelled with the run, in namespaces of their own), the direct clients they are measured
- * against, the CLI run as a child process with its peak RSS, and the clean-up.
+ * against, the dirt a revert cleans up, and the clean-up.
  */
-import { spawn } from "node:child_process";
-import { readFileSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { createGzip } from "node:zlib";
 import { DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import * as tar from "tar-stream";
-import { BUCKET_NAME, LS_NAMESPACE, manifestsFor } from "@livesync/engine/testing";
+import { BUCKET_NAME, LS_NAMESPACE } from "@livesync/engine/testing";
 import {
   collectionPath,
+  objectPath,
   type Cluster,
   listPages,
   type KubeObject,
   type KubeRest,
   type ResourceInfo,
 } from "@livesync/kube";
-import { repoRoot, s3Client, type TestEnvironment } from "@livesync/testkit";
+import { s3Client, type TestEnvironment } from "@livesync/testkit";
 import {
   arg,
-  benchContext,
+  type benchContext,
   CONFIGMAPS,
   configMap,
   createNamespace,
   deleteNamespace,
   pool,
 } from "./common.js";
-import { ensureVelero } from "./velero/build.js";
-import { VeleroServer, withVelero, type VeleroRun } from "./velero/server.js";
 
 export const DEPLOYMENTS: ResourceInfo = {
   group: "apps",
@@ -161,54 +157,6 @@ export async function directBackup(
   return { seconds: (performance.now() - start) / 1000, items };
 }
 
-/** Writes what `livesync … -f DIR` reads (Secrets, KubernetesClusters, the Bucket `archive`). */
-export function cliManifests(env: TestEnvironment): string {
-  const m = manifestsFor(env, []);
-  const dir = mkdtempSync(join(tmpdir(), "livesync-bench-"));
-  [...m.secrets, ...m.clusters, ...m.buckets].forEach((d, i) =>
-    writeFileSync(join(dir, `${i}.yaml`), JSON.stringify(d)),
-  );
-  return dir;
-}
-
-export interface ChildRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-  peakRssMB: number;
-}
-
-/** Runs `livesync <args>` as a user does (its own process), sampling its peak RSS. */
-export function livesyncCli(args: string[]): Promise<ChildRun> {
-  const main = join(repoRoot(), "services", "cli", "src", "main.ts");
-  return measuredChild(process.execPath, ["--import", "tsx", main, ...args]);
-}
-
-async function measuredChild(cmd: string, args: string[]): Promise<ChildRun> {
-  const start = performance.now();
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  // VmHWM is the kernel's high-water mark of the RSS: sampling it misses at most the last tick.
-  let peakKB = 0;
-  const sample = () => {
-    try {
-      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-      peakKB = Math.max(peakKB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-    } catch {
-      // The process has exited.
-    }
-  };
-  const timer = setInterval(sample, 50);
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  clearInterval(timer);
-  const seconds = (performance.now() - start) / 1000;
-  return { code, stdout, stderr, seconds, peakRssMB: Math.round(peakKB / 1024) };
-}
-
 /** Removes every bucket object under `prefix` (what the run's tools wrote). */
 export async function removeBucketPrefix(env: TestEnvironment, prefix: string): Promise<void> {
   const s3 = s3Client(env.s3);
@@ -238,7 +186,7 @@ export async function removeNamespaces(
 /** Load average when a figure was taken: the machine is shared, so figures carry it. */
 export const machineLoad = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3);
 
-type BenchContext = Awaited<ReturnType<typeof benchContext>>;
+export type BenchContext = Awaited<ReturnType<typeof benchContext>>;
 
 /** Where each tool of a run writes in the test bucket (removed by cleanUp). */
 export const runPrefixes = (run: string) => ({
@@ -246,68 +194,6 @@ export const runPrefixes = (run: string) => ({
   velero: `bench/${run}/velero`,
   livesync: `${LS_NAMESPACE}/${BUCKET_NAME}/backups/bench-${run}`,
 });
-
-/**
- * `livesync backup create` of the seeded objects into the Bucket `archive`, in its own process:
- * seconds (process start to exit), items/s, peak RSS, and what its JSON says.
- */
-export async function livesyncBackup(ctx: BenchContext, plan: SeedPlan, name: string) {
-  const args = ["backup", "create", name, "-f", cliManifests(ctx.env), "--source", "source"];
-  args.push("--bucket", BUCKET_NAME, "--include-namespaces", plan.namespaces.join(","));
-  args.push("--selector", `bench=${plan.run}`, "-o", "json");
-  const r = await livesyncCli(args);
-  if (r.code !== 0 && r.code !== 3) {
-    return { error: `livesync backup create exited ${r.code}: ${lastLine(r.stderr)}` };
-  }
-  const out = JSON.parse(r.stdout) as { phase: string; itemsBackedUp: number; atomic: boolean };
-  return {
-    seconds: r.seconds,
-    itemsPerSecond: out.itemsBackedUp / r.seconds,
-    peakRssMB: r.peakRssMB,
-    atomic: out.atomic,
-    phase: out.phase,
-    items: out.itemsBackedUp,
-  };
-}
-
-const lastLine = (text: string) => text.trim().split("\n").pop() ?? "";
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-/** Velero (built on first use) against one of the test clusters, storing under the run's prefix. */
-export function veleroServer(ctx: BenchContext, cluster: "source" | "destination"): VeleroServer {
-  const c = cluster === "source" ? ctx.source : ctx.destination;
-  const kubeconfig = ctx.env.clusters[cluster]!.kubeconfig;
-  return new VeleroServer(
-    ensureVelero(),
-    c.rest,
-    kubeconfig,
-    ctx.env.s3,
-    runPrefixes(ctx.run).velero,
-  );
-}
-
-/** Velero's figures, or why it could not run (the bench's other figures stand without it). */
-export async function veleroFigures(fn: () => Promise<VeleroRun>) {
-  try {
-    const r = await fn();
-    return {
-      seconds: r.seconds,
-      items: r.items,
-      itemsPerSecond: r.items / r.seconds,
-      phase: r.phase,
-    };
-  } catch (err) {
-    return { error: `velero could not run: ${errorText(err)}` };
-  }
-}
-
-/** A Velero Backup of the seeded objects from the source (name `bench-<run>`). */
-export const backupWithVelero = (ctx: BenchContext, plan: SeedPlan) =>
-  veleroFigures(() =>
-    withVelero(veleroServer(ctx, "source"), (v) =>
-      v.backup(`bench-${ctx.run}`, plan.namespaces, benchLabels(plan.run)),
-    ),
-  );
 
 /** Deletes the run's namespaces and bucket objects, and closes the clients. */
 export async function cleanUp(
@@ -319,4 +205,34 @@ export async function cleanUp(
     await removeBucketPrefix(ctx.env, prefix);
   ctx.source.close();
   ctx.destination.close();
+}
+
+/**
+ * Makes the restored namespaces dirty: 10 % of the objects drifted (a ConfigMap's payload, a
+ * Deployment's image), 5 % deleted, and 5 % as many extra ConfigMaps carrying the run's label.
+ */
+export async function dirtyObjects(rest: KubeRest, plan: SeedPlan) {
+  const objs = seedObjects(plan);
+  const drifted = objs.filter((_, i) => i % 10 === 0);
+  const missing = objs.filter((_, i) => i % 20 === 1);
+  const extra = Array.from({ length: Math.round(objs.length / 20) }, (_, i) => {
+    const cm = configMap(plan.namespaces[i % plan.namespaces.length]!, `extra-${i}`, plan.bytes);
+    return { ...cm, metadata: { ...cm.metadata, labels: benchLabels(plan.run) } };
+  });
+  const path = (o: KubeObject) => objectPath(infoOf(o), o.metadata.namespace, o.metadata.name);
+  await pool(drifted, plan.concurrency, async (o) => {
+    const drift =
+      o.kind === "Deployment"
+        ? { spec: { template: { spec: { containers: [{ name: "app", image: "nginx:drift" }] } } } }
+        : { data: { payload: "drifted" } };
+    await rest.request("PATCH", path(o), {
+      body: drift,
+      contentType: "application/merge-patch+json",
+    });
+  });
+  await pool(missing, plan.concurrency, async (o) => void (await rest.request("DELETE", path(o))));
+  await pool(extra, plan.concurrency, async (o) => {
+    await rest.request("POST", collectionPath(CONFIGMAPS, o.metadata.namespace), { body: o });
+  });
+  return { drifted: drifted.length, missing: missing.length, extra: extra.length };
 }

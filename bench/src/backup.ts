@@ -8,15 +8,15 @@
  */
 import { arg, benchContext } from "./common.js";
 import {
-  backupWithVelero,
   cleanUp,
   createObjects,
   directBackup,
-  livesyncBackup,
   machineLoad,
   objectCount,
   seedPlan,
 } from "./backup-common.js";
+import { livesyncBackup } from "./livesync-cli.js";
+import { backupWithVelero } from "./velero/peer.js";
 
 const ctx = await benchContext();
 const { env, source, run } = ctx;
@@ -28,7 +28,9 @@ const seedSeconds = await createObjects(source.rest, plan);
 try {
   const direct = await directBackup(env, source.rest, plan, `bench/${run}/direct.tgz`);
   const livesync = await livesyncBackup(ctx, plan, `bench-${run}`);
-  const velero = arg("velero", 1) ? await backupWithVelero(ctx, plan) : { error: "--velero 0" };
+  const velero = arg("velero", 1)
+    ? await backupWithVelero(ctx, plan, `bench-${run}`)
+    : { error: "--velero 0" };
   const figures = livesync.seconds ? { ratio: direct.seconds / livesync.seconds } : {};
   const result = {
     benchmark: "backup",
