@@ -84,10 +84,14 @@ describe("cronIntervalSeconds", () => {
     expect(cronIntervalSeconds("0 * * * *", "Europe/Paris", at("2026-03-28T20:00:00Z"))).toBe(HOUR);
   });
 
-  it("stays fast for a frequent schedule", () => {
-    const start = performance.now();
-    cronIntervalSeconds("* * * * *", "Europe/Paris", from);
+  it("stays fast for a frequent schedule, and answers again at once", () => {
+    const at = new Date("2026-02-03T04:05:06Z");
+    let start = performance.now();
+    expect(cronIntervalSeconds("*/2 * * * *", "Europe/Paris", at)).toBe(120);
     expect(performance.now() - start).toBeLessThan(2000);
+    start = performance.now();
+    for (let i = 0; i < 100; i++) cronIntervalSeconds("*/2 * * * *", "Europe/Paris", at);
+    expect(performance.now() - start).toBeLessThan(50);
   });
 });
 

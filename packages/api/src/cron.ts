@@ -67,6 +67,20 @@ export function cronIntervalSeconds(
   timeZone: string | undefined,
   from: Date = new Date(),
 ): number {
+  // Up to a few hundred ms for a frequent schedule, and callers ask on every reconcile: the
+  // answer is remembered for the day (it only moves with DST changes and month lengths).
+  const key = `${schedule}\n${timeZone ?? ""}\n${Math.floor(from.getTime() / DAY_MS)}`;
+  let seconds = remembered.get(key);
+  if (seconds === undefined) {
+    if (remembered.size >= 512) remembered.clear();
+    remembered.set(key, (seconds = longestGapSeconds(schedule, timeZone, from)));
+  }
+  return seconds;
+}
+
+const remembered = new Map<string, number>();
+
+function longestGapSeconds(schedule: string, timeZone: string | undefined, from: Date): number {
   const runs = parse(schedule, timeZone, from);
   let previous = runs.next().getTime();
   const first = previous;
