@@ -188,4 +188,10 @@ export interface BackupWriter {
   ): Promise<StoredArchive>;
   /** Drops whatever was written (a failed backup leaves no partial archive behind). */
   abort(): Promise<void>;
+  /**
+   * Optional: drops every object added so far and starts an empty archive, because the snapshot
+   * starts again from a newer revision (its revision was compacted mid-backup). A writer
+   * without it still works: the rest of that backup is then listed non-atomically.
+   */
+  reset?(): Promise<void>;
 }

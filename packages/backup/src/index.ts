@@ -10,3 +10,8 @@ export * from "./reader.js";
 export * from "./store.js";
 export * from "./verify.js";
 export { sha256Hex, parseSha256Sum, sha256SumLine } from "./digest.js";
+export * from "./never-restored.js";
+export * from "./scope.js";
+export * from "./snapshot.js";
+export * from "./status.js";
+export * from "./run.js";
