@@ -75,7 +75,10 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupStatus> {
           await collector.page(planned, items);
           progress.resourcePage(planned);
         },
-        onRevision: (rv) => void estimate(rest, plan, rv).then((n) => progress.estimated(n)),
+        onRevision: (rv) =>
+          void estimate(rest, plan, scope.includedNamespaces, rv).then((n) =>
+            progress.estimated(n),
+          ),
         restart:
           opts.writer.reset &&
           (async () => {
@@ -191,12 +194,16 @@ async function fail(
 async function estimate(
   rest: KubeRest,
   plan: readonly PlannedResource[],
+  namespaces: readonly string[],
   rv: string,
 ): Promise<number> {
   let total = 0;
   for (const p of plan) {
     if (!p.inResourceSet) continue;
-    total += (await countAt(rest, p.info, { resourceVersion: rv })) ?? 0;
+    const where = p.info.namespaced && namespaces.length > 0 ? namespaces : [undefined];
+    for (const namespace of where) {
+      total += (await countAt(rest, p.info, { resourceVersion: rv, namespace })) ?? 0;
+    }
   }
   return total;
 }
