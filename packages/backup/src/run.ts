@@ -103,11 +103,16 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupStatus> {
   }
 
   progress.stop();
-  warnings.push(...snapshot.warnings, ...collector.skippedWarnings());
+  warnings.push(...snapshot.warnings);
   for (const ns of collector.missingNamespaces())
     warnings.push({ namespace: ns, message: `namespace ${ns} does not exist in the source` });
   const resources = snapshot.outcomes
-    .filter((o) => o.planned.inResourceSet || collector.stored.has(o.planned.key))
+    .filter(
+      (o) =>
+        o.planned.inResourceSet ||
+        collector.stored.has(o.planned.key) ||
+        collector.skipped.has(o.planned.key),
+    )
     .map((o) => {
       const { group, version, resource } = o.planned.info;
       if (o.error) errors.push({ group, version, resource, message: `listing failed: ${o.error}` });
@@ -116,6 +121,7 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupStatus> {
         version,
         resource,
         items: collector.stored.get(o.planned.key) ?? 0,
+        skipped: collector.skipped.get(o.planned.key) ?? 0,
         atomic: o.atomic,
       };
     });
