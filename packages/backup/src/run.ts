@@ -15,7 +15,7 @@ import { finalStatus, ttlMs } from "./status.js";
 export interface BackupProgress {
   itemsBackedUp: number;
   /** Objects the listed resources hold at the revision (an upper bound; known once R is). */
-  itemsEstimated?: number;
+  itemsTotal?: number;
   resourcesDone: number;
   resourcesTotal: number;
 }
@@ -256,7 +256,7 @@ class ProgressReporter {
     this.lastReport = t;
     this.report({
       itemsBackedUp: this.items,
-      itemsEstimated: this.estimate,
+      itemsTotal: this.estimate,
       resourcesDone: this.done.size,
       resourcesTotal: this.total,
     });

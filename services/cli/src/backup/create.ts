@@ -236,7 +236,7 @@ function report(backup: Backup, output: "json" | "text"): void {
 /** "backing up: 1200 of ~5400 items" on one stderr line, rewritten in place. */
 class ProgressLine {
   show = (p: BackupProgress): void => {
-    const of = p.itemsEstimated !== undefined ? ` of ~${p.itemsEstimated}` : "";
+    const of = p.itemsTotal !== undefined ? ` of ~${p.itemsTotal}` : "";
     process.stderr.write(
       `\r\x1b[Kbacking up: ${p.itemsBackedUp}${of} items (${p.resourcesDone}/${p.resourcesTotal} resources)`,
     );
