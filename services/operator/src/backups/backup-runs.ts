@@ -207,14 +207,15 @@ export class BackupRuns {
     const { refs } = checkBackupSpec(specOf(b), nsOf(b), desired.manifests, desired.problems);
     let cleaned = "";
     if (refs) {
-      const bucket = this.opts.backend.openBucket(refs.bucket, desired.manifests.secrets);
+      let bucket: BackupBucket | undefined;
       try {
+        bucket = this.opts.backend.openBucket(refs.bucket, desired.manifests.secrets);
         await bucket.delete(b.metadata.name);
         cleaned = "; its partial data was removed from the bucket";
       } catch (err) {
         cleaned = `; removing its partial data failed: ${(err as Error).message}`;
       } finally {
-        bucket.close();
+        bucket?.close();
       }
     }
     await this.finish(b, {
