@@ -2,6 +2,7 @@
 export * from "./types.js";
 export * from "./selection.js";
 export * from "./sanitize.js";
+export * from "./restorable.js";
 export * from "./kinds/index.js";
 export * from "./transform.js";
 export * from "./marks.js";

@@ -44,6 +44,16 @@ export const ARCHIVE_ANNOTATIONS = {
  */
 export const RECOVERED_BY_ANNOTATION = "livesync.dev/recovered-by";
 
+/**
+ * On every object a restore wrote, naming the restore: a user finds what it restored, and the
+ * same restore started again after a crash skips the objects that carry its name and already
+ * equal the backup.
+ */
+export const RESTORED_BY_ANNOTATION = "livesync.dev/restored-by";
+
+/** Field manager of a restore's writes. */
+export const RESTORE_FIELD_MANAGER = "livesync-restore";
+
 /** Label on a generated Task naming its LiveSynchronization (same namespace). */
 export const TASK_LIVE_SYNC_LABEL = "livesync.dev/live-synchronization";
 

@@ -50,11 +50,20 @@ export function skipReason(obj: KubeObject, gvr: Gvr): string | undefined {
 export function sanitize(obj: KubeObject, gvr: Gvr): SanitizeResult {
   const reason = skipReason(obj, gvr);
   if (reason !== undefined) return { skip: reason };
+  return { object: portableCopy(obj) };
+}
+
+/**
+ * The portable part of `obj` (input untouched) without asking whether it may be replicated: no
+ * status, portable metadata, per-kind rewrites. Two objects that differ only in what their
+ * clusters populated have equal portable copies.
+ */
+export function portableCopy(obj: KubeObject): KubeObject {
   const out = deepClone(obj);
   delete out.status;
   sanitizeMetadata(out);
   for (const rule of kindRulesFor(REPLICATION_RULES, groupOf(out.apiVersion), out.kind)) {
     rule.rewrite?.(out);
   }
-  return { object: out };
+  return out;
 }

@@ -3,3 +3,4 @@
 export * from "./task.js";
 export * from "./plan.js";
 export * from "./recover.js";
+export { apiMessage } from "./recover-object.js";

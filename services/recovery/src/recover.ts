@@ -67,7 +67,11 @@ export interface RecoveryOptions {
 const STALE_ATTEMPTS = 5;
 
 /** Runs `fn` over `items`, at most `limit` at once. */
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await fn(items[next++]!);

@@ -13,23 +13,29 @@ const ENDPOINTSLICE_CONTROLLERS = [
 const isApiServer = (obj: KubeObject) =>
   obj.metadata.namespace === "default" && obj.metadata.name === "kubernetes";
 
+/**
+ * Drops what a Service was allocated by its cluster: the destination allocates its own. Node
+ * ports go too, explicit or not: once allocated, a chosen port looks like an assigned one.
+ */
+export function releaseServiceAddresses(obj: KubeObject): void {
+  const spec = rec(obj.spec);
+  if (!spec) return;
+  const headless = spec.clusterIP === "None" || arr(spec.clusterIPs)[0] === "None";
+  if (!headless) {
+    // Cluster IPs are allocated from D's service CIDR.
+    delete spec.clusterIP;
+    delete spec.clusterIPs;
+  }
+  // Node ports are allocated per cluster and may collide in D; a transformation can pin them.
+  for (const p of arr(spec.ports)) delete rec(p)?.nodePort;
+  delete spec.healthCheckNodePort;
+}
+
 export const NETWORK_RULES: KindRules = {
   "/Service": {
     skip: (obj) =>
       isApiServer(obj) ? "Service default/kubernetes is the cluster's own API server" : undefined,
-    rewrite(obj: KubeObject) {
-      const spec = rec(obj.spec);
-      if (!spec) return;
-      const headless = spec.clusterIP === "None" || arr(spec.clusterIPs)[0] === "None";
-      if (!headless) {
-        // Cluster IPs are allocated from D's service CIDR.
-        delete spec.clusterIP;
-        delete spec.clusterIPs;
-      }
-      // Node ports are allocated per cluster and may collide in D; a transformation can pin them.
-      for (const p of arr(spec.ports)) delete rec(p)?.nodePort;
-      delete spec.healthCheckNodePort;
-    },
+    rewrite: releaseServiceAddresses,
   },
   "/Endpoints": {
     skip(obj: KubeObject) {
