@@ -4,13 +4,10 @@
 
 import { KINDS, type KindName } from "@livesync/api";
 import { Informer, type KubeRest, type ResourceInfo } from "@livesync/kube";
-import { backupKindInfo, type BackupKind } from "./backups/names.js";
 import type { Snapshot } from "./desired.js";
 import { keyOf, type RawObject } from "./objects.js";
 
-type WatchedKind = KindName | BackupKind | "Secret";
-
-const WATCHED: { kind: WatchedKind; field: keyof Snapshot }[] = [
+const WATCHED: { kind: KindName | "Secret"; field: keyof Snapshot }[] = [
   { kind: "LiveSynchronization", field: "liveSyncs" },
   { kind: "KubernetesCluster", field: "clusters" },
   { kind: "Bucket", field: "buckets" },
@@ -21,8 +18,7 @@ const WATCHED: { kind: WatchedKind; field: keyof Snapshot }[] = [
   { kind: "BackupSchedule", field: "backupSchedules" },
 ];
 
-function infoOf(kind: WatchedKind): ResourceInfo {
-  if (kind === "Backup" || kind === "BackupSchedule") return backupKindInfo(kind);
+function infoOf(kind: KindName | "Secret"): ResourceInfo {
   if (kind === "Secret")
     return { group: "", version: "v1", resource: "secrets", kind, namespaced: true, verbs: [] };
   const k = KINDS[kind];

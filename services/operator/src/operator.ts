@@ -71,6 +71,7 @@ export class Operator {
     this.leadership = new Leadership(rest, opts.controller !== false, opts.leaderElection, () =>
       this.trigger(),
     );
+    const statuses = new StatusWriter(rest, new AccessChecks(() => this.trigger()), onError);
     this.parts = {
       rest,
       engine,
@@ -88,8 +89,8 @@ export class Operator {
         onError,
         concurrency: opts.recoveryConcurrency,
       }),
-      statuses: new StatusWriter(rest, new AccessChecks(() => this.trigger()), onError),
-      backups: new BackupControllers(rest, opts.backups ?? {}, onError),
+      statuses,
+      backups: new BackupControllers(rest, statuses, opts.backups ?? {}, onError),
       onError,
     };
   }
