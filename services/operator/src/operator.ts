@@ -67,7 +67,12 @@ export class Operator {
   ) {
     const { rest } = opts.management;
     const onError = (err: Error) => this.opts.onError?.(err);
-    this.informers = new ManagementInformers(rest, opts.namespace, () => this.trigger());
+    this.informers = new ManagementInformers(
+      rest,
+      opts.namespace,
+      () => this.trigger(),
+      opts.controller !== false,
+    );
     this.leadership = new Leadership(rest, opts.controller !== false, opts.leaderElection, () =>
       this.trigger(),
     );
