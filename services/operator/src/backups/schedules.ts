@@ -37,6 +37,7 @@ export interface ScheduleControllerOptions {
   onError: (err: Error) => void;
 }
 
+const MAX_LABEL_VALUE = 63;
 const date = (s: unknown) => (typeof s === "string" && s ? new Date(s) : undefined);
 
 export class ScheduleController {
@@ -72,6 +73,10 @@ export class ScheduleController {
     const ns = nsOf(s);
     const name = s.metadata.name;
     const problems = scheduleProblems(spec, this.opts.next, now);
+    if (name.length > MAX_LABEL_VALUE)
+      problems.push(
+        `metadata.name: "${name}" is longer than ${MAX_LABEL_VALUE} characters, the most the label ${SCHEDULE_LABEL} of its Backups can hold`,
+      );
     if (spec?.template && typeof spec.template === "object")
       problems.push(
         ...checkBackupSpec(
