@@ -25,9 +25,16 @@ describe("prepareItem", () => {
       "app2",
       "other",
     ]);
-    const ns = prepareItem(item(obj("Namespace", "", "app")), scope);
+    const labels = { "kubernetes.io/metadata.name": "app" };
+    const ns = prepareItem(
+      item(obj("Namespace", "", "app", { metadata: { name: "app", labels } })),
+      scope,
+    );
     expect(ns.ref.name).toBe("app2");
-    expect(ns.desired!.metadata.name).toBe("app2");
+    expect(ns.desired!.metadata).toEqual({
+      name: "app2",
+      labels: { "kubernetes.io/metadata.name": "app2" },
+    });
   });
 
   it("skips with the reason and keeps the source uid", () => {

@@ -22,6 +22,7 @@ export interface PreparedItem {
   owners: OwnerReference[];
 }
 
+const NAME_LABEL = "kubernetes.io/metadata.name";
 const SUBJECT_KINDS = new Set(["RoleBinding", "ClusterRoleBinding"]);
 
 /** Moves an object into its destination namespace; binding subjects follow their namespaces. */
@@ -30,6 +31,9 @@ export function mapNamespaces(obj: KubeObject, scope: RestoreScope): void {
   if (ns !== undefined) obj.metadata.namespace = scope.toDestination(ns);
   if (obj.apiVersion === "v1" && obj.kind === "Namespace") {
     obj.metadata.name = scope.toDestination(obj.metadata.name);
+    // The apiserver sets this label to the name: moved along, it does not read as a drift.
+    const labels = obj.metadata.labels;
+    if (labels?.[NAME_LABEL] !== undefined) labels[NAME_LABEL] = obj.metadata.name;
   }
   if (obj.apiVersion.startsWith("rbac.authorization.k8s.io/") && SUBJECT_KINDS.has(obj.kind)) {
     for (const s of (obj.subjects as { namespace?: string }[] | undefined) ?? []) {
