@@ -122,9 +122,12 @@ describe("crdFor", () => {
 
   it("names every CRD as the apiserver requires: <plural>.<group>", () => {
     expect(KIND_NAMES.map((k) => crd(k).metadata.name).sort()).toEqual([
+      "backups.backup.livesync.dev",
+      "backupschedules.backup.livesync.dev",
       "buckets.assets.livesync.dev",
       "kubernetesclusters.assets.livesync.dev",
       "livesynchronizations.automation.livesync.dev",
+      "restores.backup.livesync.dev",
       "taskruns.automation.livesync.dev",
       "tasks.automation.livesync.dev",
     ]);
@@ -192,6 +195,28 @@ describe("printer columns", () => {
       ["PHASE", "string", ".status.phase"],
       ["STARTED", "date", ".status.startTime"],
       ["COMPLETED", "date", ".status.completionTime"],
+      ["AGE", "date", ".metadata.creationTimestamp"],
+    ],
+    Backup: [
+      ["SOURCE", "string", ".spec.sourceName"],
+      ["PHASE", "string", ".status.phase"],
+      ["ITEMS", "integer", ".status.itemsBackedUp"],
+      ["ATOMIC", "boolean", ".status.atomic"],
+      ["EXPIRES", "string", ".status.expiration"],
+      ["AGE", "date", ".metadata.creationTimestamp"],
+    ],
+    BackupSchedule: [
+      ["SCHEDULE", "string", ".spec.schedule"],
+      ["PAUSED", "boolean", ".spec.paused"],
+      ["LAST-SUCCESS", "date", ".status.lastSuccessfulBackupTime"],
+      ["NEXT-RUN", "string", ".status.nextRun"],
+      ["AGE", "date", ".metadata.creationTimestamp"],
+    ],
+    Restore: [
+      ["BACKUP", "string", ".spec.backupName"],
+      ["DESTINATION", "string", ".spec.destinationName"],
+      ["POLICY", "string", ".spec.existingResourcePolicy"],
+      ["PHASE", "string", ".status.phase"],
       ["AGE", "date", ".metadata.creationTimestamp"],
     ],
   };

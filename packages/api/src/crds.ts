@@ -36,6 +36,14 @@ const AGE: PrinterColumn = {
   description: "Time since creation.",
 };
 
+const column = (
+  name: string,
+  type: PrinterColumn["type"],
+  jsonPath: string,
+  description: string,
+): PrinterColumn => ({ name, type, jsonPath, description });
+const PHASE = column("PHASE", "string", ".status.phase", "Lifecycle phase.");
+
 /** The columns of `kubectl get <kind>`, in display order. */
 export const PRINTER_COLUMNS: Record<KindName, PrinterColumn[]> = {
   LiveSynchronization: [
@@ -119,6 +127,34 @@ export const PRINTER_COLUMNS: Record<KindName, PrinterColumn[]> = {
     },
     AGE,
   ],
+  // Future times (expiration, next run) are strings: kubectl shows a future "date" as <invalid>.
+  Backup: [
+    column("SOURCE", "string", ".spec.sourceName", "KubernetesCluster backed up."),
+    PHASE,
+    column("ITEMS", "integer", ".status.itemsBackedUp", "Objects stored in the backup."),
+    column("ATOMIC", "boolean", ".status.atomic", "Whether the snapshot is one point in time."),
+    column("EXPIRES", "string", ".status.expiration", "When retention deletes the backup."),
+    AGE,
+  ],
+  BackupSchedule: [
+    column("SCHEDULE", "string", ".spec.schedule", "Cron expression."),
+    column("PAUSED", "boolean", ".spec.paused", "Whether the schedule is paused."),
+    column(
+      "LAST-SUCCESS",
+      "date",
+      ".status.lastSuccessfulBackupTime",
+      "When the last successful backup completed.",
+    ),
+    column("NEXT-RUN", "string", ".status.nextRun", "When the next backup is due."),
+    AGE,
+  ],
+  Restore: [
+    column("BACKUP", "string", ".spec.backupName", "Backup restored (when named)."),
+    column("DESTINATION", "string", ".spec.destinationName", "KubernetesCluster restored into."),
+    column("POLICY", "string", ".spec.existingResourcePolicy", "Existing resource policy."),
+    PHASE,
+    AGE,
+  ],
 };
 
 const DESCRIPTIONS: Record<KindName, string> = {
@@ -128,6 +164,12 @@ const DESCRIPTIONS: Record<KindName, string> = {
   TaskRun: "TaskRun runs a Task once and reports what it recovered.",
   KubernetesCluster: "KubernetesCluster names a cluster through a Secret holding its kubeconfig.",
   Bucket: "Bucket is S3-compatible object storage where the archiver keeps the originals.",
+  Backup:
+    "Backup is a point-in-time, atomic snapshot of a cluster's objects, stored as a verified tarball in a Bucket.",
+  BackupSchedule:
+    "BackupSchedule creates Backups on a cron schedule and keeps the newest maxBackups of them.",
+  Restore:
+    "Restore puts the objects of a backup into a cluster once: ordered, with a policy for existing objects, audited.",
 };
 
 // Keys of a schema node in the order they are written: what a node is first, then its

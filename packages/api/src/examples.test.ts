@@ -20,6 +20,7 @@ const VALID = [
   "example-bucket-s3.yaml",
   "example-resync.yaml",
   "example-task.yaml",
+  "example-backup.yaml",
 ];
 
 /** The livesync objects of a fixture, validated one by one. */
@@ -115,6 +116,11 @@ describe("the upstream documentation's examples", () => {
       suspendLiveSynchronization: true,
       dryRun: false,
     });
+    const { objects: backups } = validateManifestSet(load("example-backup.yaml"));
+    expect(backups.BackupSchedule[0]?.spec.paused).toBe(false);
+    expect(backups.BackupSchedule[0]?.spec.template.encryption?.secretKey).toBe("key");
+    expect(backups.Backup[0]?.spec.resources?.map((r) => r.group)).toEqual(["apps", ""]);
+    expect(backups.Restore[0]?.spec.existingResourcePolicy).toBe("update");
     expect(objects.Secret.map((s) => s.metadata.name)).toEqual([
       "source",
       "destination",

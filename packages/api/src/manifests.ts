@@ -14,9 +14,12 @@ import { filtersMayOverlap } from "./resources.js";
 import { clusterKubeconfig, KUBECONFIG_KEY } from "./secrets.js";
 import { isRecord } from "./structural.js";
 import type {
+  Backup,
+  BackupSchedule,
   Bucket,
   KubernetesCluster,
   LiveSynchronization,
+  Restore,
   Secret,
   Task,
   TaskRun,
@@ -50,6 +53,9 @@ export interface ManifestObjects {
   TaskRun: TaskRun[];
   KubernetesCluster: KubernetesCluster[];
   Bucket: Bucket[];
+  Backup: Backup[];
+  BackupSchedule: BackupSchedule[];
+  Restore: Restore[];
   Secret: Secret[];
   other: KubeObject[];
 }
@@ -124,6 +130,9 @@ export function validateManifestSet(docs: ManifestDoc[]): {
     TaskRun: [],
     KubernetesCluster: [],
     Bucket: [],
+    Backup: [],
+    BackupSchedule: [],
+    Restore: [],
     Secret: [],
     other: [],
   };

@@ -36,6 +36,8 @@ export const API_GROUP_PATTERN =
   "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$";
 export const API_VERSION_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 export const RESOURCE_PATTERN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+/** A namespace name: a DNS-1123 label, at most 63 characters. */
+export const DNS1123_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 export const DURATION_PATTERN = "^(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?$";
 
 export const str = (description: string, extra: Schema = {}): Schema => ({
@@ -55,6 +57,8 @@ export const count = (description: string): Schema => ({
 });
 export const objectName = (description: string): Schema =>
   str(description, { pattern: DNS1123_SUBDOMAIN });
+export const namespaceName = (description: string): Schema =>
+  str(description, { pattern: DNS1123_LABEL });
 export const timestamp = (description: string): Schema => str(description, { format: "date-time" });
 export const stringList = (description: string): Schema => ({
   type: "array",
@@ -137,3 +141,21 @@ export const conditionsSchema: Schema = {
 };
 
 export const observedGeneration = count("The .metadata.generation last processed by the operator.");
+
+/** The `filters` of a resource entry (LiveSynchronization, Backup, Restore): all must match. */
+export const resourceFilters = (description: string): Schema => ({
+  type: "object",
+  description,
+  properties: {
+    namespaceSelector: labelSelectorSchema("Selects by the labels of the object's namespace."),
+    selector: labelSelectorSchema("Selects by the object's own labels."),
+    nameSelector: {
+      type: "object",
+      description: "Selects by object name with regular expressions.",
+      properties: {
+        regex: stringList("Names must match at least one of these."),
+        excludeRegex: stringList("Names matching any of these are excluded."),
+      },
+    },
+  },
+});

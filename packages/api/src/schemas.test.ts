@@ -44,7 +44,7 @@ describe("schemas are CRD-ready (structural, apiextensions.k8s.io/v1)", () => {
     }
   });
 
-  it("registers the five kinds with their groups and names", () => {
+  it("registers the eight kinds with their groups and names", () => {
     expect(
       Object.values(KINDS).map(
         (k) => `${k.kind} ${k.group}/${k.version} ${k.plural} ${k.singular}`,
@@ -55,6 +55,9 @@ describe("schemas are CRD-ready (structural, apiextensions.k8s.io/v1)", () => {
       "TaskRun automation.livesync.dev/v1alpha1 taskruns taskrun",
       "KubernetesCluster assets.livesync.dev/v1alpha1 kubernetesclusters kubernetescluster",
       "Bucket assets.livesync.dev/v1alpha1 buckets bucket",
+      "Backup backup.livesync.dev/v1alpha1 backups backup",
+      "BackupSchedule backup.livesync.dev/v1alpha1 backupschedules backupschedule",
+      "Restore backup.livesync.dev/v1alpha1 restores restore",
     ]);
   });
 });

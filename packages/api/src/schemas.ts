@@ -3,6 +3,14 @@
 // schema-blocks.ts, which also states the CRD rules they follow.
 
 import {
+  backupScheduleSpec,
+  backupScheduleStatus,
+  backupSpec,
+  backupStatus,
+  restoreSpec,
+  restoreStatus,
+} from "./backup-schemas.js";
+import {
   API_GROUP_PATTERN,
   API_VERSION_PATTERN,
   bool,
@@ -10,18 +18,18 @@ import {
   count,
   DURATION_PATTERN,
   enabledFlag,
-  labelSelectorSchema,
   objectName,
   observedGeneration,
   patchList,
   RESOURCE_PATTERN,
+  resourceFilters,
   str,
-  stringList,
   timestamp,
   type Schema,
 } from "./schema-blocks.js";
 
 export {
+  DNS1123_LABEL,
   DNS1123_SUBDOMAIN,
   API_GROUP_PATTERN,
   API_VERSION_PATTERN,
@@ -31,10 +39,19 @@ export {
   type Schema,
 } from "./schema-blocks.js";
 
-export type KindName = "LiveSynchronization" | "Task" | "TaskRun" | "KubernetesCluster" | "Bucket";
+export type KindName =
+  | "LiveSynchronization"
+  | "Task"
+  | "TaskRun"
+  | "KubernetesCluster"
+  | "Bucket"
+  | "Backup"
+  | "BackupSchedule"
+  | "Restore";
 
 export const AUTOMATION_GROUP = "automation.livesync.dev";
 export const ASSETS_GROUP = "assets.livesync.dev";
+export const BACKUP_GROUP = "backup.livesync.dev";
 export const API_VERSION = "v1alpha1";
 
 const replicatedResourceSchema: Schema = {
@@ -52,22 +69,9 @@ const replicatedResourceSchema: Schema = {
       description: "Changes applied to each copy in the destination cluster.",
       properties: { patch: patchList("JSON Patch applied to every replicated object.") },
     },
-    filters: {
-      type: "object",
-      description: "Which objects of the resource are replicated; all filters must match.",
-      properties: {
-        namespaceSelector: labelSelectorSchema("Selects by the labels of the object's namespace."),
-        selector: labelSelectorSchema("Selects by the object's own labels."),
-        nameSelector: {
-          type: "object",
-          description: "Selects by object name with regular expressions.",
-          properties: {
-            regex: stringList("Names must match at least one of these."),
-            excludeRegex: stringList("Names matching any of these are excluded."),
-          },
-        },
-      },
-    },
+    filters: resourceFilters(
+      "Which objects of the resource are replicated; all filters must match.",
+    ),
     recoveryProcess: {
       type: "object",
       description: "How copies are activated during a recovery.",
@@ -308,6 +312,15 @@ export const KINDS: Record<KindName, KindInfo> = {
     assetStatus,
   ),
   Bucket: kind(ASSETS_GROUP, "Bucket", ["lsbucket"], bucketSpec, assetStatus),
+  Backup: kind(BACKUP_GROUP, "Backup", ["lsbackup"], backupSpec, backupStatus),
+  BackupSchedule: kind(
+    BACKUP_GROUP,
+    "BackupSchedule",
+    ["lsbsched"],
+    backupScheduleSpec,
+    backupScheduleStatus,
+  ),
+  Restore: kind(BACKUP_GROUP, "Restore", ["lsrestore"], restoreSpec, restoreStatus),
 };
 
 export const KIND_NAMES = Object.keys(KINDS) as KindName[];

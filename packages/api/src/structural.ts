@@ -6,6 +6,7 @@
 import {
   API_GROUP_PATTERN,
   API_VERSION_PATTERN,
+  DNS1123_LABEL,
   DNS1123_SUBDOMAIN,
   DURATION_PATTERN,
   RESOURCE_PATTERN,
@@ -25,6 +26,8 @@ const mapKey = (path: string, key: string): string => `${path}[${key}]`;
 const PATTERN_MESSAGES: Record<string, (json: string) => string> = {
   [DNS1123_SUBDOMAIN]: (v) =>
     `${v} is not a valid object name: use lowercase letters, digits, "-" and ".", starting and ending with a letter or digit`,
+  [DNS1123_LABEL]: (v) =>
+    `${v} is not a valid namespace name: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit`,
   [API_GROUP_PATTERN]: (v) => `${v} is not a valid API group: use "" for core, or e.g. "apps"`,
   [API_VERSION_PATTERN]: (v) => `${v} is not a valid API version: use e.g. "v1"`,
   [RESOURCE_PATTERN]: (v) =>

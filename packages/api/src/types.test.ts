@@ -30,7 +30,253 @@ const RUN = KINDS.TaskRun.statusSchema;
 const SEL = at(RES, "filters.namespaceSelector");
 const CONDITION = at(KINDS.LiveSynchronization.statusSchema, "conditions[]");
 
-const cases: [string, Schema, Record<string, Presence>][] = [
+type Case = [string, Schema, Record<string, Presence>];
+
+/** A label selector and its requirements. */
+const selectorCases = (where: string, sel: Schema): Case[] => [
+  [
+    `LabelSelector (${where})`,
+    sel,
+    fields<T.LabelSelector>({ matchLabels: "optional", matchExpressions: "optional" }),
+  ],
+  [
+    `LabelSelectorRequirement (${where})`,
+    at(sel, "matchExpressions[]"),
+    fields<T.LabelSelectorRequirement>({
+      key: "required",
+      operator: "required",
+      values: "optional",
+    }),
+  ],
+];
+
+/** A resource entry's filters, as shared by LiveSynchronization, Backup and Restore. */
+const filterCases = (where: string, filters: Schema): Case[] => [
+  [
+    `ResourceFilters (${where})`,
+    filters,
+    fields<T.ResourceFilters>({
+      namespaceSelector: "optional",
+      selector: "optional",
+      nameSelector: "optional",
+    }),
+  ],
+  [
+    `NameSelector (${where})`,
+    at(filters, "nameSelector"),
+    fields<T.NameSelector>({ regex: "optional", excludeRegex: "optional" }),
+  ],
+  ...selectorCases(`${where} namespaceSelector`, at(filters, "namespaceSelector")),
+  ...selectorCases(`${where} selector`, at(filters, "selector")),
+];
+
+const BACKUP_RESOURCE: FieldList<T.BackupResource> = {
+  group: "optional",
+  version: "required",
+  resource: "required",
+  filters: "optional",
+};
+
+/** A BackupSpec (Backup.spec or BackupSchedule.spec.template) and its parts. */
+const backupSpecCases = (where: string, spec: Schema): Case[] => [
+  [
+    `BackupSpec (${where})`,
+    spec,
+    fields<T.BackupSpec>({
+      sourceName: "required",
+      bucketName: "optional",
+      includedNamespaces: "optional",
+      excludedNamespaces: "optional",
+      labelSelector: "optional",
+      resources: "optional",
+      includeClusterResources: "optional",
+      ttl: "optional",
+      encryption: "optional",
+    }),
+  ],
+  [`BackupResource (${where})`, at(spec, "resources[]"), fields(BACKUP_RESOURCE)],
+  ...filterCases(`${where} resources`, at(spec, "resources[].filters")),
+  ...selectorCases(`${where} labelSelector`, at(spec, "labelSelector")),
+  [
+    `BackupEncryption (${where})`,
+    at(spec, "encryption"),
+    fields<T.BackupEncryption>({ secretName: "required", secretKey: "optional" }),
+  ],
+];
+
+const BACKUP_PROBLEM: FieldList<T.BackupProblem> = {
+  group: "optional",
+  version: "optional",
+  resource: "optional",
+  namespace: "optional",
+  name: "optional",
+  message: "required",
+};
+const RESTORE_ITEM_PROBLEM = fields<T.RestoreItemProblem>({
+  ...BACKUP_PROBLEM,
+  action: "optional",
+});
+const RESTORE_COUNTS: FieldList<T.RestoreCounts> = {
+  created: "required",
+  updated: "required",
+  deleted: "required",
+  unchanged: "required",
+  skipped: "required",
+  failed: "required",
+};
+
+const BACKUP = KINDS.Backup;
+const SCHEDULE = KINDS.BackupSchedule;
+const RESTORE = KINDS.Restore.specSchema;
+const RESTORE_STATUS = KINDS.Restore.statusSchema;
+type WaitResource = T.RestoreWaitGroup["resources"][number];
+
+const backupCases: Case[] = [
+  ...backupSpecCases("Backup", BACKUP.specSchema),
+  [
+    "BackupStatus",
+    BACKUP.statusSchema,
+    fields<T.BackupStatus>({
+      observedGeneration: "optional",
+      phase: "optional",
+      startTime: "optional",
+      completionTime: "optional",
+      expiration: "optional",
+      itemsTotal: "optional",
+      itemsBackedUp: "optional",
+      resources: "optional",
+      warnings: "optional",
+      errors: "optional",
+      resourceVersion: "optional",
+      atomic: "optional",
+      nonAtomicResources: "optional",
+      kubernetesVersion: "optional",
+      formatVersion: "optional",
+      location: "optional",
+      sha256: "optional",
+      size: "optional",
+      encrypted: "optional",
+      conditions: "optional",
+    }),
+  ],
+  [
+    "BackupResourceCount",
+    at(BACKUP.statusSchema, "resources[]"),
+    fields<T.BackupResourceCount>({
+      group: "required",
+      version: "required",
+      resource: "required",
+      items: "required",
+      atomic: "required",
+    }),
+  ],
+  ["BackupProblem (warnings)", at(BACKUP.statusSchema, "warnings[]"), fields(BACKUP_PROBLEM)],
+  ["BackupProblem (errors)", at(BACKUP.statusSchema, "errors[]"), fields(BACKUP_PROBLEM)],
+  [
+    "BackupScheduleSpec",
+    SCHEDULE.specSchema,
+    fields<T.BackupScheduleSpec>({
+      schedule: "required",
+      timeZone: "optional",
+      maxBackups: "required",
+      ttl: "optional",
+      paused: "optional",
+      template: "required",
+    }),
+  ],
+  ...backupSpecCases("BackupSchedule template", at(SCHEDULE.specSchema, "template")),
+  [
+    "BackupScheduleStatus",
+    SCHEDULE.statusSchema,
+    fields<T.BackupScheduleStatus>({
+      observedGeneration: "optional",
+      phase: "optional",
+      lastBackup: "optional",
+      lastBackupTime: "optional",
+      lastSuccessfulBackup: "optional",
+      lastSuccessfulBackupTime: "optional",
+      nextRun: "optional",
+      conditions: "optional",
+    }),
+  ],
+  [
+    "RestoreSpec",
+    RESTORE,
+    fields<T.RestoreSpec>({
+      destinationName: "required",
+      bucketName: "optional",
+      backupName: "optional",
+      scheduleName: "optional",
+      backups: "optional",
+      fromArchive: "optional",
+      includedNamespaces: "optional",
+      excludedNamespaces: "optional",
+      resources: "optional",
+      labelSelector: "optional",
+      namespaceMapping: "optional",
+      existingResourcePolicy: "optional",
+      dryRun: "optional",
+      allowVersionSkew: "optional",
+      waitFor: "optional",
+    }),
+  ],
+  [
+    "EnabledFlag (fromArchive)",
+    at(RESTORE, "fromArchive"),
+    fields<T.EnabledFlag>({ enabled: "optional" }),
+  ],
+  ["BackupResource (Restore)", at(RESTORE, "resources[]"), fields(BACKUP_RESOURCE)],
+  ...filterCases("Restore resources", at(RESTORE, "resources[].filters")),
+  ...selectorCases("Restore labelSelector", at(RESTORE, "labelSelector")),
+  [
+    "RestoreWaitGroup",
+    at(RESTORE, "waitFor[]"),
+    fields<T.RestoreWaitGroup>({
+      resources: "required",
+      condition: "optional",
+      timeout: "optional",
+    }),
+  ],
+  [
+    "RestoreWaitGroup resource",
+    at(RESTORE, "waitFor[].resources[]"),
+    fields<WaitResource>({ ...BACKUP_RESOURCE, names: "optional" }),
+  ],
+  ...filterCases("waitFor resources", at(RESTORE, "waitFor[].resources[].filters")),
+  [
+    "RestoreStatus",
+    RESTORE_STATUS,
+    fields<T.RestoreStatus>({
+      observedGeneration: "optional",
+      phase: "optional",
+      startTime: "optional",
+      completionTime: "optional",
+      backups: "optional",
+      dryRun: "optional",
+      counts: "optional",
+      resources: "optional",
+      failures: "optional",
+      warnings: "optional",
+      auditLocation: "optional",
+      conditions: "optional",
+    }),
+  ],
+  ["RestoreCounts", at(RESTORE_STATUS, "counts"), fields(RESTORE_COUNTS)],
+  [
+    "RestoreStatus resource counts",
+    at(RESTORE_STATUS, "resources[]"),
+    fields<NonNullable<T.RestoreStatus["resources"]>[number]>({
+      ...RESTORE_COUNTS,
+      group: "required",
+      version: "required",
+      resource: "required",
+    }),
+  ],
+  ["RestoreItemProblem (failures)", at(RESTORE_STATUS, "failures[]"), RESTORE_ITEM_PROBLEM],
+  ["RestoreItemProblem (warnings)", at(RESTORE_STATUS, "warnings[]"), RESTORE_ITEM_PROBLEM],
+];
+
+const cases: Case[] = [
   [
     "LiveSynchronizationSpec",
     LS,
@@ -291,6 +537,7 @@ const cases: [string, Schema, Record<string, Presence>][] = [
       reason: "required",
     }),
   ],
+  ...backupCases,
 ];
 
 describe("types.ts mirrors schemas.ts", () => {
@@ -345,6 +592,41 @@ describe("types.ts mirrors schemas.ts", () => {
         }),
       ],
     ];
+    const phases = members<T.BackupPhase>({
+      New: true,
+      InProgress: true,
+      Completed: true,
+      PartiallyFailed: true,
+      Failed: true,
+    });
+    enums.push(
+      [at(BACKUP.statusSchema, "phase"), phases],
+      [at(RESTORE_STATUS, "phase"), [...phases]],
+      [
+        at(SCHEDULE.statusSchema, "phase"),
+        members<NonNullable<T.BackupScheduleStatus["phase"]>>({
+          New: true,
+          Enabled: true,
+          Paused: true,
+          FailedValidation: true,
+        }),
+      ],
+      [
+        at(RESTORE, "existingResourcePolicy"),
+        members<T.ExistingResourcePolicy>({ none: true, update: true, revert: true }),
+      ],
+      [
+        at(RESTORE_STATUS, "failures[].action"),
+        members<T.RestoreAction>({
+          create: true,
+          update: true,
+          delete: true,
+          unchanged: true,
+          skip: true,
+          failed: true,
+        }),
+      ],
+    );
     for (const [schema, union] of enums)
       expect([...(schema.enum ?? [])].sort()).toEqual(union.sort());
   });

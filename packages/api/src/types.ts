@@ -197,7 +197,15 @@ export type KubernetesCluster = ApiObject<
 export type Bucket = ApiObject<"assets.livesync.dev/v1alpha1", "Bucket", BucketSpec, AssetStatus>;
 
 /** Any object of the livesync API groups. */
-export type LivesyncObject = LiveSynchronization | Task | TaskRun | KubernetesCluster | Bucket;
+export type LivesyncObject =
+  | LiveSynchronization
+  | Task
+  | TaskRun
+  | KubernetesCluster
+  | Bucket
+  | Backup
+  | BackupSchedule
+  | Restore;
 
 /** A core v1 Secret as found in manifests (not schema-checked). */
 export interface Secret {

@@ -2,9 +2,10 @@
 // sees it. A person can read a backup with tar and jq alone:
 //
 //   <archive>.tgz (gzip'd POSIX tar; AES-256-GCM encrypted when the Backup asks for it)
-//     backup.json                      the Backup object (spec and status at completion)
 //     resources/<group>/<version>/<resource>/<namespace or _cluster>/<name>.json
-//     index.json                       BackupIndex, written last: it holds every object's sha256
+//     results.json                     BackupResults (warnings and errors)
+//     backup.json                      the Backup object (spec and status at completion)
+//     index.json                       BackupIndex, written last: it holds every file's sha256
 //
 // In a Bucket, next to the live archive, <bucket namespace>/<bucket name>/backups/<backup>/
 // holds the same backup.json, the archive, index.json (plain, even for an encrypted archive,
@@ -64,6 +65,11 @@ export interface BackupIndex {
   /** ISO time the snapshot was taken. */
   createdAt: string;
   items: BackupIndexEntry[];
+  /**
+   * sha256 (hex) of the archive's other files (backup.json, results.json), by path. Optional:
+   * readers of an index without it skip their check.
+   */
+  files?: Record<string, string>;
 }
 
 export interface BackupResults {
@@ -182,4 +188,10 @@ export interface BackupWriter {
   ): Promise<StoredArchive>;
   /** Drops whatever was written (a failed backup leaves no partial archive behind). */
   abort(): Promise<void>;
+  /**
+   * Optional: drops every object added so far and starts an empty archive, because the snapshot
+   * starts again from a newer revision (its revision was compacted mid-backup). A writer
+   * without it still works: the rest of that backup is then listed non-atomically.
+   */
+  reset?(): Promise<void>;
 }

@@ -1,10 +1,13 @@
+import { Readable } from "node:stream";
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
 import type { Bucket } from "@livesync/api";
 import { BucketError } from "./errors.js";
 
@@ -12,12 +15,20 @@ import { BucketError } from "./errors.js";
 export interface BucketClient {
   /** "bucket <ns>/<name> (s3://<bucket> at <endpoint>)": prefixes every error message. */
   readonly label: string;
+  /** The S3 bucket's name (s3://<bucket>/<key> locates an object). */
+  readonly bucket: string;
   /** The object's S3 user metadata, or undefined when there is no object at key. */
   head(key: string): Promise<Record<string, string> | undefined>;
   put(key: string, body: string, metadata: Record<string, string>): Promise<void>;
   get(key: string): Promise<string | undefined>;
   /** Every key under prefix (all pages). */
   list(prefix: string): Promise<string[]>;
+  /** Streams body to key (multipart for large bodies); memory stays bounded by the part size. */
+  upload(key: string, body: Readable, contentType?: string): Promise<void>;
+  /** The object's bytes as a stream, or undefined when there is no object at key. */
+  getStream(key: string): Promise<Readable | undefined>;
+  /** Deletes every key under prefix; returns how many were deleted. */
+  deletePrefix(prefix: string): Promise<number>;
   /** Throws a clear error for bad credentials, a missing bucket or an unreachable endpoint. */
   check(): Promise<void>;
   close(): void;
@@ -96,7 +107,7 @@ const isNotFound = (err: unknown) => {
 class S3BucketClient implements BucketClient {
   readonly label: string;
   private readonly s3: S3Client;
-  private readonly bucket: string;
+  readonly bucket: string;
 
   constructor(opts: BucketClientOptions) {
     this.bucket = opts.bucket;
@@ -189,6 +200,44 @@ class S3BucketClient implements BucketClient {
       } while (token);
       return keys;
     });
+  }
+
+  async upload(key: string, body: Readable, contentType = "application/octet-stream") {
+    await this.call(`UPLOAD ${key}`, async () => {
+      const upload = new Upload({
+        client: this.s3,
+        params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
+        // 8 MiB parts, two in flight: a backup's memory does not grow with the archive.
+        partSize: 8 * 1024 * 1024,
+        queueSize: 2,
+        leavePartsOnError: false,
+      });
+      await upload.done();
+    });
+  }
+
+  async getStream(key: string): Promise<Readable | undefined> {
+    return this.call(`GET ${key}`, async () => {
+      try {
+        const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        return out.Body as Readable | undefined;
+      } catch (err) {
+        if (isNotFound(err) && (err as { name?: string }).name !== "NoSuchBucket") return undefined;
+        throw err;
+      }
+    });
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    // One DELETE per key: a backup's folder holds a handful, and every S3 emulator supports it
+    // (DeleteObjects needs a checksum header some reject).
+    const keys = await this.list(prefix);
+    for (const Key of keys) {
+      await this.call(`DELETE ${Key}`, () =>
+        this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key })),
+      );
+    }
+    return keys.length;
   }
 
   async check(): Promise<void> {

@@ -8,12 +8,22 @@ interface ApiGroupList {
   groups: { name: string; preferredVersion: { version: string } }[];
 }
 
+export interface ListableResourcesOptions {
+  /**
+   * Called for a group-version whose discovery fails (an unavailable aggregated API), which is
+   * then left out. Without it such a failure throws.
+   */
+  onUnavailable?: (groupVersion: string, err: unknown) => void;
+}
+
 /**
- * Every namespaced resource the cluster can list, in each group's preferred version: what a
- * namespace can hold. A group-version whose discovery fails (an unavailable aggregated API)
- * throws, because callers use the answer to decide that a namespace is empty.
+ * Every resource the cluster can list, namespaced and cluster-scoped, in each group's preferred
+ * version (subresources left out).
  */
-export async function listableNamespacedResources(rest: KubeRest): Promise<ResourceInfo[]> {
+export async function listableResources(
+  rest: KubeRest,
+  opts: ListableResourcesOptions = {},
+): Promise<ResourceInfo[]> {
   const groups = await rest.request<ApiGroupList>("GET", "/apis");
   const versions = [
     { group: "", version: "v1", path: "/api/v1" },
@@ -25,18 +35,34 @@ export async function listableNamespacedResources(rest: KubeRest): Promise<Resou
   ];
   const lists = await Promise.all(
     versions.map(async (gv) => {
-      const list = await rest.request<ApiResourceList>("GET", gv.path);
+      let list: ApiResourceList;
+      try {
+        list = await rest.request<ApiResourceList>("GET", gv.path);
+      } catch (err) {
+        if (!opts.onUnavailable) throw err;
+        opts.onUnavailable(gv.path.replace(/^\/apis?\//, ""), err);
+        return [];
+      }
       return list.resources
-        .filter((r) => r.namespaced && !r.name.includes("/") && r.verbs.includes("list"))
+        .filter((r) => !r.name.includes("/") && r.verbs.includes("list"))
         .map((r) => ({
           group: gv.group,
           version: gv.version,
           resource: r.name,
           kind: r.kind,
-          namespaced: true,
+          namespaced: r.namespaced,
           verbs: r.verbs,
         }));
     }),
   );
   return lists.flat();
+}
+
+/**
+ * Every namespaced resource the cluster can list, in each group's preferred version: what a
+ * namespace can hold. A group-version whose discovery fails (an unavailable aggregated API)
+ * throws, because callers use the answer to decide that a namespace is empty.
+ */
+export async function listableNamespacedResources(rest: KubeRest): Promise<ResourceInfo[]> {
+  return (await listableResources(rest)).filter((r) => r.namespaced);
 }

@@ -1,3 +1,3 @@
 export * from "./server.js";
-export { Gauge, Registry } from "prom-client";
+export { Counter, Gauge, Histogram, Registry } from "prom-client";
 export * from "./logger.js";

@@ -19,6 +19,8 @@ export interface Snapshot {
   taskRuns: RawObject[];
   tasks: RawObject[];
   secrets: RawObject[];
+  backups: RawObject[];
+  backupSchedules: RawObject[];
 }
 
 export interface Desired {

@@ -4,19 +4,25 @@
 
 import { KINDS, type KindName } from "@livesync/api";
 import { Informer, type KubeRest, type ResourceInfo } from "@livesync/kube";
+import { backupKindInfo, type BackupKind } from "./backups/names.js";
 import type { Snapshot } from "./desired.js";
 import { keyOf, type RawObject } from "./objects.js";
 
-const WATCHED: { kind: KindName | "Secret"; field: keyof Snapshot }[] = [
+type WatchedKind = KindName | BackupKind | "Secret";
+
+const WATCHED: { kind: WatchedKind; field: keyof Snapshot }[] = [
   { kind: "LiveSynchronization", field: "liveSyncs" },
   { kind: "KubernetesCluster", field: "clusters" },
   { kind: "Bucket", field: "buckets" },
   { kind: "TaskRun", field: "taskRuns" },
   { kind: "Task", field: "tasks" },
   { kind: "Secret", field: "secrets" },
+  { kind: "Backup", field: "backups" },
+  { kind: "BackupSchedule", field: "backupSchedules" },
 ];
 
-function infoOf(kind: KindName | "Secret"): ResourceInfo {
+function infoOf(kind: WatchedKind): ResourceInfo {
+  if (kind === "Backup" || kind === "BackupSchedule") return backupKindInfo(kind);
   if (kind === "Secret")
     return { group: "", version: "v1", resource: "secrets", kind, namespaced: true, verbs: [] };
   const k = KINDS[kind];
@@ -75,6 +81,8 @@ export class ManagementInformers {
       taskRuns: items("taskRuns"),
       tasks: items("tasks"),
       secrets: items("secrets"),
+      backups: items("backups"),
+      backupSchedules: items("backupSchedules"),
     };
   }
 

@@ -19,6 +19,7 @@ const usage = `usage: livesync operator [--kubeconfig <management-kubeconfig>] [
   --leader-elect the controller duties only while holding the Lease livesync-operator
                  (in --namespace, or LIVESYNC_LEASE_NAMESPACE, default "default")
   --recovery-concurrency N  objects a TaskRun recovers at once (default 16)
+  --backup-concurrency N    Backups the controller runs at once (default 2)
   --metrics-port /metrics, /healthz, /readyz (host LIVESYNC_METRICS_HOST, default 127.0.0.1)`;
 
 function parseComponents(list: string | undefined): { controller: boolean; services: Component[] } {
@@ -47,6 +48,7 @@ export async function runOperator(argv: string[]): Promise<number> {
       "leader-elect": { type: "boolean" },
       "metrics-port": { type: "string" },
       "recovery-concurrency": { type: "string" },
+      "backup-concurrency": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -69,10 +71,14 @@ export async function runOperator(argv: string[]): Promise<number> {
     recoveryConcurrency: values["recovery-concurrency"]
       ? Number(values["recovery-concurrency"])
       : undefined,
+    backups: values["backup-concurrency"]
+      ? { concurrency: Number(values["backup-concurrency"]) }
+      : undefined,
     onError: (err) => log.warn({ err: err.message }, "pass failed; retrying"),
   });
   const telemetry = await startTelemetryIfAsked(values["metrics-port"], () => true);
   if (telemetry && op.currentEngine) registerEngineMetrics(telemetry.registry, op.currentEngine);
+  if (telemetry && controller) op.registerMetrics(telemetry.registry);
   log.info(
     {
       namespace: values.namespace ?? "(all)",

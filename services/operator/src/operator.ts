@@ -8,14 +8,17 @@
 //   in-process engine to it: only LiveSynchronizations whose inputs changed are restarted, so
 //   `spec.suspend: true` stops one within a second and the others never notice.
 // - The controller duties run in one replica (leadership.ts: with `leaderElection`, the holder
-//   of a Lease in the management cluster): TaskRuns (task-runs.ts), Tasks (tasks.ts), and the
-//   statuses (status-writes.ts, from status.ts and the access checks of access.ts).
+//   of a Lease in the management cluster): TaskRuns (task-runs.ts), Tasks (tasks.ts), Backups,
+//   BackupSchedules, retention and bucket sync (backups/), and the statuses (status-writes.ts,
+//   from status.ts and the access checks of access.ts).
 // - In a cluster each service runs in its own pod: `engineOptions.components` chooses which
 //   this process runs, and `controller: false` leaves the controller duties to another pod.
 
 import { COMPONENTS, Engine, type EngineOptions } from "@livesync/engine";
 import type { Cluster } from "@livesync/kube";
+import type { Registry } from "@livesync/telemetry";
 import { AccessChecks } from "./access.js";
+import { BackupControllers, type BackupControllerOptions } from "./backups/controllers.js";
 import { ManagementInformers } from "./informer.js";
 import { Leadership, type LeaderElectionOptions } from "./leadership.js";
 import { runPass, type PassParts } from "./pass.js";
@@ -44,6 +47,8 @@ export interface OperatorOptions {
   onError?: (err: Error) => void;
   /** Objects a TaskRun recovers at once (default 16). */
   recoveryConcurrency?: number;
+  /** Backups run at once, bucket sync period. */
+  backups?: BackupControllerOptions;
 }
 
 export class Operator {
@@ -84,6 +89,7 @@ export class Operator {
         concurrency: opts.recoveryConcurrency,
       }),
       statuses: new StatusWriter(rest, new AccessChecks(() => this.trigger()), onError),
+      backups: new BackupControllers(rest, opts.backups ?? {}, onError),
       onError,
     };
   }
@@ -120,6 +126,11 @@ export class Operator {
     return this.leadership.isController;
   }
 
+  /** Puts the operator's own metrics (backups) on the registry served on /metrics. */
+  registerMetrics(registry: Registry): void {
+    this.parts.backups.register(registry);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.debounce);
@@ -127,6 +138,7 @@ export class Operator {
     await this.informers.stop();
     await this.running;
     await this.parts.taskRuns.stop();
+    await this.parts.backups.stop();
     await this.leadership.stop();
     await this.engine?.stop();
     this.engine = undefined;

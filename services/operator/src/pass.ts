@@ -3,6 +3,7 @@
 // keep Tasks and write statuses.
 
 import type { Engine } from "@livesync/engine";
+import type { BackupControllers } from "./backups/controllers.js";
 import type { KubeRest } from "@livesync/kube";
 import { desiredState, type Snapshot } from "./desired.js";
 import type { Leadership } from "./leadership.js";
@@ -19,6 +20,8 @@ export interface PassParts {
   controller: boolean;
   taskRuns: TaskRunController;
   statuses: StatusWriter;
+  /** Backups, BackupSchedules, retention and bucket sync. */
+  backups: BackupControllers;
   onError: (err: Error) => void;
 }
 
@@ -38,4 +41,5 @@ export async function runPass(parts: PassParts, snap: Snapshot): Promise<void> {
   }
   await upkeepTasks(parts.rest, statuses, manifests.liveSyncs, snap.tasks, parts.onError);
   await statuses.writeAll(snap, desired, engine ? await engine.status() : undefined);
+  await parts.backups.sync(snap, desired);
 }

@@ -1,0 +1,113 @@
+// A backup archive as a stream: gzip'd POSIX tar, optionally encrypted. Writing goes
+// tar -> gzip -> [encrypt] -> digest -> sink, one file at a time with backpressure, so memory
+// stays flat however many files there are. Reading undoes the same layers.
+import { pipeline } from "node:stream/promises";
+import type { Readable, Writable } from "node:stream";
+import { createGunzip, createGzip } from "node:zlib";
+import tar from "tar-stream";
+import { DigestStream } from "./digest.js";
+import { DecryptStream, EncryptStream } from "./encryption.js";
+
+export interface StoredBytes {
+  /** sha256 of the bytes the sink received (encrypted bytes when encrypted). */
+  sha256: string;
+  size: number;
+}
+
+export interface TarballOptions {
+  /** AES-256-GCM key: the archive is encrypted when given. */
+  key?: Buffer;
+  /** Modification time of every file (the snapshot's time: the same backup, the same tar). */
+  mtime?: Date;
+}
+
+export class TarballWriter {
+  private readonly pack = tar.pack();
+  private readonly digest = new DigestStream();
+  private readonly done: Promise<void>;
+  /** Rejects when the pipeline ends: an entry waiting on a dead sink must not wait forever. */
+  private readonly stopped: Promise<never>;
+  private failure?: Error;
+
+  constructor(
+    sink: Writable,
+    private readonly opts: TarballOptions = {},
+  ) {
+    const layers = opts.key ? [new EncryptStream(opts.key)] : [];
+    this.done = pipeline([
+      this.pack as unknown as Readable,
+      createGzip(),
+      ...layers,
+      this.digest,
+      sink,
+    ]);
+    this.done.catch((err: Error) => (this.failure ??= err));
+    this.stopped = this.done.then(() => {
+      throw new Error("archive already closed");
+    });
+    this.stopped.catch(() => undefined);
+  }
+
+  /** Adds one file; resolves once the tar has taken it (backpressure from the sink). */
+  async addFile(name: string, bytes: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
+    await Promise.race([
+      new Promise<void>((resolve, reject) =>
+        this.pack.entry(
+          { name, size: bytes.length, mtime: this.opts.mtime, mode: 0o644 },
+          bytes,
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      ),
+      this.stopped,
+    ]);
+  }
+
+  /** Ends the tar and waits until the sink has every byte. */
+  async close(): Promise<StoredBytes> {
+    if (this.failure) throw this.failure;
+    this.pack.finalize();
+    await this.done;
+    return { sha256: this.digest.sha256, size: this.digest.size };
+  }
+
+  /** Stops writing; the sink is destroyed with the error. */
+  async destroy(reason = new Error("backup aborted")): Promise<void> {
+    this.pack.destroy(reason);
+    await this.done.catch(() => undefined);
+  }
+}
+
+export interface TarFile {
+  name: string;
+  bytes: Buffer;
+}
+
+/**
+ * Every file of an archive, in order. Each file is held in memory on its own (one object's
+ * JSON); the archive as a whole never is.
+ */
+export async function* readTarball(
+  source: Readable,
+  opts: { key?: Buffer; what?: string } = {},
+): AsyncGenerator<TarFile> {
+  const extract = tar.extract();
+  const layers = opts.key ? [new DecryptStream(opts.key, opts.what)] : [];
+  const feeding = pipeline([source, ...layers, createGunzip(), extract as unknown as Writable]);
+  let failure: unknown;
+  feeding.catch((err: unknown) => (failure ??= err));
+  try {
+    for await (const entry of extract) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      if (entry.header.type === "file") {
+        yield { name: entry.header.name, bytes: Buffer.concat(chunks) };
+      }
+    }
+    await feeding;
+  } catch (err) {
+    throw failure ?? err;
+  } finally {
+    if (!source.destroyed) source.destroy();
+  }
+}

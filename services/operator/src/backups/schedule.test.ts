@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { decideSchedule, scheduleProblems, type CronNext } from "./schedule.js";
+import { scheduledBackupName } from "./names.js";
+
+// "* * * * *" as a clock: the next whole minute; any other expression is refused.
+const everyMinute: CronNext = (s, _tz, after) => {
+  if (s !== "* * * * *") throw new Error(`cannot parse ${s}`);
+  return new Date(Math.floor(after.getTime() / 60_000) * 60_000 + 60_000);
+};
+const at = (hhmmss: string) => new Date(`2026-12-02T${hhmmss}Z`);
+const spec = { schedule: "* * * * *", maxBackups: 3, template: { sourceName: "src" } };
+
+describe("scheduleProblems", () => {
+  it("accepts a valid schedule", () => {
+    expect(scheduleProblems(spec, everyMinute, at("10:00:00"))).toEqual([]);
+  });
+  it("names the field and value of each problem", () => {
+    const problems = scheduleProblems(
+      { schedule: "every day", maxBackups: 0, ttl: "1 week", timeZone: "Mars/Olympus" },
+      everyMinute,
+      at("10:00:00"),
+    );
+    expect(problems).toEqual([
+      'spec.schedule: "every day" has 2 fields, a cron expression has 5 (minute hour day-of-month month day-of-week)',
+      'spec.timeZone: "Mars/Olympus" is not an IANA time zone (e.g. Europe/Paris)',
+      "spec.maxBackups: 0 must be an integer of at least 1",
+      'spec.ttl: "1 week" is not a duration like 720h or 1h30m0s',
+      "spec.template: required (the spec of the Backups it creates)",
+    ]);
+  });
+  it("reports the cron parser's reason for a 5-field expression it refuses", () => {
+    expect(
+      scheduleProblems({ ...spec, schedule: "61 * * * *" }, everyMinute, at("10:00:00")),
+    ).toEqual([
+      'spec.schedule: "61 * * * *" is not a valid cron expression: cannot parse 61 * * * *',
+    ]);
+  });
+});
+
+describe("decideSchedule", () => {
+  const created = at("10:00:30");
+  it("is not due before its first slot, and says when that is", () => {
+    const d = decideSchedule({ spec, created, now: at("10:00:45") }, everyMinute, []);
+    expect(d).toEqual({ phase: "Enabled", nextRun: at("10:01:00") });
+  });
+  it("is due once its slot passed", () => {
+    const d = decideSchedule({ spec, created, now: at("10:01:02") }, everyMinute, []);
+    expect(d).toEqual({ phase: "Enabled", due: at("10:01:00"), nextRun: at("10:02:00") });
+  });
+  it("is not due again for a slot its last backup covered", () => {
+    const d = decideSchedule(
+      { spec, created, lastBackupTime: at("10:01:02"), now: at("10:01:30") },
+      everyMinute,
+      [],
+    );
+    expect(d).toEqual({ phase: "Enabled", nextRun: at("10:02:00") });
+  });
+  it("runs once, for the newest slot, after missing many while the operator was down", () => {
+    const d = decideSchedule(
+      { spec, created, lastBackupTime: at("10:01:02"), now: at("13:17:20") },
+      everyMinute,
+      [],
+    );
+    expect(d).toEqual({ phase: "Enabled", due: at("13:17:00"), nextRun: at("13:18:00") });
+  });
+  it("does nothing while paused, and fails validation with the problems", () => {
+    expect(
+      decideSchedule(
+        { spec: { ...spec, paused: true }, created, now: at("11:00:00") },
+        everyMinute,
+        [],
+      ),
+    ).toEqual({ phase: "Paused" });
+    expect(decideSchedule({ spec, created, now: at("11:00:00") }, everyMinute, ["x"])).toEqual({
+      phase: "FailedValidation",
+      problems: ["x"],
+    });
+  });
+});
+
+describe("scheduledBackupName", () => {
+  it("is <schedule>-<UTC yyyyMMddHHmmss>", () => {
+    expect(scheduledBackupName("nightly", new Date("2026-12-02T03:04:05.678Z"))).toBe(
+      "nightly-20261202030405",
+    );
+  });
+});
