@@ -53,6 +53,29 @@ describe("prepareItem", () => {
     expect(p.desired).toBeUndefined();
   });
 
+  it("skips the resources the backup package lists as never restored", () => {
+    const lease = {
+      entry: {
+        path: "",
+        group: "coordination.k8s.io",
+        version: "v1",
+        resource: "leases",
+        kind: "Lease",
+        namespace: "app",
+        name: "l",
+        uid: "u",
+        resourceVersion: "1",
+        sha256: "",
+      },
+      object: {
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: { name: "l", namespace: "app" },
+      },
+    };
+    expect(prepareItem(lease, scope).skip).toMatch(/^leases are never restored/);
+  });
+
   it("places a waitFor group's objects after every tier, in group order", () => {
     const waitFor = [
       { resources: [{ group: "example.com", version: "v1", resource: "widgets", names: ["db"] }] },

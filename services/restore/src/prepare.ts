@@ -1,8 +1,8 @@
 // One object of a backup turned into what the restore would write to the destination: mapped
 // into its destination namespace, cleaned by the restore rules, placed in its tier. Pure.
 
-import type { OwnerReference, RestoreWaitGroup } from "@livesync/api";
-import type { BackupItem } from "@livesync/backup";
+import type { Gvr, OwnerReference, RestoreWaitGroup } from "@livesync/api";
+import { neverRestoredReason, type BackupItem } from "@livesync/backup";
 import { restorableCopy, restoreSkipReason, type KubeObject } from "@livesync/core";
 import type { ObjectRef, RestoreScope } from "./scope.js";
 import { tierOf } from "./tiers.js";
@@ -20,6 +20,14 @@ export interface PreparedItem {
   skip?: string;
   /** The backup object's ownerReferences (source uids), relinked when written. */
   owners: OwnerReference[];
+}
+
+/** Why an object is never restored (nor deleted by a revert): its resource, or its kind's rules. */
+export function notRestoredReason(obj: KubeObject, gvr: Gvr): string | undefined {
+  const never = neverRestoredReason(gvr);
+  return never !== undefined
+    ? `${gvr.resource} are never restored: ${never}`
+    : restoreSkipReason(obj, gvr);
 }
 
 const NAME_LABEL = "kubernetes.io/metadata.name";
@@ -68,7 +76,7 @@ export function prepareItem(
     tier,
     owners: object.metadata.ownerReferences ?? [],
   };
-  const skip = restoreSkipReason(object, gvr);
+  const skip = notRestoredReason(object, gvr);
   if (skip !== undefined) return { ...base, skip };
   const desired = restorableCopy(object);
   mapNamespaces(desired, scope);
