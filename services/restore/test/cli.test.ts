@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  BackupStore,
   openBucketBackupWriter,
   openFileBackupWriter,
   runBackup,
@@ -17,7 +16,7 @@ import {
 } from "@livesync/backup";
 import { deleteObject, listAll } from "@livesync/kube";
 import { auditedWrites, repoRoot } from "@livesync/testkit";
-import { BUCKET_NAME, LS_NAMESPACE, manifestsFor } from "@livesync/engine/testing";
+import { LS_NAMESPACE, manifestsFor } from "@livesync/engine/testing";
 import { clusters, cm, create, env, namespace, R, read, s3, uniq } from "./helpers.js";
 
 const { destination, source } = await clusters();
