@@ -18,7 +18,7 @@ import type { BackupObjects } from "./io.js";
 import type { BackupMetrics } from "./metrics.js";
 import { SCHEDULE_LABEL, SYNCED_ANNOTATION } from "./names.js";
 import type { BackupBackend, BackupBucket } from "./ports.js";
-import { checkBackupSpec, type ResolvedRefs } from "./validate.js";
+import { checkBackupSpec, objectProblems, type ResolvedRefs } from "./validate.js";
 
 export const DEFAULT_BACKUP_CONCURRENCY = 2;
 const PROGRESS_EVERY_MS = 5_000;
@@ -96,6 +96,8 @@ export class BackupRuns {
   private async run(watched: RawObject, desired: Desired): Promise<void> {
     const b = await this.opts.objects.get("Backup", nsOf(watched), watched.metadata.name);
     if (!b || (phaseOf(b) && phaseOf(b) !== "New")) return; // someone else took it
+    const invalid = objectProblems("Backup", b);
+    if (invalid.length) return this.fail(b, "InvalidSpec", invalid.join("; "));
     const { problems, refs } = checkBackupSpec(
       specOf(b),
       nsOf(b),
