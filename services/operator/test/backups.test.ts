@@ -4,6 +4,7 @@
  * and value and nothing written; a Backup left InProgress by an operator that stopped is failed
  * as Interrupted, not left stuck.
  */
+import { randomBytes } from "node:crypto";
 import { Registry, startTelemetry } from "@livesync/telemetry";
 import { kubeConfigFor } from "@livesync/testkit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -98,6 +99,29 @@ describe("Backup objects run by the operator", () => {
       reason: "BucketUnreachable",
       message: expect.stringContaining('spec.bucketName: Bucket "dead" unreachable'),
     });
+  });
+
+  it("encrypts a Backup with the key of its Secret, and refuses a key of the wrong size", async () => {
+    for (const [name, bytes] of [
+      ["enc-key", 32],
+      ["short-key", 16],
+    ] as const)
+      await f.create(`/api/v1/namespaces/${f.ns}/secrets`, {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name },
+        stringData: { key: randomBytes(bytes).toString("base64") },
+      });
+    const spec = { sourceName: "source", bucketName: "store", includedNamespaces: [srcNs] };
+    await createBackup(f, "sealed", { ...spec, encryption: { secretName: "enc-key" } });
+    await createBackup(f, "badly-sealed", { ...spec, encryption: { secretName: "short-key" } });
+    const sealed = await backupPhase(f, "sealed", ["Completed", "PartiallyFailed", "Failed"]);
+    expect(sealed.status?.phase, JSON.stringify(sealed.status)).toBe("Completed");
+    expect((sealed.status as { encrypted?: boolean }).encrypted).toBe(true);
+    const bad = await backupPhase(f, "badly-sealed", ["Completed", "PartiallyFailed", "Failed"]);
+    expect(bad.status?.phase).toBe("Failed");
+    expect(cond(bad, "Succeeded")?.message).toMatch(/^spec\.encryption\.secretName: .*32 bytes/);
+    expect(await bucketKeys(env, f.ns, "store", "badly-sealed")).toEqual([]);
   });
 
   it("fails a Backup an earlier operator left InProgress as Interrupted", async () => {
