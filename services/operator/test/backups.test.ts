@@ -16,6 +16,8 @@ import {
   createBackup,
   sourceNamespace,
 } from "./backup-fixture.js";
+import { defaultBackupBackend } from "../src/backups/backend.js";
+import type { RunBackupArgs } from "../src/backups/ports.js";
 import { cond, Fixture } from "./fixture.js";
 
 const env = inject("testenv");
@@ -23,6 +25,7 @@ const src = kubeConfigFor(env, "source");
 let f: Fixture;
 let srcNs: string;
 const registry = new Registry();
+const running = { now: 0, most: 0 };
 
 beforeAll(async () => {
   f = await Fixture.create(env, kubeConfigFor(env, "management"), "bk-run");
@@ -33,7 +36,23 @@ beforeAll(async () => {
   await f.mergePatch(`${backupPath(f, "backups", "cut-short")}/status`, {
     status: { phase: "InProgress", startTime: new Date().toISOString() },
   });
-  const op = await f.operator({ engineOptions: { components: [] } });
+  // The real backend, counting how many snapshots run at once.
+  const backend = {
+    ...defaultBackupBackend,
+    run: async (args: RunBackupArgs) => {
+      running.now++;
+      running.most = Math.max(running.most, running.now);
+      try {
+        return await defaultBackupBackend.run(args);
+      } finally {
+        running.now--;
+      }
+    },
+  };
+  const op = await f.operator({
+    engineOptions: { components: [] },
+    backups: { concurrency: 1, backend },
+  });
   op.registerMetrics(registry);
 });
 afterAll(() => f?.close());
@@ -128,5 +147,15 @@ describe("Backup objects run by the operator", () => {
     const b = await backupPhase(f, "cut-short", ["Completed", "PartiallyFailed", "Failed"]);
     expect(b.status?.phase).toBe("Failed");
     expect(cond(b, "Succeeded")).toMatchObject({ reason: "Interrupted" });
+    expect(await registry.metrics()).toMatch(/livesync_backup_failures_total\{schedule=""\} [1-9]/);
+  });
+
+  it("runs no more Backups at once than its concurrency allows (1 here)", async () => {
+    const spec = { sourceName: "source", bucketName: "store", includedNamespaces: [srcNs] };
+    const names = ["queued-1", "queued-2", "queued-3"];
+    for (const name of names) await createBackup(f, name, spec);
+    for (const name of names)
+      expect((await backupPhase(f, name, ["Completed"])).status?.phase).toBe("Completed");
+    expect(running.most).toBe(1);
   });
 });
