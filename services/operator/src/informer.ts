@@ -19,6 +19,7 @@ const WATCHED: { kind: WatchedKind; field: keyof Snapshot }[] = [
   { kind: "Secret", field: "secrets" },
   { kind: "Backup", field: "backups" },
   { kind: "BackupSchedule", field: "backupSchedules" },
+  { kind: "Restore", field: "restores" },
 ];
 
 function infoOf(kind: WatchedKind): ResourceInfo {
@@ -83,6 +84,7 @@ export class ManagementInformers {
       secrets: items("secrets"),
       backups: items("backups"),
       backupSchedules: items("backupSchedules"),
+      restores: items("restores"),
     };
   }
 
