@@ -15,3 +15,4 @@ export * from "./scope.js";
 export * from "./snapshot.js";
 export * from "./status.js";
 export * from "./run.js";
+export * from "./self.js";

@@ -4,6 +4,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
+  clusterKubeconfig,
+  KUBECONFIG_KEY,
   namespaceOf,
   type Backup,
   type BackupPhase,
@@ -13,6 +15,7 @@ import {
 } from "@livesync/api";
 import { BackupStore, parseKey } from "@livesync/backup";
 import { loadManifests, type EngineManifests } from "@livesync/engine";
+import { Cluster } from "@livesync/kube";
 
 /** A failure the user can act on: printed as is, exit code 1 (or the one given). */
 export class CliError extends Error {
@@ -224,4 +227,21 @@ export function describeProblem(p: BackupProblem): string {
     .filter(Boolean)
     .join(" ");
   return what ? `${what}: ${p.message}` : p.message;
+}
+
+/** A KubernetesCluster of the -f manifests as a client (its kubeconfig from its Secret). */
+export async function clusterFromManifests(m: EngineManifests, ref: string): Promise<Cluster> {
+  const kc = findCluster(m, ref);
+  const where = `KubernetesCluster ${namespaceOf(kc)}/${kc.metadata.name}`;
+  const yaml = clusterKubeconfig(kc, m.secrets);
+  if (yaml === undefined) {
+    throw new CliError(
+      `${where}: Secret ${kc.spec.secretName} not found in the -f manifests or has no key ${kc.spec.secretKey ?? KUBECONFIG_KEY}`,
+    );
+  }
+  try {
+    return await Cluster.fromKubeConfigYaml(kc.metadata.name, yaml);
+  } catch (err) {
+    throw new CliError(`${where}: ${(err as Error).message}`);
+  }
 }
