@@ -136,47 +136,48 @@ describe.skipIf(!etcd.available)("compaction during a backup", () => {
     return { writer, compactedAt: () => compactedAt };
   }
 
-  it("starts again from a new revision when the writer can reset: complete and atomic", async () => {
-    const { writer, compactedAt } = compactingWriter(true, "namespaces");
+  /** A backup of the namespace into a compactingWriter; its status, writer and ConfigMap names. */
+  async function backupWhileCompacting(withReset: boolean, resource: string, pageSize?: number) {
+    const { writer, compactedAt } = compactingWriter(withReset, resource);
     const status = await runBackup({
       name: "compact",
       spec: { sourceName: "source", includedNamespaces: [ns] },
       source,
       writer,
+      pageSize,
     });
-    expect(status.phase).toBe("Completed");
-    expect(compactedAt()).toBeGreaterThan(0);
-    expect(writer.resets).toBeGreaterThanOrEqual(1);
-    expect(status.atomic).toBe(true);
-    expect(Number(status.resourceVersion)).toBeGreaterThanOrEqual(compactedAt());
-    expect(status.warnings!.some((w) => /compacted/.test(w.message))).toBe(true);
-    // Nothing twice, nothing missing: the 20 ConfigMaps and the one made after the first revision.
     const names = writer.items
       .filter((i) => i.entry.resource === "configmaps")
       .map((i) => i.entry.name);
+    return { status, writer, compactedAt: compactedAt(), names };
+  }
+
+  it("starts again from a new revision when the writer can reset: complete and atomic", async () => {
+    const { status, writer, compactedAt, names } = await backupWhileCompacting(true, "namespaces");
+    expect(status.phase).toBe("Completed");
+    expect(compactedAt).toBeGreaterThan(0);
+    expect(writer.resets).toBeGreaterThanOrEqual(1);
+    expect(status.atomic).toBe(true);
+    expect(Number(status.resourceVersion)).toBeGreaterThanOrEqual(compactedAt);
+    expect(status.warnings!.some((w) => /compacted/.test(w.message))).toBe(true);
+    // Nothing twice, nothing missing: the 20 ConfigMaps and the one made after the first revision.
     expect(new Set(names).size).toBe(names.length);
     expect(names).toHaveLength(21);
   });
 
   it("without a reset: completes, says which resources are not atomic, and stores each object once", async () => {
     // Compacted between two pages of the ConfigMaps: the list resumes after the last one stored.
-    const { writer, compactedAt } = compactingWriter(false, "configmaps");
-    const status = await runBackup({
-      name: "compact",
-      spec: { sourceName: "source", includedNamespaces: [ns] },
-      source,
-      writer,
-      pageSize: 5,
-    });
+    const { status, writer, compactedAt, names } = await backupWhileCompacting(
+      false,
+      "configmaps",
+      5,
+    );
     expect(status.phase).toBe("Completed");
-    expect(compactedAt()).toBeGreaterThan(0);
+    expect(compactedAt).toBeGreaterThan(0);
     expect(status.atomic).toBe(false);
     expect(status.nonAtomicResources!.length).toBeGreaterThan(0);
     expect(status.nonAtomicResources).not.toContain("v1/namespaces");
     expect(status.warnings!.some((w) => /compacted/.test(w.message))).toBe(true);
-    const names = writer.items
-      .filter((i) => i.entry.resource === "configmaps")
-      .map((i) => i.entry.name);
     expect(new Set(names).size).toBe(names.length);
     for (let i = 0; i < 20; i++) expect(names).toContain(`cm-${i}`);
     expect(writer.find("secrets", ns, "s")).toBeDefined();
