@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { KubeObject } from "@livesync/api";
 import type { Cluster } from "@livesync/kube";
-import { runBackup } from "../src/index.js";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  openBackupFromFile,
+  openFileBackupWriter,
+  restartableWriter,
+  runBackup,
+  type BackupWriter,
+} from "../src/index.js";
 import { etcdOf } from "./etcd.js";
 import { createConfigMaps, Namespaces, readOnlySource, sourceFor } from "./fixtures.js";
 import { MemoryWriter } from "./memory-writer.js";
@@ -181,5 +190,42 @@ describe.skipIf(!etcd.available)("compaction during a backup", () => {
     expect(new Set(names).size).toBe(names.length);
     for (let i = 0; i < 20; i++) expect(names).toContain(`cm-${i}`);
     expect(writer.find("secrets", ns, "s")).toBeDefined();
+  });
+
+  it("a real archive file started again: atomic, each object once, no partial file left", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bk-compact-"));
+    const file = await restartableWriter(() => openFileBackupWriter(join(dir, "c.tgz")));
+    let compactedAt = 0;
+    const writer: BackupWriter = {
+      add: async (entry, object) => {
+        if (!compactedAt) {
+          await src.core.createNamespacedConfigMap({
+            namespace: ns,
+            body: { metadata: { name: "bump-file" } },
+          });
+          compactedAt = await etcd.compact();
+        }
+        await file.add(entry, object);
+      },
+      finish: (index, backup, results) => file.finish(index, backup, results),
+      abort: () => file.abort(),
+      reset: () => file.reset!(),
+    };
+    const status = await runBackup({
+      name: "compact",
+      spec: { sourceName: "source", includedNamespaces: [ns] },
+      source,
+      writer,
+    });
+    expect(status.phase).toBe("Completed");
+    expect(status.atomic).toBe(true);
+    expect(Number(status.resourceVersion)).toBeGreaterThanOrEqual(compactedAt);
+    const names: string[] = [];
+    for await (const item of (await openBackupFromFile(join(dir, "c.tgz"))).items()) {
+      if (item.entry.resource === "configmaps") names.push(item.entry.name);
+    }
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain("bump-file");
+    expect(readdirSync(dir).sort()).toEqual(["c.tgz", "c.tgz.sha256"]);
   });
 });
