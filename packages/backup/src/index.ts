@@ -8,6 +8,7 @@ export * from "./file-writer.js";
 export * from "./bucket-writer.js";
 export * from "./reader.js";
 export * from "./store.js";
+export * from "./verify.js";
 export { sha256Hex, parseSha256Sum, sha256SumLine } from "./digest.js";
 export * from "./never-restored.js";
 export * from "./scope.js";
