@@ -67,10 +67,16 @@ export class Operator {
   ) {
     const { rest } = opts.management;
     const onError = (err: Error) => this.opts.onError?.(err);
-    this.informers = new ManagementInformers(rest, opts.namespace, () => this.trigger());
+    this.informers = new ManagementInformers(
+      rest,
+      opts.namespace,
+      () => this.trigger(),
+      opts.controller !== false,
+    );
     this.leadership = new Leadership(rest, opts.controller !== false, opts.leaderElection, () =>
       this.trigger(),
     );
+    const statuses = new StatusWriter(rest, new AccessChecks(() => this.trigger()), onError);
     this.parts = {
       rest,
       engine,
@@ -88,8 +94,8 @@ export class Operator {
         onError,
         concurrency: opts.recoveryConcurrency,
       }),
-      statuses: new StatusWriter(rest, new AccessChecks(() => this.trigger()), onError),
-      backups: new BackupControllers(rest, opts.backups ?? {}, onError),
+      statuses,
+      backups: new BackupControllers(rest, statuses, opts.backups ?? {}, onError),
       onError,
     };
   }

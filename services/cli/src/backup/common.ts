@@ -191,7 +191,10 @@ export function oneName(positionals: string[], what = "NAME"): string {
   return positionals[0]!;
 }
 
-/** The JSON of `backup create` and `backup describe`: the Backup's status plus its name. */
+/**
+ * The JSON of `backup create`, `describe` and each `list` item: the Backup's status and name at
+ * the top level, and the whole object (metadata, spec, status) too.
+ */
 export function backupSummary(backup: Backup): Record<string, unknown> {
   const s = backup.status ?? {};
   return {
@@ -207,6 +210,11 @@ export function backupSummary(backup: Backup): Record<string, unknown> {
     sha256: s.sha256 ?? "",
     errors: s.errors ?? [],
     warnings: s.warnings ?? [],
+    apiVersion: backup.apiVersion,
+    kind: backup.kind,
+    metadata: backup.metadata,
+    spec: backup.spec,
+    status: s,
   };
 }
 
