@@ -21,6 +21,7 @@ export interface Snapshot {
   secrets: RawObject[];
   backups: RawObject[];
   backupSchedules: RawObject[];
+  restores: RawObject[];
 }
 
 export interface Desired {

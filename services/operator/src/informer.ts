@@ -17,6 +17,7 @@ const WATCHED: { kind: KindName | "Secret"; field: keyof Snapshot; controllerOnl
   { kind: "Secret", field: "secrets" },
   { kind: "Backup", field: "backups", controllerOnly: true },
   { kind: "BackupSchedule", field: "backupSchedules", controllerOnly: true },
+  { kind: "Restore", field: "restores", controllerOnly: true },
 ];
 
 function infoOf(kind: KindName | "Secret"): ResourceInfo {
@@ -86,6 +87,7 @@ export class ManagementInformers {
       secrets: items("secrets"),
       backups: items("backups"),
       backupSchedules: items("backupSchedules"),
+      restores: items("restores"),
     };
   }
 

@@ -9,8 +9,8 @@
 //   `spec.suspend: true` stops one within a second and the others never notice.
 // - The controller duties run in one replica (leadership.ts: with `leaderElection`, the holder
 //   of a Lease in the management cluster): TaskRuns (task-runs.ts), Tasks (tasks.ts), Backups,
-//   BackupSchedules, retention and bucket sync (backups/), and the statuses (status-writes.ts,
-//   from status.ts and the access checks of access.ts).
+//   BackupSchedules, retention and bucket sync (backups/), Restores (restores/), and the
+//   statuses (status-writes.ts, from status.ts and the access checks of access.ts).
 // - In a cluster each service runs in its own pod: `engineOptions.components` chooses which
 //   this process runs, and `controller: false` leaves the controller duties to another pod.
 
@@ -22,6 +22,7 @@ import { BackupControllers, type BackupControllerOptions } from "./backups/contr
 import { ManagementInformers } from "./informer.js";
 import { Leadership, type LeaderElectionOptions } from "./leadership.js";
 import { runPass, type PassParts } from "./pass.js";
+import { RestoreRuns, type RestoreControllerOptions } from "./restores/restore-runs.js";
 import { StatusWriter } from "./status-writes.js";
 import { awaitSuspended } from "./suspension.js";
 import { TaskRunController } from "./task-runs.js";
@@ -49,6 +50,8 @@ export interface OperatorOptions {
   recoveryConcurrency?: number;
   /** Backups run at once, bucket sync period. */
   backups?: BackupControllerOptions;
+  /** Restores run at once, objects a restore writes at once. */
+  restores?: RestoreControllerOptions;
 }
 
 export class Operator {
@@ -96,6 +99,7 @@ export class Operator {
       }),
       statuses,
       backups: new BackupControllers(rest, statuses, opts.backups ?? {}, onError),
+      restores: new RestoreRuns({ ...opts.restores, rest, statuses, onError }),
       onError,
     };
   }
@@ -132,9 +136,10 @@ export class Operator {
     return this.leadership.isController;
   }
 
-  /** Puts the operator's own metrics (backups) on the registry served on /metrics. */
+  /** Puts the operator's own metrics (backups, restores) on the registry served on /metrics. */
   registerMetrics(registry: Registry): void {
     this.parts.backups.register(registry);
+    this.parts.restores.register(registry);
   }
 
   async stop(): Promise<void> {
@@ -145,6 +150,7 @@ export class Operator {
     await this.running;
     await this.parts.taskRuns.stop();
     await this.parts.backups.stop();
+    await this.parts.restores.stop();
     await this.leadership.stop();
     await this.engine?.stop();
     this.engine = undefined;

@@ -7,6 +7,7 @@ import type { BackupControllers } from "./backups/controllers.js";
 import type { KubeRest } from "@livesync/kube";
 import { desiredState, type Snapshot } from "./desired.js";
 import type { Leadership } from "./leadership.js";
+import type { RestoreRuns } from "./restores/restore-runs.js";
 import type { StatusWriter } from "./status-writes.js";
 import type { TaskRunController } from "./task-runs.js";
 import { upkeepTasks } from "./tasks.js";
@@ -22,6 +23,8 @@ export interface PassParts {
   statuses: StatusWriter;
   /** Backups, BackupSchedules, retention and bucket sync. */
   backups: BackupControllers;
+  /** Restores, run once each. */
+  restores: RestoreRuns;
   onError: (err: Error) => void;
 }
 
@@ -42,4 +45,5 @@ export async function runPass(parts: PassParts, snap: Snapshot): Promise<void> {
   await upkeepTasks(parts.rest, statuses, manifests.liveSyncs, snap.tasks, parts.onError);
   await statuses.writeAll(snap, desired, engine ? await engine.status() : undefined);
   await parts.backups.sync(snap, desired);
+  parts.restores.sync(snap.restores, desired);
 }

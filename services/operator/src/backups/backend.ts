@@ -26,6 +26,6 @@ export const defaultBackupBackend: BackupBackend = {
       ...args,
       onProgress:
         onProgress &&
-        ((p) => onProgress({ itemsBackedUp: p.itemsBackedUp, itemsTotal: p.itemsEstimated })),
+        ((p) => onProgress({ itemsBackedUp: p.itemsBackedUp, itemsTotal: p.itemsTotal })),
     }),
 };

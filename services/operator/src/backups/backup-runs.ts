@@ -10,9 +10,11 @@
 // run.
 
 import { secretValue, type BackupSpec, type BackupStatus } from "@livesync/api";
-import { Cluster } from "@livesync/kube";
+import type { Cluster } from "@livesync/kube";
 import type { Desired } from "../desired.js";
-import { keyOf, nsOf, type RawObject } from "../objects.js";
+import { nsOf, type RawObject } from "../objects.js";
+import { OnceRuns } from "../once-runs.js";
+import { reachCluster } from "../reach.js";
 import { failedStatus, finalStatus } from "./backup-status.js";
 import type { BackupObjects } from "./io.js";
 import type { BackupMetrics } from "./metrics.js";
@@ -22,7 +24,6 @@ import { checkBackupSpec, type ResolvedRefs } from "./validate.js";
 
 export const DEFAULT_BACKUP_CONCURRENCY = 2;
 const PROGRESS_EVERY_MS = 5_000;
-const REACH_TIMEOUT_MS = 10_000;
 
 export interface BackupRunsOptions {
   objects: BackupObjects;
@@ -37,50 +38,29 @@ const specOf = (o: RawObject) => (o.spec ?? {}) as Partial<BackupSpec>;
 export const scheduleOf = (o: RawObject) => o.metadata.labels?.[SCHEDULE_LABEL] ?? "";
 
 export class BackupRuns {
-  /** Runs in progress in this process, by namespace/name. */
-  private readonly runs = new Map<string, Promise<void>>();
-  /** Backups (uid) this process finished: the watched copy may still say InProgress. */
-  private readonly finished = new Set<string>();
+  private readonly runs: OnceRuns;
 
-  constructor(private readonly opts: BackupRunsOptions) {}
+  constructor(private readonly opts: BackupRunsOptions) {
+    this.runs = new OnceRuns(opts.concurrency ?? DEFAULT_BACKUP_CONCURRENCY, opts.onError);
+  }
 
   /** Starts what is due; returns at once (runs go on). */
   sync(backups: RawObject[], desired: Desired): void {
-    const present = new Set(backups.map((b) => b.metadata.uid));
-    for (const uid of this.finished) if (!present.has(uid)) this.finished.delete(uid);
+    this.runs.forgetAbsent(backups);
     const fresh: RawObject[] = [];
     for (const b of backups) {
-      if (this.runs.has(keyOf(b)) || this.finished.has(b.metadata.uid ?? "")) continue;
+      if (this.runs.handled(b)) continue;
       if (b.metadata.annotations?.[SYNCED_ANNOTATION] !== undefined) continue;
       const phase = phaseOf(b);
-      if (phase === "InProgress") this.track(b, this.interrupted(b, desired));
+      if (phase === "InProgress") this.runs.track(b, this.interrupted(b, desired));
       else if (!phase || phase === "New") fresh.push(b);
     }
-    fresh.sort((a, b) =>
-      (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? ""),
-    );
-    const limit = this.opts.concurrency ?? DEFAULT_BACKUP_CONCURRENCY;
-    for (const b of fresh) {
-      if (this.runs.size >= limit) break;
-      this.track(b, this.run(b, desired));
-    }
+    this.runs.startOldest(fresh, (b) => this.run(b, desired));
   }
 
   /** Waits for the runs in progress. */
-  async stop(): Promise<void> {
-    await Promise.allSettled(this.runs.values());
-  }
-
-  private track(b: RawObject, run: Promise<void>): void {
-    this.runs.set(
-      keyOf(b),
-      run
-        .catch((err: Error) => this.opts.onError(err))
-        .finally(() => {
-          this.runs.delete(keyOf(b));
-          if (b.metadata.uid) this.finished.add(b.metadata.uid);
-        }),
-    );
+  stop(): Promise<void> {
+    return this.runs.stop();
   }
 
   /** Writes a final status and counts it. */
@@ -120,15 +100,9 @@ export class BackupRuns {
 
   private async reachSource(b: RawObject, refs: ResolvedRefs): Promise<Cluster | undefined> {
     const name = refs.cluster.metadata.name;
-    let source: Cluster | undefined;
     try {
-      source = await Cluster.fromKubeConfigYaml(name, refs.kubeconfig);
-      await source.rest.request("GET", "/version", {
-        signal: AbortSignal.timeout(REACH_TIMEOUT_MS),
-      });
-      return source;
+      return await reachCluster(name, refs.kubeconfig);
     } catch (err) {
-      source?.close();
       await this.fail(
         b,
         "ClusterUnreachable",

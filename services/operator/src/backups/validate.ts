@@ -4,9 +4,7 @@
 // problem fails the Backup before anything is written. Pure.
 
 import {
-  clusterKubeconfig,
   parseDuration,
-  secretValue,
   type BackupSpec,
   type Bucket,
   type KubernetesCluster,
@@ -14,13 +12,14 @@ import {
   type Secret,
 } from "@livesync/api";
 import type { EngineManifests } from "@livesync/engine";
+import {
+  inNamespace,
+  resolveBucketRef,
+  resolveClusterRef,
+  type SpecProblem,
+} from "../references.js";
 
-export interface SpecProblem {
-  /** Condition reason: InvalidSpec, ClusterNotFound, BucketNotFound, SecretNotFound. */
-  reason: string;
-  /** "spec.<field>: ..." naming the value at fault. */
-  message: string;
-}
+export type { SpecProblem } from "../references.js";
 
 /** The references of a Backup (or a BackupSchedule's template), resolved. */
 export interface ResolvedRefs {
@@ -28,20 +27,6 @@ export interface ResolvedRefs {
   kubeconfig: string;
   bucket: Bucket;
   bucketSecret: Secret;
-}
-
-const inNs = <T extends { metadata: { name: string; namespace?: string } }>(
-  items: T[],
-  ns: string,
-  name: string | undefined,
-) => items.find((o) => (o.metadata.namespace ?? "default") === ns && o.metadata.name === name);
-
-/** Why a referenced object was left out of the valid manifests, for the message. */
-function invalidWhy(problems: ManifestProblem[], kind: string, ns: string, name: string) {
-  const why = problems
-    .filter((p) => p.source === `${kind}/${ns}/${name}`)
-    .map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
-  return why.length ? `is invalid: ${why.join("; ")}` : `not found in namespace "${ns}"`;
 }
 
 /**
@@ -56,58 +41,20 @@ export function checkBackupSpec(
   prefix = "spec.",
 ): { problems: SpecProblem[]; refs?: ResolvedRefs } {
   const out: SpecProblem[] = [];
-  const bad = (reason: string, field: string, message: string) =>
-    out.push({ reason, message: `${prefix}${field}: ${message}` });
+  const report = (reason: string, field: string, message: string) => {
+    out.push({ reason, message: `${field}: ${message}` });
+  };
+  const bad = (reason: string, field: string, message: string): undefined => {
+    report(reason, `${prefix}${field}`, message);
+  };
   const s = spec ?? {};
 
-  let cluster: KubernetesCluster | undefined;
-  let kubeconfig: string | undefined;
-  if (!s.sourceName)
-    bad("InvalidSpec", "sourceName", "required (the KubernetesCluster to back up)");
-  else {
-    cluster = inNs(m.clusters, ns, s.sourceName);
-    if (!cluster)
-      bad(
-        "ClusterNotFound",
-        "sourceName",
-        `KubernetesCluster "${s.sourceName}" ${invalidWhy(problems, "KubernetesCluster", ns, s.sourceName)}`,
-      );
-    else {
-      kubeconfig = clusterKubeconfig(cluster, m.secrets);
-      if (kubeconfig === undefined)
-        bad(
-          "SecretNotFound",
-          "sourceName",
-          `KubernetesCluster "${s.sourceName}": Secret "${cluster.spec.secretName}" (key ${cluster.spec.secretKey ?? "kubeconfig.yaml"}) not found in namespace "${ns}"`,
-        );
-    }
-  }
-
-  let bucket: Bucket | undefined;
-  let bucketSecret: Secret | undefined;
-  if (!s.bucketName)
-    bad("InvalidSpec", "bucketName", "required: the operator stores backups in a Bucket");
-  else {
-    bucket = inNs(m.buckets, ns, s.bucketName);
-    if (!bucket)
-      bad(
-        "BucketNotFound",
-        "bucketName",
-        `Bucket "${s.bucketName}" ${invalidWhy(problems, "Bucket", ns, s.bucketName)}`,
-      );
-    else {
-      bucketSecret = inNs(m.secrets, ns, bucket.spec.secretName);
-      const missing = ["accessKeyID", "secretAccessKey"].filter(
-        (k) => !secretValue(bucketSecret, k),
-      );
-      if (!bucketSecret || missing.length)
-        bad(
-          "SecretNotFound",
-          "bucketName",
-          `Bucket "${s.bucketName}": Secret "${bucket.spec.secretName}" ${bucketSecret ? `has no ${missing.join(", ")}` : `not found in namespace "${ns}"`}`,
-        );
-    }
-  }
+  const cluster = s.sourceName
+    ? resolveClusterRef(`${prefix}sourceName`, s.sourceName, ns, m, problems, report)
+    : bad("InvalidSpec", "sourceName", "required (the KubernetesCluster to back up)");
+  const bucket = s.bucketName
+    ? resolveBucketRef(`${prefix}bucketName`, s.bucketName, ns, m, problems, report)
+    : bad("InvalidSpec", "bucketName", "required: the operator stores backups in a Bucket");
 
   if (s.ttl !== undefined && parseDuration(s.ttl) === undefined)
     bad("InvalidSpec", "ttl", `"${s.ttl}" is not a duration like 720h or 1h30m0s`);
@@ -115,7 +62,7 @@ export function checkBackupSpec(
   const enc = s.encryption;
   if (enc) {
     const key = enc.secretKey ?? "key";
-    const secret = inNs(m.secrets, ns, enc.secretName);
+    const secret = inNamespace(m.secrets, ns, enc.secretName);
     const value = secret?.data?.[key] ?? secret?.stringData?.[key];
     if (!secret || value === undefined)
       bad(
@@ -133,6 +80,6 @@ export function checkBackupSpec(
       `${overlap.map((n) => `"${n}"`).join(", ")} also in includedNamespaces`,
     );
 
-  if (out.length || !cluster || !kubeconfig || !bucket || !bucketSecret) return { problems: out };
-  return { problems: out, refs: { cluster, kubeconfig, bucket, bucketSecret } };
+  if (out.length || !cluster || !bucket) return { problems: out };
+  return { problems: out, refs: { ...cluster, ...bucket } };
 }
