@@ -16,6 +16,7 @@ import {
   R,
   read,
   res,
+  schemalessCrd,
   uniq,
 } from "./helpers.js";
 
@@ -24,27 +25,8 @@ const version = await kubernetesVersion(destination);
 const id = uniq("rsw");
 const group = `${id}.restore.test`;
 const STACKS = res(group, "v1", "stacks", "Stack");
-const crd: KubeObject = {
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  metadata: { name: `stacks.${group}` },
-  spec: {
-    group,
-    scope: "Namespaced",
-    names: { plural: "stacks", singular: "stack", kind: "Stack", listKind: "StackList" },
-    // No status subresource: the test plays the controller and writes status with the object.
-    versions: [
-      {
-        name: "v1",
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-        },
-      },
-    ],
-  },
-};
+// No status subresource: the test plays the controller and writes status with the object.
+const crd = schemalessCrd(group, "Stack", "stacks");
 const made: string[] = [];
 
 beforeAll(async () => {
