@@ -16,7 +16,7 @@ import {
   runPrefixes,
   seedPlan,
 } from "./backup-common.js";
-import { livesyncBackup } from "./livesync-runs.js";
+import { idleRssMB, livesyncBackup } from "./livesync-runs.js";
 import { backupWithVelero } from "./velero/peer.js";
 
 const ctx = await benchContext();
@@ -56,6 +56,10 @@ try {
       ...direct,
     },
     ...figures,
+    idleRssMB: {
+      what: "the same child process loading the same modules (tsx, as the CLI and the image run) and exiting",
+      peakRssMB: await idleRssMB(),
+    },
     target: { ratio: ">= 0.8", peakRssMB: "<= 250" },
     velero: {
       what: "Velero v1.18.3 out of cluster: Backup of the namespaces, the run's label, to the same bucket",

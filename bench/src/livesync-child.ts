@@ -7,6 +7,7 @@
  *
  *   livesync-child.ts backup NAME '<BackupSpec JSON>'
  *   livesync-child.ts restore NAME '<RestoreSpec JSON>'
+ *   livesync-child.ts idle       (loads the same modules and exits: the RSS before any work)
  */
 import { readFileSync } from "node:fs";
 import type { BackupSpec, RestoreSpec } from "@livesync/api";
@@ -17,6 +18,10 @@ import { runRestore } from "@livesync/restore";
 import { readEnvFile } from "@livesync/testkit";
 
 const [what, name, specJson] = process.argv.slice(2);
+if (what === "idle") {
+  console.log(JSON.stringify({ seconds: 0, status: {} }));
+  process.exit(0);
+}
 const env = readEnvFile();
 if (!env || !name || !specJson)
   throw new Error("usage: livesync-child.ts backup|restore NAME SPEC");

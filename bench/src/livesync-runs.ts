@@ -61,6 +61,12 @@ async function livesyncChild<S>(
   return { ...out, peakRssMB: r.peakRssMB };
 }
 
+/** Peak RSS of the same process loading the same modules and doing nothing. */
+export async function idleRssMB(): Promise<number | { error: string }> {
+  const r = await livesyncChild("idle", "-", {});
+  return "error" in r ? r : r.peakRssMB;
+}
+
 /**
  * A livesync backup `name` of the seeded objects (the namespaces, the run's label): of the seeded
  * resources only, or of every resource the namespaces may hold (the default a user gets).
