@@ -1,54 +1,8 @@
-import type { EngineManifests } from "@livesync/engine";
 import { describe, expect, it } from "vitest";
 import { checkBackupSpec, objectProblems } from "./validate.js";
+import { TEST_MANIFESTS } from "../test-manifests.js";
 
-const meta = (name: string) => ({ name, namespace: "ns" });
-const manifests: EngineManifests = {
-  secrets: [
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: meta("kc"),
-      stringData: { "kubeconfig.yaml": "x" },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: meta("s3"),
-      stringData: { accessKeyID: "a", secretAccessKey: "b" },
-    },
-    { apiVersion: "v1", kind: "Secret", metadata: meta("half"), stringData: { accessKeyID: "a" } },
-  ],
-  clusters: [
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "KubernetesCluster",
-      metadata: meta("src"),
-      spec: { secretName: "kc" },
-    },
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "KubernetesCluster",
-      metadata: meta("nosecret"),
-      spec: { secretName: "missing" },
-    },
-  ],
-  buckets: [
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "Bucket",
-      metadata: meta("store"),
-      spec: { secretName: "s3", generic: { endpoint: "h:1", name: "b" } },
-    },
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "Bucket",
-      metadata: meta("halfstore"),
-      spec: { secretName: "half", generic: { endpoint: "h:1", name: "b" } },
-    },
-  ],
-  liveSyncs: [],
-};
+const manifests = TEST_MANIFESTS;
 const check = (spec: object, problems = []) => checkBackupSpec(spec, "ns", manifests, problems);
 
 describe("checkBackupSpec", () => {

@@ -1,47 +1,9 @@
-import type { EngineManifests } from "@livesync/engine";
 import { describe, expect, it } from "vitest";
 import { checkRestore } from "./validate.js";
+import { TEST_MANIFESTS } from "../test-manifests.js";
 
 const meta = (name: string) => ({ name, namespace: "ns" });
-const manifests: EngineManifests = {
-  secrets: [
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: meta("kc"),
-      stringData: { "kubeconfig.yaml": "x" },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: meta("s3"),
-      stringData: { accessKeyID: "a", secretAccessKey: "b" },
-    },
-  ],
-  clusters: [
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "KubernetesCluster",
-      metadata: meta("dst"),
-      spec: { secretName: "kc" },
-    },
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "KubernetesCluster",
-      metadata: meta("nosecret"),
-      spec: { secretName: "missing" },
-    },
-  ],
-  buckets: [
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "Bucket",
-      metadata: meta("store"),
-      spec: { secretName: "s3", generic: { endpoint: "h:1", name: "b" } },
-    },
-  ],
-  liveSyncs: [],
-};
+const manifests = TEST_MANIFESTS;
 const check = (spec: object) => checkRestore({ metadata: meta("r1"), spec }, manifests, []);
 const messages = (spec: object) => check(spec).problems.map((p) => `${p.reason} ${p.message}`);
 
