@@ -79,6 +79,24 @@ export class BackupRuns {
     this.opts.metrics.finished(scheduleOf(b), status);
   }
 
+  /**
+   * The final status of a snapshot this process ran, unless the Backup is no longer InProgress:
+   * another leader took over meanwhile and failed it as Interrupted, which stands.
+   */
+  private async finishRun(b: RawObject, status: BackupStatus): Promise<void> {
+    const now = await this.opts.objects.get("Backup", nsOf(b), b.metadata.name);
+    if (!now) return;
+    if (phaseOf(now) !== "InProgress") {
+      this.opts.onError(
+        new Error(
+          `Backup ${nsOf(b)}/${b.metadata.name} ended ${status.phase ?? "?"} here but is ${phaseOf(now) ?? "without phase"} now (another operator took over): left as it is`,
+        ),
+      );
+      return;
+    }
+    await this.finish(b, status);
+  }
+
   private fail(b: RawObject, reason: string, message: string): Promise<void> {
     return this.finish(b, failedStatus(reason, message, new Date(), specOf(b).ttl));
   }
@@ -203,10 +221,10 @@ export class BackupRuns {
         ...failedStatus("Failed", (err as Error).message, new Date(), spec.ttl),
         startTime,
       };
-      return this.finish(b, status);
+      return this.finishRun(b, status);
     }
     await progressWrites;
-    await this.finish(b, finalStatus({ startTime, ...status }, new Date(), spec.ttl));
+    await this.finishRun(b, finalStatus({ startTime, ...status }, new Date(), spec.ttl));
   }
 
   /** Fails a Backup left InProgress by a run no longer going on, and drops its partial data. */
