@@ -115,6 +115,9 @@ export const backupStatus: Schema = {
         version: str("API version."),
         resource: str("Plural resource name."),
         items: count("Objects of the resource stored in the backup."),
+        skipped: count(
+          "Objects in scope left out because they are never kept (owned by a controller, created by every cluster); not errors.",
+        ),
         atomic: bool("Whether this resource was listed at the snapshot's resourceVersion."),
       },
     }),

@@ -6,3 +6,4 @@ export * from "./validate.js";
 export * from "./manifests.js";
 export * from "./crds.js";
 export * from "./secrets.js";
+export * from "./cron.js";

@@ -2,43 +2,12 @@
 // selectors are coherent, durations are positive and agree, transformations do not collide.
 // They run on the defaulted spec even when the schema check failed, so they read defensively.
 
-import { parseDuration } from "./duration.js";
+import { backupSchedule, backup, restore } from "./backup-semantic.js";
+import { checkDuration, checkFilters, each, json, list, rec, type Push } from "./filter-checks.js";
 import { groupResource } from "./objects.js";
 import { filtersMayOverlap } from "./resources.js";
-import { child, isRecord, item, type ValidationError } from "./structural.js";
+import { child, item, type ValidationError } from "./structural.js";
 import type { KindName } from "./schemas.js";
-
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const rec = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
-const json = (v: unknown): string => JSON.stringify(v);
-
-/** Calls fn for each element of an array field, with its path. */
-function each(
-  parent: Record<string, unknown>,
-  key: string,
-  path: string,
-  fn: (v: unknown, p: string) => void,
-) {
-  list(parent[key]).forEach((v, i) => fn(v, item(child(path, key), i)));
-}
-
-type Push = (path: string, message: string) => void;
-
-function checkRegexes(nameSelector: Record<string, unknown>, path: string, push: Push) {
-  for (const key of ["regex", "excludeRegex"])
-    each(nameSelector, key, path, (re, p) => {
-      if (typeof re !== "string") return;
-      try {
-        new RegExp(re);
-      } catch (e) {
-        // V8: 'Invalid regular expression: /*.test/: Nothing to repeat' -> 'nothing to repeat'
-        const msg = (e as Error).message;
-        const reason = msg.slice(msg.lastIndexOf(": ") + 2);
-        const lowered = reason.charAt(0).toLowerCase() + reason.slice(1);
-        push(p, `${json(re)} is not a valid regular expression: ${lowered}`);
-      }
-    });
-}
 
 /** RFC 6901: "" or "/"-separated tokens where "~" only appears as "~0" or "~1". */
 function pointerProblem(pointer: string): string | undefined {
@@ -74,46 +43,6 @@ function checkPatches(parent: Record<string, unknown>, key: string, path: string
   });
 }
 
-// Kubernetes label syntax (apimachinery validation.IsQualifiedName / IsValidLabelValue).
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-function validLabelKey(key: string): boolean {
-  const slash = key.lastIndexOf("/");
-  const [prefix, name] = slash < 0 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
-  const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix));
-  return prefixOk && name.length <= 63 && LABEL_NAME.test(name);
-}
-const validLabelValue = (v: string): boolean => v === "" || (v.length <= 63 && LABEL_NAME.test(v));
-const badKey = (k: string) =>
-  `${json(k)} is not a valid label key: an optional DNS subdomain and "/", then up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
-const badValue = (v: string) =>
-  `${json(v)} is not a valid label value: up to 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit`;
-
-function checkSelector(raw: unknown, path: string, push: Push) {
-  if (!isRecord(raw)) return;
-  for (const [k, v] of Object.entries(rec(raw.matchLabels))) {
-    const p = `${child(path, "matchLabels")}[${k}]`;
-    if (!validLabelKey(k)) push(p, badKey(k));
-    else if (typeof v === "string" && !validLabelValue(v)) push(p, badValue(v));
-  }
-  each(raw, "matchExpressions", path, (exprRaw, p) => {
-    const expr = rec(exprRaw);
-    if (typeof expr.key === "string" && !validLabelKey(expr.key))
-      push(child(p, "key"), badKey(expr.key));
-    const values = list(expr.values);
-    const op = expr.operator;
-    if ((op === "In" || op === "NotIn") && values.length === 0)
-      push(child(p, "values"), `must be non-empty for operator "${op}"`);
-    if ((op === "Exists" || op === "DoesNotExist") && values.length > 0)
-      push(child(p, "values"), `must be empty for operator "${op}"`);
-    values.forEach((v, i) => {
-      if (typeof v === "string" && !validLabelValue(v))
-        push(item(child(p, "values"), i), badValue(v));
-    });
-  });
-}
-
 function checkResyncPeriods(config: Record<string, unknown>, push: Push) {
   const locations: [string, unknown][] = [
     ["spec.config.resyncPeriod", config.resyncPeriod],
@@ -122,12 +51,9 @@ function checkResyncPeriods(config: Record<string, unknown>, push: Push) {
   let first: { path: string; raw: string; ms: number } | undefined;
   for (const [path, raw] of locations) {
     if (typeof raw !== "string") continue;
-    const ms = parseDuration(raw);
-    if (raw === "")
-      push(path, `"" is not a valid duration: use the %Hh%Mm%Ss format, e.g. "1h0m0s"`);
-    if (ms === undefined) continue; // malformed: the schema pattern already said so
-    if (ms === 0) push(path, `${json(raw)} must be greater than zero`);
-    else if (first && first.ms !== ms)
+    const ms = checkDuration(raw, path, push);
+    if (ms === undefined || ms === 0) continue;
+    if (first && first.ms !== ms)
       push(path, `${json(raw)} conflicts with ${first.path} ${json(first.raw)}; set only one`);
     else first ??= { path, raw, ms };
   }
@@ -171,11 +97,7 @@ function liveSynchronization(spec: Record<string, unknown>, push: Push) {
     const p = item(resourcesPath, i);
     checkPatches(rec(r.transformation), "patch", child(p, "transformation"), push);
     checkPatches(rec(r.recoveryProcess), "fromPatch", child(p, "recoveryProcess"), push);
-    const filters = rec(r.filters);
-    const fp = child(p, "filters");
-    checkSelector(filters.namespaceSelector, child(fp, "namespaceSelector"), push);
-    checkSelector(filters.selector, child(fp, "selector"), push);
-    checkRegexes(rec(filters.nameSelector), child(fp, "nameSelector"), push);
+    checkFilters(r.filters, child(p, "filters"), push);
   });
   checkTransformationOverlap(list(replication.resources), resourcesPath, push);
 }
@@ -199,6 +121,9 @@ const CHECKS: Partial<Record<KindName, (spec: Record<string, unknown>, push: Pus
   LiveSynchronization: liveSynchronization,
   Task: task,
   Bucket: bucket,
+  Backup: backup,
+  BackupSchedule: backupSchedule,
+  Restore: restore,
 };
 
 /** Semantic errors of a (defaulted) spec of the given kind. */

@@ -99,7 +99,7 @@ function checkScalar(value: unknown, schema: Schema, path: string, errors: Valid
       return fail(`${json} is not an RFC 3339 date-time, e.g. "2024-01-31T12:00:00Z"`);
   }
   if (typeof value === "number" && schema.minimum !== undefined && value < schema.minimum)
-    fail(`must be greater than or equal to ${schema.minimum}`);
+    fail(`${json} is too small: must be greater than or equal to ${schema.minimum}`);
 }
 
 function typeMatches(value: unknown, type: NonNullable<Schema["type"]>): boolean {

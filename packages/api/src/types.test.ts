@@ -167,6 +167,7 @@ const backupCases: Case[] = [
       version: "required",
       resource: "required",
       items: "required",
+      skipped: "optional",
       atomic: "required",
     }),
   ],

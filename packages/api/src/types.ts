@@ -274,6 +274,8 @@ export interface BackupResourceCount {
   resource: string;
   /** Objects of the resource stored in the backup. */
   items: number;
+  /** Objects in scope left out because they are never kept (owned by a controller…); not errors. */
+  skipped?: number;
   /** Whether this resource was listed at the snapshot's resourceVersion. */
   atomic: boolean;
 }

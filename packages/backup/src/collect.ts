@@ -1,29 +1,21 @@
 // What happens to each listed object: kept or not (scope), sanitised (the archiver's one rule
-// set; objects it skips are counted, not errors), then handed to the writer with the source's
+// set; objects it skips are counted per resource, not errors), then handed to the writer with the source's
 // uid and resourceVersion in its index entry. Holds only counts and namespace labels, never
 // the objects, so memory does not grow with the object count.
 
-import { type BackupProblem, type KubeObject } from "@livesync/api";
+import type { KubeObject } from "@livesync/api";
 import { sanitize } from "@livesync/core";
 import type { BackupWriter } from "./format.js";
 import { isNamespaces, selects, type BackupScope, type PlannedResource } from "./scope.js";
-
-/** Distinct skip reasons remembered per resource for the summary (the rest are counted). */
-const REASONS_KEPT = 3;
-
-interface Skipped {
-  planned: PlannedResource;
-  total: number;
-  reasons: Map<string, number>;
-}
 
 export class ItemCollector {
   itemsTotal = 0;
   itemsBackedUp = 0;
   /** Objects stored per resource (gvrKey). */
   readonly stored = new Map<string, number>();
+  /** Objects in scope the sanitiser left out, per resource (gvrKey). */
+  readonly skipped = new Map<string, number>();
   private namespaceLabels = new Map<string, Record<string, string>>();
-  private skipped = new Map<string, Skipped>();
 
   constructor(
     private readonly scope: BackupScope,
@@ -48,7 +40,7 @@ export class ItemCollector {
       if (!selects(this.scope, planned, obj, (ns) => this.namespaceLabels.get(ns))) continue;
       const result = sanitize(obj, info);
       if ("skip" in result) {
-        this.skip(planned, result.skip);
+        this.skipped.set(planned.key, (this.skipped.get(planned.key) ?? 0) + 1);
         continue;
       }
       this.itemsTotal++;
@@ -74,28 +66,5 @@ export class ItemCollector {
   /** Included namespaces that the snapshot did not find. */
   missingNamespaces(): string[] {
     return this.scope.includedNamespaces.filter((ns) => !this.namespaceLabels.has(ns));
-  }
-
-  /** One warning per resource that had objects skipped by the sanitiser, with the main reasons. */
-  skippedWarnings(): BackupProblem[] {
-    return [...this.skipped.values()].map(({ planned: { info }, total, reasons }) => {
-      const listed = [...reasons].map(([reason, n]) => `${reason} (${n})`).join("; ");
-      const others = total - [...reasons.values()].reduce((a, b) => a + b, 0);
-      return {
-        group: info.group,
-        version: info.version,
-        resource: info.resource,
-        message: `${total} object(s) not backed up, as the archiver never keeps them: ${listed}${others > 0 ? `; ${others} for other reasons` : ""}`,
-      };
-    });
-  }
-
-  private skip(planned: PlannedResource, reason: string): void {
-    let s = this.skipped.get(planned.key);
-    if (!s) this.skipped.set(planned.key, (s = { planned, total: 0, reasons: new Map() }));
-    s.total++;
-    if (s.reasons.has(reason) || s.reasons.size < REASONS_KEPT) {
-      s.reasons.set(reason, (s.reasons.get(reason) ?? 0) + 1);
-    }
   }
 }

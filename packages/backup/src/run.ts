@@ -15,7 +15,7 @@ import { finalStatus, ttlMs } from "./status.js";
 export interface BackupProgress {
   itemsBackedUp: number;
   /** Objects the listed resources hold at the revision (an upper bound; known once R is). */
-  itemsEstimated?: number;
+  itemsTotal?: number;
   resourcesDone: number;
   resourcesTotal: number;
 }
@@ -75,7 +75,10 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupStatus> {
           await collector.page(planned, items);
           progress.resourcePage(planned);
         },
-        onRevision: (rv) => void estimate(rest, plan, rv).then((n) => progress.estimated(n)),
+        onRevision: (rv) =>
+          void estimate(rest, plan, scope.includedNamespaces, rv).then((n) =>
+            progress.estimated(n),
+          ),
         restart:
           opts.writer.reset &&
           (async () => {
@@ -100,11 +103,16 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupStatus> {
   }
 
   progress.stop();
-  warnings.push(...snapshot.warnings, ...collector.skippedWarnings());
+  warnings.push(...snapshot.warnings);
   for (const ns of collector.missingNamespaces())
     warnings.push({ namespace: ns, message: `namespace ${ns} does not exist in the source` });
   const resources = snapshot.outcomes
-    .filter((o) => o.planned.inResourceSet || collector.stored.has(o.planned.key))
+    .filter(
+      (o) =>
+        o.planned.inResourceSet ||
+        collector.stored.has(o.planned.key) ||
+        collector.skipped.has(o.planned.key),
+    )
     .map((o) => {
       const { group, version, resource } = o.planned.info;
       if (o.error) errors.push({ group, version, resource, message: `listing failed: ${o.error}` });
@@ -113,6 +121,7 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupStatus> {
         version,
         resource,
         items: collector.stored.get(o.planned.key) ?? 0,
+        skipped: collector.skipped.get(o.planned.key) ?? 0,
         atomic: o.atomic,
       };
     });
@@ -191,12 +200,16 @@ async function fail(
 async function estimate(
   rest: KubeRest,
   plan: readonly PlannedResource[],
+  namespaces: readonly string[],
   rv: string,
 ): Promise<number> {
   let total = 0;
   for (const p of plan) {
     if (!p.inResourceSet) continue;
-    total += (await countAt(rest, p.info, { resourceVersion: rv })) ?? 0;
+    const where = p.info.namespaced && namespaces.length > 0 ? namespaces : [undefined];
+    for (const namespace of where) {
+      total += (await countAt(rest, p.info, { resourceVersion: rv, namespace })) ?? 0;
+    }
   }
   return total;
 }
@@ -243,7 +256,7 @@ class ProgressReporter {
     this.lastReport = t;
     this.report({
       itemsBackedUp: this.items,
-      itemsEstimated: this.estimate,
+      itemsTotal: this.estimate,
       resourcesDone: this.done.size,
       resourcesTotal: this.total,
     });

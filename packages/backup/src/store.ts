@@ -7,8 +7,9 @@ import { basename, dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { namespaceOf, type Backup, type Bucket, type Restore, type Secret } from "@livesync/api";
 import { bucketClientFromSpec, bucketCredentials } from "@livesync/bucket";
-import { archiveFileName, type BucketTarget } from "./bucket-writer.js";
+import { archiveFileName, openBucketBackupWriter, type BucketTarget } from "./bucket-writer.js";
 import { DigestStream } from "./digest.js";
+import { parseKey } from "./encryption.js";
 import { writeSidecar } from "./file-writer.js";
 import {
   BACKUP_FILES,
@@ -18,6 +19,7 @@ import {
   type BackupArchive,
   type BackupIndex,
   type BackupResults,
+  type BackupWriter,
   type StoredArchive,
 } from "./format.js";
 import { checkedItems, parseBackup, parseIndex, type OpenOptions } from "./reader.js";
@@ -48,6 +50,23 @@ export class BackupStore {
 
   get label(): string {
     return this.target.client.label;
+  }
+
+  /** Throws a clear error when the bucket cannot be reached with its credentials. */
+  check(): Promise<void> {
+    return this.target.client.check();
+  }
+
+  /**
+   * Starts writing backup `name` (refused when the bucket already holds one of that name);
+   * `encryptionKey`: the key, or its base64 text as the encryption Secret holds it.
+   */
+  openWriter(name: string, encryptionKey?: Buffer | string): Promise<BackupWriter> {
+    const key =
+      typeof encryptionKey === "string"
+        ? parseKey(encryptionKey, `the encryption key of backup ${name}`)
+        : encryptionKey;
+    return openBucketBackupWriter(this.target, name, { key });
   }
 
   key(backup: string, file: string): string {

@@ -19,7 +19,7 @@ export class MemoryWriter implements BackupWriter {
   resets = 0;
   added = 0;
   /** Runs before each add (slows the backup down, or acts in the middle of it). */
-  beforeAdd?: (n: number) => Promise<void> | void;
+  beforeAdd?: (n: number, entry: Omit<BackupIndexEntry, "path" | "sha256">) => unknown;
   reset?: () => Promise<void> = async () => {
     this.items = [];
     this.resets++;
@@ -33,7 +33,7 @@ export class MemoryWriter implements BackupWriter {
   private readonly keep: boolean;
 
   async add(entry: Omit<BackupIndexEntry, "path" | "sha256">, object: KubeObject): Promise<void> {
-    await this.beforeAdd?.(++this.added);
+    await this.beforeAdd?.(++this.added, entry);
     const sha256 = createHash("sha256").update(JSON.stringify(object)).digest("hex");
     if (this.keep) this.items.push({ entry: { ...entry, path: itemPath(entry), sha256 }, object });
   }

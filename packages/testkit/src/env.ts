@@ -10,6 +10,8 @@ export interface TestEnvironment {
   nats: { url: string };
   s3: S3Endpoint;
   prometheus: { url: string; targetsDir?: string };
+  /** The etcd every started cluster shares (absent for external clusters). */
+  etcd?: { url: string };
 }
 
 export type Provider = "binaries" | "external" | "containers";

@@ -147,6 +147,7 @@ async function startWithBinaries(
     nats: { url: nats.url },
     s3: s3.s3,
     prometheus: { url: prometheus.url, targetsDir: prometheus.targetsDir },
+    ...(etcdUrl ? { etcd: { url: etcdUrl } } : {}),
   };
 }
 

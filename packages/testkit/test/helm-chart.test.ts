@@ -1,7 +1,7 @@
 /**
  * The Helm chart (deploy/helm/livesync) against a real kube-apiserver, the test environment's
  * destination: `helm lint` and `helm template` with the default values and with everything on
- * (nats.deploy, monitoring), then every rendered object is sent to the apiserver as a server-side
+ * (nats.deploy, monitoring, selfBackup), then every rendered object is sent to the apiserver as a server-side
  * dry run with strict field validation (nothing is stored). The monitoring.coreos.com kinds
  * (Prometheus Operator, not installed here) are parsed and checked offline instead: their PromQL
  * by promtool when it is installed (Debian's prometheus package ships it).
@@ -34,6 +34,7 @@ type Obj = {
     name: string;
     namespace?: string;
     labels?: Record<string, string>;
+    annotations?: Record<string, string>;
     resourceVersion?: string;
   };
   [k: string]: any;
@@ -42,6 +43,8 @@ type Obj = {
 
 const DEFAULTS = "";
 const EVERYTHING = "nats.deploy=true,monitoring.enabled=true";
+const SELF_BACKUP =
+  "selfBackup.enabled=true,selfBackup.sourceName=management,selfBackup.bucketName=backups";
 const COMPONENTS = {
   "livesync-operator": { components: "controller", replicas: 1, leaderElect: true },
   "livesync-events-listener": { components: "events-listener", replicas: 2, leaderElect: false },
@@ -150,6 +153,18 @@ async function installCrd(crd: Obj): Promise<void> {
   );
 }
 
+/** The non-test TypeScript files under a directory, node_modules and dist left out. */
+const sourceFiles = (dir: URL): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (e.isDirectory())
+      return ["node_modules", "dist"].includes(e.name)
+        ? []
+        : sourceFiles(new URL(`${e.name}/`, dir));
+    return e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")
+      ? [new URL(e.name, dir).pathname]
+      : [];
+  });
+
 const chartCrds = () =>
   readdirSync(repo("deploy/helm/livesync/crds/"))
     .filter((f) => f.endsWith(".yaml"))
@@ -204,6 +219,10 @@ describe("helm chart deploy/helm/livesync", () => {
         ServiceMonitor: 1,
         PrometheusRule: 1,
       },
+    ],
+    [
+      SELF_BACKUP,
+      { Deployment: 4, Service: 4, ServiceAccount: 4, Role: 2, RoleBinding: 2, BackupSchedule: 1 },
     ],
   ])(
     "renders objects the apiserver accepts in a server-side dry run (--set '%s')",
@@ -281,6 +300,59 @@ describe("helm chart deploy/helm/livesync", () => {
     }
   });
 
+  it("selfBackup: one BackupSchedule of livesync's own objects and Secrets, kept on uninstall", () => {
+    const objs = render(`${SELF_BACKUP},watchNamespace=livesync-objects`);
+    const schedule = named(objs, "BackupSchedule", "livesync-self");
+    expect(schedule.metadata.namespace).toBe("livesync-objects");
+    expect(schedule.metadata.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
+    expect(schedule.spec).toMatchObject({ schedule: "0 3 * * *", maxBackups: 14, ttl: "720h" });
+    const { template } = schedule.spec;
+    expect(template).toMatchObject({
+      sourceName: "management",
+      bucketName: "backups",
+      includedNamespaces: ["livesync-objects"],
+      includeClusterResources: false,
+    });
+    const gvrs = template.resources.map(
+      (r: { group: string; version: string; resource: string }) =>
+        `${r.group}/${r.version}/${r.resource}`,
+    );
+    expect(gvrs).toEqual([
+      "automation.livesync.dev/v1alpha1/livesynchronizations",
+      "automation.livesync.dev/v1alpha1/tasks",
+      "assets.livesync.dev/v1alpha1/kubernetesclusters",
+      "assets.livesync.dev/v1alpha1/buckets",
+      "backup.livesync.dev/v1alpha1/backupschedules",
+      "/v1/secrets",
+    ]);
+    expect(template.resources[5].filters.nameSelector.excludeRegex).toEqual([
+      "^sh\\.helm\\.release\\.",
+    ]);
+    expect(render("").filter((o) => o.kind === "BackupSchedule")).toEqual([]);
+    const timed = named(
+      render(`${SELF_BACKUP},selfBackup.timeZone=Europe/Paris,selfBackup.schedule=0 */6 * * *`),
+      "BackupSchedule",
+      "livesync-self",
+    );
+    expect(timed.spec).toMatchObject({ schedule: "0 */6 * * *", timeZone: "Europe/Paris" });
+  });
+
+  it("selfBackup.enabled without a bucket or a cluster fails, saying which value", () => {
+    const fails = (set: string) => {
+      const res = spawnSync(helm, ["template", "livesync", CHART, "--set", set], {
+        encoding: "utf8",
+      });
+      expect(res.status).not.toBe(0);
+      return res.stderr;
+    };
+    expect(fails("selfBackup.enabled=true,selfBackup.bucketName=b")).toContain(
+      "selfBackup.sourceName is required",
+    );
+    expect(fails("selfBackup.enabled=true,selfBackup.sourceName=c")).toContain(
+      "selfBackup.bucketName is required",
+    );
+  });
+
   it("watchNamespace: the Roles and --namespace go to the management namespace", () => {
     const objs = render("watchNamespace=livesync-objects");
     for (const o of objs.filter((o) => o.kind === "Role" || o.kind === "RoleBinding"))
@@ -320,6 +392,7 @@ describe("helm chart deploy/helm/livesync", () => {
     };
     const AUTOMATION = { group: "automation.livesync.dev" };
     const ASSETS = { group: "assets.livesync.dev" };
+    const BACKUP = { group: "backup.livesync.dev" };
     await eventually(
       () => can("livesync-operator", "watch", "secrets").then((a) => a || undefined),
       {
@@ -351,6 +424,14 @@ describe("helm chart deploy/helm/livesync", () => {
       expect(await can(op, verb, "tasks", AUTOMATION), verb).toBe(true);
     expect(await can(op, "update", "leases", { group: "coordination.k8s.io" })).toBe(true);
     expect(await can(op, "create", "events")).toBe(true);
+    for (const resource of ["backups", "backupschedules", "restores"]) {
+      for (const verb of ["get", "list", "watch", "create", "update", "patch", "delete"])
+        expect(await can(op, verb, resource, BACKUP), `${verb} ${resource}`).toBe(true);
+      for (const verb of ["patch", "update"])
+        expect(await can(op, verb, resource, { ...BACKUP, subresource: "status" })).toBe(true);
+      for (const sa of ["livesync-synchronizer", "livesync-archiver"])
+        expect(await can(sa, "create", resource, BACKUP), `${sa} ${resource}`).toBe(false);
+    }
     // Users own the LiveSynchronizations: the operator never creates or deletes them.
     expect(await can(op, "delete", "livesynchronizations", AUTOMATION)).toBe(false);
     expect(await can(op, "create", "taskruns", AUTOMATION)).toBe(false);
@@ -395,9 +476,11 @@ describe("helm chart deploy/helm/livesync", () => {
       expect(sm.spec.endpoints[0].port).toBe("metrics");
     });
 
-    it("alerts on lag, failed objects, backlog, archiver retrying, no active listener, components down", () => {
+    it("alerts on lag, failed objects, backlog, archiver retrying, no active listener, components down, backups failed or missed", () => {
       expect([...new Set(rules().map((r) => r.alert))].sort()).toEqual([
         "LivesyncArchiverRetrying",
+        "LivesyncBackupFailed",
+        "LivesyncBackupMissed",
         "LivesyncComponentDown",
         "LivesyncEventsBacklog",
         "LivesyncFailedObjects",
@@ -408,12 +491,18 @@ describe("helm chart deploy/helm/livesync", () => {
     });
 
     it("the alerts and the dashboard use only metrics livesync exports", () => {
-      // The engine's gauges (services/engine/src/metrics.ts) and prom-client's process metrics.
-      const source = readFileSync(repo("services/engine/src/metrics.ts"), "utf8");
-      const exported = new Set([...source.matchAll(/"(livesync_[a-z_]+)"/g)].map((m) => m[1]));
+      // The names the services' sources declare (the engine's gauges, the operator's backup
+      // metrics, ...) and prom-client's process metrics; a histogram's series add suffixes.
+      const exported = new Set(
+        sourceFiles(repo("services/")).flatMap((f) =>
+          [...readFileSync(f, "utf8").matchAll(/"(livesync_[a-z_]+)"/g)].map((m) => m[1]),
+        ),
+      );
       expect(exported.size).toBeGreaterThan(5);
       const used = [...rules().map((r) => r.expr), ...dashboardExprs()].flatMap((e) =>
-        [...e.matchAll(/\b(livesync_[a-z_]+)/g)].map((m) => m[1]!),
+        [...e.matchAll(/\b(livesync_[a-z_]+)/g)].map((m) =>
+          m[1]!.replace(/_(bucket|sum|count)$/, ""),
+        ),
       );
       for (const m of new Set(used))
         if (!m.startsWith("livesync_process_")) expect(exported, m).toContain(m);
@@ -427,6 +516,97 @@ describe("helm chart deploy/helm/livesync", () => {
     });
 
     const promtool = spawnSync("promtool", ["--version"]).status === 0;
+    it.skipIf(!promtool)(
+      "promtool: the backup alerts fire on a first failure, a later one, and a missed schedule",
+      () => {
+        const dir = mkdtempSync(join(tmpdir(), "livesync-rules-"));
+        try {
+          // Labels are what is checked: annotations are templates promtool would need verbatim.
+          const groups = named(objs(), "PrometheusRule", "livesync")
+            .spec.groups.map((g: { name: string; rules: Record<string, unknown>[] }) => ({
+              ...g,
+              rules: g.rules.map(({ annotations: _, ...rule }) => rule),
+            }))
+            .filter((g: { name: string }) => g.name === "livesync-backups");
+          writeFileSync(join(dir, "rules.json"), JSON.stringify({ groups }));
+          const series = (name: string, labels: string, values: string) => ({
+            series: `${name}{namespace="${ns}",pod="operator-1",${labels}}`,
+            values,
+          });
+          const alert = (name: string, at: string, schedule?: string) => ({
+            eval_time: at,
+            alertname: name,
+            exp_alerts: schedule
+              ? [
+                  {
+                    exp_labels: {
+                      namespace: ns,
+                      schedule,
+                      severity: name === "LivesyncBackupFailed" ? "warning" : "critical",
+                    },
+                  },
+                ]
+              : [],
+          });
+          const failed = "LivesyncBackupFailed";
+          const missed = "LivesyncBackupMissed";
+          const test = {
+            rule_files: ["rules.json"],
+            evaluation_interval: "1m",
+            tests: [
+              {
+                interval: "1m",
+                input_series: [
+                  // nightly: a first failure at 60 min (the counter appears at 1), a second at 150.
+                  series(
+                    "livesync_backup_total",
+                    'schedule="nightly",phase="Failed"',
+                    "_x59 1x89 2x30",
+                  ),
+                  series("livesync_backup_total", 'schedule="hourly",phase="Completed"', "1+1x180"),
+                  // nightly last succeeded at 0 with a 1 h interval; hourly succeeds all along.
+                  series(
+                    "livesync_backup_last_success_timestamp_seconds",
+                    'schedule="nightly"',
+                    "0x180",
+                  ),
+                  series(
+                    "livesync_backup_schedule_interval_seconds",
+                    'schedule="nightly"',
+                    "3600x180",
+                  ),
+                  series(
+                    "livesync_backup_last_success_timestamp_seconds",
+                    'schedule="hourly"',
+                    "0+60x180",
+                  ),
+                  series(
+                    "livesync_backup_schedule_interval_seconds",
+                    'schedule="hourly"',
+                    "3600x180",
+                  ),
+                ],
+                alert_rule_test: [
+                  alert(failed, "30m"),
+                  alert(failed, "61m", "nightly"),
+                  alert(failed, "100m", "nightly"),
+                  alert(failed, "125m"),
+                  alert(failed, "155m", "nightly"),
+                  alert(missed, "100m"),
+                  alert(missed, "130m", "nightly"),
+                ],
+              },
+            ],
+          };
+          const file = join(dir, "test.json");
+          writeFileSync(file, JSON.stringify(test));
+          const res = spawnSync("promtool", ["test", "rules", file], { encoding: "utf8" });
+          expect(res.status, res.stdout + res.stderr).toBe(0);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
     it.skipIf(!promtool)("promtool accepts the alert rules and the dashboard's queries", () => {
       const dir = mkdtempSync(join(tmpdir(), "livesync-rules-"));
       try {

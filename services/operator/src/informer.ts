@@ -4,26 +4,23 @@
 
 import { KINDS, type KindName } from "@livesync/api";
 import { Informer, type KubeRest, type ResourceInfo } from "@livesync/kube";
-import { backupKindInfo, type BackupKind } from "./backups/names.js";
 import type { Snapshot } from "./desired.js";
 import { keyOf, type RawObject } from "./objects.js";
 
-type WatchedKind = KindName | BackupKind | "Secret";
-
-const WATCHED: { kind: WatchedKind; field: keyof Snapshot }[] = [
+/** `controllerOnly`: read by the controller duties alone (other pods need not be allowed to). */
+const WATCHED: { kind: KindName | "Secret"; field: keyof Snapshot; controllerOnly?: true }[] = [
   { kind: "LiveSynchronization", field: "liveSyncs" },
   { kind: "KubernetesCluster", field: "clusters" },
   { kind: "Bucket", field: "buckets" },
   { kind: "TaskRun", field: "taskRuns" },
   { kind: "Task", field: "tasks" },
   { kind: "Secret", field: "secrets" },
-  { kind: "Backup", field: "backups" },
-  { kind: "BackupSchedule", field: "backupSchedules" },
-  { kind: "Restore", field: "restores" },
+  { kind: "Backup", field: "backups", controllerOnly: true },
+  { kind: "BackupSchedule", field: "backupSchedules", controllerOnly: true },
+  { kind: "Restore", field: "restores", controllerOnly: true },
 ];
 
-function infoOf(kind: WatchedKind): ResourceInfo {
-  if (kind === "Backup" || kind === "BackupSchedule") return backupKindInfo(kind);
+function infoOf(kind: KindName | "Secret"): ResourceInfo {
   if (kind === "Secret")
     return { group: "", version: "v1", resource: "secrets", kind, namespaced: true, verbs: [] };
   const k = KINDS[kind];
@@ -40,9 +37,15 @@ function infoOf(kind: WatchedKind): ResourceInfo {
 export class ManagementInformers {
   private readonly informers = new Map<keyof Snapshot, Informer<RawObject>>();
 
-  constructor(rest: KubeRest, namespace: string | undefined, onChange: () => void) {
+  constructor(
+    rest: KubeRest,
+    namespace: string | undefined,
+    onChange: () => void,
+    controller: boolean,
+  ) {
     const changed = async () => onChange();
-    for (const { kind, field } of WATCHED) {
+    for (const { kind, field, controllerOnly } of WATCHED) {
+      if (controllerOnly && !controller) continue;
       const informer = new Informer<RawObject>(
         rest,
         infoOf(kind),

@@ -20,6 +20,12 @@ export class OnceRuns {
     return this.runs.has(keyOf(o)) || this.finished.has(o.metadata.uid ?? "");
   }
 
+  /** Forgets finished objects that are no longer there (the record would otherwise only grow). */
+  forgetAbsent(present: RawObject[]): void {
+    const uids = new Set(present.map((o) => o.metadata.uid));
+    for (const uid of this.finished) if (!uids.has(uid)) this.finished.delete(uid);
+  }
+
   /** Runs `run` for `o` now, whatever the limit (a run to finish, e.g. an interrupted one). */
   track(o: RawObject, run: Promise<void>): void {
     this.runs.set(

@@ -70,7 +70,12 @@ export class Operator {
   ) {
     const { rest } = opts.management;
     const onError = (err: Error) => this.opts.onError?.(err);
-    this.informers = new ManagementInformers(rest, opts.namespace, () => this.trigger());
+    this.informers = new ManagementInformers(
+      rest,
+      opts.namespace,
+      () => this.trigger(),
+      opts.controller !== false,
+    );
     this.leadership = new Leadership(rest, opts.controller !== false, opts.leaderElection, () =>
       this.trigger(),
     );
@@ -93,7 +98,7 @@ export class Operator {
         concurrency: opts.recoveryConcurrency,
       }),
       statuses,
-      backups: new BackupControllers(rest, opts.backups ?? {}, onError),
+      backups: new BackupControllers(rest, statuses, opts.backups ?? {}, onError),
       restores: new RestoreRuns({ ...opts.restores, rest, statuses, onError }),
       onError,
     };

@@ -2,14 +2,9 @@
 // the backup's prepared objects and the destination's live ones. Pure: no I/O.
 
 import type { ExistingResourcePolicy } from "@livesync/api";
-import {
-  RESTORED_BY_ANNOTATION,
-  restorableCopy,
-  restoreSkipReason,
-  type KubeObject,
-} from "@livesync/core";
+import { RESTORED_BY_ANNOTATION, restorableCopy, type KubeObject } from "@livesync/core";
 import { fieldChanges, type FieldChange } from "./diff.js";
-import { placeAfterOwners, type PreparedItem } from "./prepare.js";
+import { notRestoredReason, placeAfterOwners, type PreparedItem } from "./prepare.js";
 import { refKey, type ObjectRef } from "./scope.js";
 
 export type PlannedAction = "create" | "update" | "delete" | "unchanged" | "skip";
@@ -106,7 +101,7 @@ export function planRestore(input: PlanInput): PlanEntry[] {
       }
       // What a restore never writes it never deletes: the cluster's own objects (namespace
       // default, kube-*), what the destination's controllers own, livesync's replicas.
-      if (restoreSkipReason(object, ref) !== undefined) continue;
+      if (notRestoredReason(object, ref) !== undefined) continue;
       const isSecret = ref.group === "" && ref.kind === "Secret";
       entries.push({
         ...base,

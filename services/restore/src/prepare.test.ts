@@ -25,9 +25,16 @@ describe("prepareItem", () => {
       "app2",
       "other",
     ]);
-    const ns = prepareItem(item(obj("Namespace", "", "app")), scope);
+    const labels = { "kubernetes.io/metadata.name": "app" };
+    const ns = prepareItem(
+      item(obj("Namespace", "", "app", { metadata: { name: "app", labels } })),
+      scope,
+    );
     expect(ns.ref.name).toBe("app2");
-    expect(ns.desired!.metadata.name).toBe("app2");
+    expect(ns.desired!.metadata).toEqual({
+      name: "app2",
+      labels: { "kubernetes.io/metadata.name": "app2" },
+    });
   });
 
   it("skips with the reason and keeps the source uid", () => {
@@ -44,6 +51,29 @@ describe("prepareItem", () => {
     expect(p.skip).toMatch(/Deployment\/web/);
     expect(p.sourceUid).toBe("src-uid");
     expect(p.desired).toBeUndefined();
+  });
+
+  it("skips the resources the backup package lists as never restored", () => {
+    const lease = {
+      entry: {
+        path: "",
+        group: "coordination.k8s.io",
+        version: "v1",
+        resource: "leases",
+        kind: "Lease",
+        namespace: "app",
+        name: "l",
+        uid: "u",
+        resourceVersion: "1",
+        sha256: "",
+      },
+      object: {
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: { name: "l", namespace: "app" },
+      },
+    };
+    expect(prepareItem(lease, scope).skip).toMatch(/^leases are never restored/);
   });
 
   it("places a waitFor group's objects after every tier, in group order", () => {

@@ -1,8 +1,8 @@
 // One object of a backup turned into what the restore would write to the destination: mapped
 // into its destination namespace, cleaned by the restore rules, placed in its tier. Pure.
 
-import type { OwnerReference, RestoreWaitGroup } from "@livesync/api";
-import type { BackupItem } from "@livesync/backup";
+import type { Gvr, OwnerReference, RestoreWaitGroup } from "@livesync/api";
+import { neverRestoredReason, type BackupItem } from "@livesync/backup";
 import { restorableCopy, restoreSkipReason, type KubeObject } from "@livesync/core";
 import type { ObjectRef, RestoreScope } from "./scope.js";
 import { tierOf } from "./tiers.js";
@@ -22,6 +22,15 @@ export interface PreparedItem {
   owners: OwnerReference[];
 }
 
+/** Why an object is never restored (nor deleted by a revert): its resource, or its kind's rules. */
+export function notRestoredReason(obj: KubeObject, gvr: Gvr): string | undefined {
+  const never = neverRestoredReason(gvr);
+  return never !== undefined
+    ? `${gvr.resource} are never restored: ${never}`
+    : restoreSkipReason(obj, gvr);
+}
+
+const NAME_LABEL = "kubernetes.io/metadata.name";
 const SUBJECT_KINDS = new Set(["RoleBinding", "ClusterRoleBinding"]);
 
 /** Moves an object into its destination namespace; binding subjects follow their namespaces. */
@@ -30,6 +39,9 @@ export function mapNamespaces(obj: KubeObject, scope: RestoreScope): void {
   if (ns !== undefined) obj.metadata.namespace = scope.toDestination(ns);
   if (obj.apiVersion === "v1" && obj.kind === "Namespace") {
     obj.metadata.name = scope.toDestination(obj.metadata.name);
+    // The apiserver sets this label to the name: moved along, it does not read as a drift.
+    const labels = obj.metadata.labels;
+    if (labels?.[NAME_LABEL] !== undefined) labels[NAME_LABEL] = obj.metadata.name;
   }
   if (obj.apiVersion.startsWith("rbac.authorization.k8s.io/") && SUBJECT_KINDS.has(obj.kind)) {
     for (const s of (obj.subjects as { namespace?: string }[] | undefined) ?? []) {
@@ -64,7 +76,7 @@ export function prepareItem(
     tier,
     owners: object.metadata.ownerReferences ?? [],
   };
-  const skip = restoreSkipReason(object, gvr);
+  const skip = notRestoredReason(object, gvr);
   if (skip !== undefined) return { ...base, skip };
   const desired = restorableCopy(object);
   mapNamespaces(desired, scope);

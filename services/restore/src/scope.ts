@@ -1,13 +1,9 @@
 // What a restore covers: its own filters (namespaces, resources, label selector) on top of the
 // backup's scope, and the namespace mapping between the two clusters. Pure.
 
-import type { BackupResource, BackupSpec, LabelSelector, RestoreSpec } from "@livesync/api";
-import {
-  compileFilters,
-  matchesLabelSelector,
-  type CompiledFilters,
-  type KubeObject,
-} from "@livesync/core";
+import { gvrKey, type BackupSpec, type RestoreSpec } from "@livesync/api";
+import { compileScope, selects, type BackupScope } from "@livesync/backup";
+import type { KubeObject } from "@livesync/core";
 
 /** An object's identity in one cluster: its resource, namespace (absent if cluster-scoped) and name. */
 export interface ObjectRef {
@@ -19,56 +15,32 @@ export interface ObjectRef {
   name: string;
 }
 
-const CRD = "apiextensions.k8s.io/customresourcedefinitions";
-
 export const refKey = (r: Pick<ObjectRef, "group" | "resource" | "namespace" | "name">) =>
   `${r.group}/${r.resource}/${r.namespace ?? ""}/${r.name}`;
 
-/** Namespace filters and selectors of one side (the restore's or the backup's). */
-interface Filters {
-  included?: string[];
-  excluded?: string[];
-  selector?: LabelSelector;
-  resources?: { group: string; resource: string; filters: CompiledFilters }[];
-  /** Cluster-scoped objects other than Namespaces and CRDs are covered. */
-  clusterObjects: boolean;
-}
-
-function compileResources(list: BackupResource[] | undefined, where: string) {
-  return list?.map((r, i) => {
-    try {
-      return { group: r.group ?? "", resource: r.resource, filters: compileFilters(r.filters) };
-    } catch (err) {
-      throw new Error(`${where}.resources[${i}].filters: ${(err as Error).message}`);
-    }
-  });
-}
-
-function covers(
-  f: Filters,
-  ref: ObjectRef,
-  labels: Record<string, string> | undefined,
-  obj: KubeObject,
-): boolean {
-  const nsAllowed = (ns: string) =>
-    (!f.included?.length || f.included.includes(ns)) && !f.excluded?.includes(ns);
-  if (ref.namespace !== undefined) {
-    if (!nsAllowed(ref.namespace)) return false;
-  } else if (ref.group === "" && ref.resource === "namespaces") {
-    if (!nsAllowed(ref.name)) return false;
-  } else if (`${ref.group}/${ref.resource}` !== CRD && !f.clusterObjects) return false;
-  if (!matchesLabelSelector(f.selector, labels)) return false;
-  if (f.resources) {
-    const r = f.resources.find((x) => x.group === ref.group && x.resource === ref.resource);
-    if (!r || !r.filters.matchesObject(obj)) return false;
+/** One side's filters (the restore's or a backup's), with the backup's own semantics. */
+function compile(spec: BackupSpec, where: string): BackupScope {
+  try {
+    return compileScope(spec);
+  } catch (err) {
+    throw new Error(`${where}: ${(err as Error).message}`);
   }
-  return true;
+}
+
+/** Whether `scope` covers the object `ref` (source namespace), as a backup would keep it. */
+function covers(scope: BackupScope, ref: ObjectRef, obj: KubeObject): boolean {
+  const key = gvrKey(ref);
+  if (scope.explicitResources && !scope.rulesFor(key)) return false;
+  const info = { ...ref, namespaced: ref.namespace !== undefined, verbs: [] };
+  const named = { ...obj, metadata: { ...obj.metadata, name: ref.name, namespace: ref.namespace } };
+  // namespaceSelector filters would need the namespaces' labels: they match nothing here.
+  return selects(scope, { info, key, inResourceSet: true }, named, () => undefined);
 }
 
 /** The restore's scope, with the namespace mapping both ways. */
 export class RestoreScope {
-  private readonly restore: Filters;
-  private readonly backups: Filters[];
+  private readonly restore: BackupScope;
+  private readonly backups: BackupScope[];
   private readonly mapping: Record<string, string>;
   private readonly inverse = new Map<string, string>();
 
@@ -81,20 +53,12 @@ export class RestoreScope {
         throw new Error(`namespaceMapping: ${other} and ${from} both map to ${to}`);
       this.inverse.set(to, from);
     }
-    this.restore = {
-      included: spec.includedNamespaces,
-      excluded: spec.excludedNamespaces,
-      selector: spec.labelSelector,
-      resources: compileResources(spec.resources, "spec"),
-      clusterObjects: !spec.includedNamespaces?.length,
-    };
-    this.backups = backupSpecs.map((b, i) => ({
-      included: b.includedNamespaces,
-      excluded: b.excludedNamespaces,
-      selector: b.labelSelector,
-      resources: compileResources(b.resources, `backup[${i}].spec`),
-      clusterObjects: b.includeClusterResources ?? !b.includedNamespaces?.length,
-    }));
+    const { includedNamespaces, excludedNamespaces, resources, labelSelector } = spec;
+    this.restore = compile(
+      { sourceName: "", includedNamespaces, excludedNamespaces, resources, labelSelector },
+      "restore",
+    );
+    this.backups = backupSpecs.map((b, i) => compile(b, `backup ${i + 1}'s spec`));
   }
 
   /** Destination namespace of a source namespace. */
@@ -111,7 +75,7 @@ export class RestoreScope {
 
   /** A backup's object (source namespace) is selected by the restore's filters. */
   selects(ref: ObjectRef, obj: KubeObject): boolean {
-    return covers(this.restore, ref, obj.metadata.labels, obj);
+    return covers(this.restore, ref, obj);
   }
 
   /**
@@ -121,18 +85,15 @@ export class RestoreScope {
   holds(ref: ObjectRef, obj: KubeObject): boolean {
     const source = this.sourceRef(ref);
     if (!source) return false;
-    return (
-      this.selects(source, obj) &&
-      this.backups.some((b) => covers(b, source, obj.metadata.labels, obj))
-    );
+    return this.selects(source, obj) && this.backups.some((b) => covers(b, source, obj));
   }
 
   /** The destination namespaces a restore of all namespaces in scope touches; undefined = all. */
   destinationNamespaces(): string[] | undefined {
-    const inc = this.restore.included?.length
-      ? this.restore.included
-      : this.backups.every((b) => b.included?.length)
-        ? [...new Set(this.backups.flatMap((b) => b.included ?? []))]
+    const inc = this.restore.includedNamespaces.length
+      ? this.restore.includedNamespaces
+      : this.backups.every((b) => b.includedNamespaces.length)
+        ? [...new Set(this.backups.flatMap((b) => b.includedNamespaces))]
         : undefined;
     return inc?.map((ns) => this.toDestination(ns));
   }

@@ -172,8 +172,10 @@ export const cm = (ns: string, name: string, data: Record<string, string>): Kube
   metadata: { name, namespace: ns },
   data,
 });
+/** A Namespace as a snapshot stores it (the label and finalizer the apiserver sets included). */
 export const namespace = (name: string): KubeObject => ({
   apiVersion: "v1",
   kind: "Namespace",
-  metadata: { name },
+  metadata: { name, labels: { "kubernetes.io/metadata.name": name } },
+  spec: { finalizers: ["kubernetes"] },
 });

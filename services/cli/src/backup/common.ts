@@ -4,6 +4,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
+  clusterKubeconfig,
+  KUBECONFIG_KEY,
   namespaceOf,
   type Backup,
   type BackupPhase,
@@ -13,6 +15,7 @@ import {
 } from "@livesync/api";
 import { BackupStore, parseKey } from "@livesync/backup";
 import { loadManifests, type EngineManifests } from "@livesync/engine";
+import { Cluster } from "@livesync/kube";
 
 /** A failure the user can act on: printed as is, exit code 1 (or the one given). */
 export class CliError extends Error {
@@ -188,7 +191,10 @@ export function oneName(positionals: string[], what = "NAME"): string {
   return positionals[0]!;
 }
 
-/** The JSON of `backup create` and `backup describe`: the Backup's status plus its name. */
+/**
+ * The JSON of `backup create`, `describe` and each `list` item: the Backup's status and name at
+ * the top level, and the whole object (metadata, spec, status) too.
+ */
 export function backupSummary(backup: Backup): Record<string, unknown> {
   const s = backup.status ?? {};
   return {
@@ -204,6 +210,11 @@ export function backupSummary(backup: Backup): Record<string, unknown> {
     sha256: s.sha256 ?? "",
     errors: s.errors ?? [],
     warnings: s.warnings ?? [],
+    apiVersion: backup.apiVersion,
+    kind: backup.kind,
+    metadata: backup.metadata,
+    spec: backup.spec,
+    status: s,
   };
 }
 
@@ -216,4 +227,21 @@ export function describeProblem(p: BackupProblem): string {
     .filter(Boolean)
     .join(" ");
   return what ? `${what}: ${p.message}` : p.message;
+}
+
+/** A KubernetesCluster of the -f manifests as a client (its kubeconfig from its Secret). */
+export async function clusterFromManifests(m: EngineManifests, ref: string): Promise<Cluster> {
+  const kc = findCluster(m, ref);
+  const where = `KubernetesCluster ${namespaceOf(kc)}/${kc.metadata.name}`;
+  const yaml = clusterKubeconfig(kc, m.secrets);
+  if (yaml === undefined) {
+    throw new CliError(
+      `${where}: Secret ${kc.spec.secretName} not found in the -f manifests or has no key ${kc.spec.secretKey ?? KUBECONFIG_KEY}`,
+    );
+  }
+  try {
+    return await Cluster.fromKubeConfigYaml(kc.metadata.name, yaml);
+  } catch (err) {
+    throw new CliError(`${where}: ${(err as Error).message}`);
+  }
 }

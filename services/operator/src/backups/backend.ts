@@ -1,13 +1,31 @@
-// The backup library behind the controllers' ports.
+// The backup library behind the controllers' ports: @livesync/backup's BackupStore and bucket
+// writer for a Bucket, and runBackup for the snapshot.
 
-import type { BackupBackend } from "./ports.js";
+import { BackupStore, openBucketBackupWriter, parseKey, runBackup } from "@livesync/backup";
+import type { BackupBackend, BackupBucket } from "./ports.js";
 
-const missing = (what: string) => () => {
-  throw new Error(`${what} is not available in this build`);
-};
-
-// TEMPORARY: replaced by @livesync/backup's BackupStore and runBackup once they are on main.
 export const defaultBackupBackend: BackupBackend = {
-  openBucket: missing("the bucket backup store"),
-  run: missing("runBackup"),
+  openBucket(bucket, secrets): BackupBucket {
+    const store = BackupStore.forBucket(bucket, secrets);
+    return {
+      label: store.label,
+      check: () => store.target.client.check(),
+      openWriter: (name, key) =>
+        openBucketBackupWriter(
+          store.target,
+          name,
+          key === undefined ? {} : { key: parseKey(key, "spec.encryption.secretName") },
+        ),
+      list: () => store.list(),
+      delete: async (name) => void (await store.delete(name)),
+      close: () => store.close(),
+    };
+  },
+  run: ({ onProgress, ...args }) =>
+    runBackup({
+      ...args,
+      onProgress:
+        onProgress &&
+        ((p) => onProgress({ itemsBackedUp: p.itemsBackedUp, itemsTotal: p.itemsTotal })),
+    }),
 };

@@ -46,6 +46,7 @@ export class BackupRuns {
 
   /** Starts what is due; returns at once (runs go on). */
   sync(backups: RawObject[], desired: Desired): void {
+    this.runs.forgetAbsent(backups);
     const fresh: RawObject[] = [];
     for (const b of backups) {
       if (this.runs.handled(b)) continue;
@@ -150,6 +151,8 @@ export class BackupRuns {
     const startTime = new Date().toISOString();
     await this.opts.objects.patchStatus("Backup", b, { phase: "InProgress", startTime });
     let lastProgress = 0;
+    // Progress writes in order, and all done before the final status (never over it).
+    let progressWrites = Promise.resolve();
     let status: BackupStatus;
     try {
       status = await this.opts.backend.run({
@@ -161,10 +164,11 @@ export class BackupRuns {
         onProgress: (p) => {
           if (Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
           lastProgress = Date.now();
-          void this.opts.objects.patchStatus("Backup", b, p);
+          progressWrites = progressWrites.then(() => this.opts.objects.patchStatus("Backup", b, p));
         },
       });
     } catch (err) {
+      await progressWrites;
       await writer.abort().catch(() => undefined);
       status = {
         ...failedStatus("Failed", (err as Error).message, new Date(), spec.ttl),
@@ -172,6 +176,7 @@ export class BackupRuns {
       };
       return this.finish(b, status);
     }
+    await progressWrites;
     await this.finish(b, finalStatus({ startTime, ...status }, new Date(), spec.ttl));
   }
 
@@ -182,14 +187,15 @@ export class BackupRuns {
     const { refs } = checkBackupSpec(specOf(b), nsOf(b), desired.manifests, desired.problems);
     let cleaned = "";
     if (refs) {
-      const bucket = this.opts.backend.openBucket(refs.bucket, desired.manifests.secrets);
+      let bucket: BackupBucket | undefined;
       try {
+        bucket = this.opts.backend.openBucket(refs.bucket, desired.manifests.secrets);
         await bucket.delete(b.metadata.name);
         cleaned = "; its partial data was removed from the bucket";
       } catch (err) {
         cleaned = `; removing its partial data failed: ${(err as Error).message}`;
       } finally {
-        bucket.close();
+        bucket?.close();
       }
     }
     await this.finish(b, {

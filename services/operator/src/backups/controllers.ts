@@ -5,6 +5,7 @@
 import type { KubeRest } from "@livesync/kube";
 import type { Registry } from "@livesync/telemetry";
 import type { Desired, Snapshot } from "../desired.js";
+import type { StatusWriter } from "../status-writes.js";
 import { defaultBackupBackend } from "./backend.js";
 import { BackupRuns } from "./backup-runs.js";
 import { BucketSync } from "./bucket-sync.js";
@@ -31,8 +32,13 @@ export class BackupControllers {
   private readonly retention: RetentionRunner;
   private readonly bucketSync: BucketSync;
 
-  constructor(rest: KubeRest, opts: BackupControllerOptions, onError: (err: Error) => void) {
-    const objects = new BackupObjects(rest, onError);
+  constructor(
+    rest: KubeRest,
+    statuses: StatusWriter,
+    opts: BackupControllerOptions,
+    onError: (err: Error) => void,
+  ) {
+    const objects = new BackupObjects(rest, statuses);
     const backend = opts.backend ?? defaultBackupBackend;
     this.runs = new BackupRuns({
       objects,

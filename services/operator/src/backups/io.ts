@@ -1,21 +1,22 @@
-// REST calls on Backup and BackupSchedule objects shared by the backup controllers.
+// REST calls on Backup and BackupSchedule objects shared by the backup controllers; status
+// writes go through the operator's StatusWriter.
 
 import { isConflict, isNotFound, type KubeRest } from "@livesync/kube";
-import type { RawObject } from "../objects.js";
-import { backupKindPath, type BackupKind } from "./names.js";
+import { basePath, nsOf, objectPath, type RawObject } from "../objects.js";
+import type { StatusWriter } from "../status-writes.js";
 
-const ns = (o: RawObject) => o.metadata.namespace ?? "default";
+type BackupKind = "Backup" | "BackupSchedule";
 
 export class BackupObjects {
   constructor(
     readonly rest: KubeRest,
-    private readonly onError: (err: Error) => void,
+    private readonly statuses: StatusWriter,
   ) {}
 
   /** The object as stored now (the watched copy may lag behind); undefined once deleted. */
   get(kind: BackupKind, namespace: string, name: string): Promise<RawObject | undefined> {
     return this.rest
-      .request<RawObject>("GET", backupKindPath(kind, namespace, name))
+      .request<RawObject>("GET", objectPath(kind, namespace, name))
       .catch((err: unknown) => {
         if (isNotFound(err)) return undefined;
         throw err;
@@ -24,22 +25,13 @@ export class BackupObjects {
 
   /** Merge-patches the status subresource; an object deleted meanwhile is no error. */
   async patchStatus(kind: BackupKind, o: RawObject, status: object): Promise<void> {
-    await this.rest
-      .request("PATCH", `${backupKindPath(kind, ns(o), o.metadata.name)}/status`, {
-        body: { status },
-        contentType: "application/merge-patch+json",
-      })
-      .catch((err: Error) => {
-        if (!isNotFound(err)) this.onError(err);
-      });
+    await this.statuses.patch(kind, o, status as Record<string, unknown>);
   }
 
   /** Creates a Backup; false when one of that name exists already. */
   async createBackup(o: RawObject): Promise<RawObject | false> {
     try {
-      return await this.rest.request<RawObject>("POST", backupKindPath("Backup", ns(o)), {
-        body: o,
-      });
+      return await this.rest.request<RawObject>("POST", basePath("Backup", nsOf(o)), { body: o });
     } catch (err) {
       if (isConflict(err)) return false;
       throw err;
@@ -48,7 +40,7 @@ export class BackupObjects {
 
   async deleteBackup(namespace: string, name: string): Promise<void> {
     await this.rest
-      .request("DELETE", backupKindPath("Backup", namespace, name))
+      .request("DELETE", objectPath("Backup", namespace, name))
       .catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
       });

@@ -6,14 +6,19 @@
 // deletes them. The name comes from the slot, so a pass that repeats a creation (its status
 // write lost, or a watch lagging behind) finds the Backup there and creates no second one.
 
-import type { BackupSchedule, BackupScheduleSpec, BackupScheduleStatus } from "@livesync/api";
+import {
+  apiVersionOf,
+  type BackupSchedule,
+  type BackupScheduleSpec,
+  type BackupScheduleStatus,
+} from "@livesync/api";
 import type { Desired } from "../desired.js";
 import { condition, mergeConditions, nsOf, type RawObject } from "../objects.js";
 import { statusChanged } from "../status.js";
 import { scheduleOf } from "./backup-runs.js";
 import type { BackupObjects } from "./io.js";
 import type { BackupMetrics } from "./metrics.js";
-import { BACKUP_API_VERSION, SCHEDULE_LABEL, scheduledBackupName } from "./names.js";
+import { SCHEDULE_LABEL, scheduledBackupName } from "./names.js";
 import {
   decideSchedule,
   scheduledTtl,
@@ -32,6 +37,7 @@ export interface ScheduleControllerOptions {
   onError: (err: Error) => void;
 }
 
+const MAX_LABEL_VALUE = 63;
 const date = (s: unknown) => (typeof s === "string" && s ? new Date(s) : undefined);
 
 export class ScheduleController {
@@ -67,6 +73,10 @@ export class ScheduleController {
     const ns = nsOf(s);
     const name = s.metadata.name;
     const problems = scheduleProblems(spec, this.opts.next, now);
+    if (name.length > MAX_LABEL_VALUE)
+      problems.push(
+        `metadata.name: "${name}" is longer than ${MAX_LABEL_VALUE} characters, the most the label ${SCHEDULE_LABEL} of its Backups can hold`,
+      );
     if (spec?.template && typeof spec.template === "object")
       problems.push(
         ...checkBackupSpec(
@@ -114,7 +124,7 @@ export class ScheduleController {
 export function scheduledBackup(s: RawObject, spec: BackupScheduleSpec, slot: Date): RawObject {
   const ttl = scheduledTtl(spec);
   return {
-    apiVersion: BACKUP_API_VERSION,
+    apiVersion: apiVersionOf("Backup"),
     kind: "Backup",
     metadata: {
       name: scheduledBackupName(s.metadata.name, slot),

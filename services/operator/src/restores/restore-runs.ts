@@ -64,6 +64,7 @@ export class RestoreRuns {
 
   /** Starts what is due; returns at once (runs go on). */
   sync(restores: RawObject[], desired: Desired): void {
+    this.runs.forgetAbsent(restores);
     const fresh: RawObject[] = [];
     for (const r of restores) {
       if (this.runs.handled(r)) continue;
