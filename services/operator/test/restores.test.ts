@@ -44,14 +44,7 @@ interface ConfigMapList {
 
 /** The Bucket's place in the S3 bucket, as the operator's BackupStore sees it. */
 const target = () => ({
-  client: bucketClient({
-    endpoint: env.s3.endpoint,
-    bucket: env.s3.bucket,
-    region: env.s3.region,
-    accessKeyID: env.s3.accessKeyID,
-    secretAccessKey: env.s3.secretAccessKey,
-    forcePathStyle: true,
-  }),
+  client: bucketClient({ ...env.s3, forcePathStyle: true }),
   bucketNamespace: f.ns,
   bucketName: BUCKET,
 });
