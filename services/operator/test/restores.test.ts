@@ -125,6 +125,12 @@ const succeeded = (r: RestoreObj) => r.status?.conditions?.find((c) => c.type ==
 beforeAll(async () => {
   f = await Fixture.create(env, kubeConfigFor(env, "management"), "restores");
   await f.addBucket(BUCKET);
+  await f.create(f.path("kubernetesclusters"), {
+    apiVersion: "assets.livesync.dev/v1alpha1",
+    kind: "KubernetesCluster",
+    metadata: { name: "no-secret" },
+    spec: { secretName: "absent" },
+  });
   source = await Cluster.fromKubeConfig("source", srcKc);
   destination = await Cluster.fromKubeConfig("destination", dstKc);
   const ns = await freshNamespace(srcKc, "restores-src");
@@ -211,7 +217,25 @@ describe("Restore controller", () => {
   });
 
   it.each([
+    [
+      "two things to restore",
+      { backupName: "full", scheduleName: "sched-a" },
+      "InvalidSpec",
+      /spec\.scheduleName: set only one of backupName, scheduleName, backups and fromArchive/,
+    ],
+    [
+      "a namespace mapping merging two namespaces",
+      { backupName: "full", namespaceMapping: { a: "x", b: "x" } },
+      "InvalidSpec",
+      /spec\.namespaceMapping\[b\]: "b" and "a" are both mapped to "x"/,
+    ],
     ["unknown backup", { backupName: "nope" }, "BackupNotFound", /spec\.backupName: .*nope/],
+    [
+      "a KubernetesCluster whose Secret is missing",
+      { backupName: "full", destinationName: "no-secret" },
+      "ClusterNotFound",
+      /spec\.destinationName: KubernetesCluster "no-secret" is invalid: .*Secret "absent"/,
+    ],
     [
       "unknown KubernetesCluster",
       { backupName: "full", destinationName: "ghost" },
@@ -233,7 +257,7 @@ describe("Restore controller", () => {
   ])("%s: Failed with a condition naming it, nothing written", async (_, spec, reason, message) => {
     const into = await destinationNamespace("restores-bad");
     const name = `bad-${randomBytes(3).toString("hex")}`;
-    await createRestore(name, { ...spec, namespaceMapping: { [srcNs]: into } });
+    await createRestore(name, { namespaceMapping: { [srcNs]: into }, ...spec });
     const r = await finished(name);
     expect(r.status?.phase).toBe("Failed");
     expect(succeeded(r)).toMatchObject({ status: "False", reason });
