@@ -85,9 +85,10 @@ export class BackupStore {
       .filter((parts) => parts.length === 2 && parts[1] === BACKUP_FILES.backup)
       .map((parts) => parts[0]!);
     const backups: Backup[] = [];
-    for (const name of names) {
-      const backup = await this.get(name);
-      if (backup) backups.push(backup);
+    // A few GETs at a time: a bucket may hold hundreds of backups.
+    for (let i = 0; i < names.length; i += 8) {
+      const got = await Promise.all(names.slice(i, i + 8).map((name) => this.get(name)));
+      for (const backup of got) if (backup) backups.push(backup);
     }
     const time = (b: Backup) => b.status?.startTime ?? b.metadata.creationTimestamp ?? "";
     return backups.sort(
