@@ -9,7 +9,7 @@ import { namespaceOf, type Backup, type Bucket, type Restore, type Secret } from
 import { bucketClientFromSpec, bucketCredentials } from "@livesync/bucket";
 import { archiveFileName, openBucketBackupWriter, type BucketTarget } from "./bucket-writer.js";
 import { DigestStream } from "./digest.js";
-import { parseKey } from "./encryption.js";
+import { checkEncryptionHeader, ENCRYPTION_HEADER_SIZE, parseKey } from "./encryption.js";
 import { writeSidecar } from "./file-writer.js";
 import {
   BACKUP_FILES,
@@ -137,6 +137,7 @@ export class BackupStore {
     if (!index) throw new BackupNotFoundError(`${name} (its index.json)`, this.label);
     const key = this.archiveKey(backup);
     const what = `${this.label}: ${key}`;
+    if (opts.key) await this.checkKey(key, opts.key, what);
     return {
       backup,
       index,
@@ -146,6 +147,24 @@ export class BackupStore {
         yield* checkedItems(body, index, { ...opts, what });
       }.bind(this),
     };
+  }
+
+  /** A wrong key fails here, from the archive's header, rather than once objects are read. */
+  private async checkKey(archiveKey: string, key: Buffer, what: string): Promise<void> {
+    const body = await this.target.client.getStream(archiveKey);
+    if (!body) throw new BackupNotFoundError(`(its archive ${archiveKey})`, this.label);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body) {
+        chunks.push(chunk as Buffer);
+        size += (chunk as Buffer).length;
+        if (size >= ENCRYPTION_HEADER_SIZE) break;
+      }
+    } finally {
+      body.destroy();
+    }
+    checkEncryptionHeader(Buffer.concat(chunks), key, what);
   }
 
   /**
