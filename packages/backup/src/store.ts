@@ -1,16 +1,14 @@
 // The backups one Bucket holds, under <bucket namespace>/<bucket name>/backups/<backup>/. The
 // bucket is the source of truth: a backup exists when its backup.json does (written last).
-import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { namespaceOf, type Backup, type Bucket, type Restore, type Secret } from "@livesync/api";
 import { bucketClientFromSpec, bucketCredentials } from "@livesync/bucket";
 import { archiveFileName, openBucketBackupWriter, type BucketTarget } from "./bucket-writer.js";
 import { DigestStream } from "./digest.js";
 import { checkEncryptionHeader, ENCRYPTION_HEADER_SIZE, parseKey } from "./encryption.js";
-import { writeSidecar } from "./file-writer.js";
+import { archiveFilePaths, writeSidecar } from "./file-writer.js";
 import {
   BACKUP_FILES,
   backupFileKey,
@@ -172,15 +170,11 @@ export class BackupStore {
    * against the sha256 recorded in backup.json, and writes the path.sha256 sidecar.
    */
   async exportTo(name: string, path: string): Promise<StoredArchive> {
+    const { target, temp } = archiveFilePaths(path);
     const backup = await this.require(name);
     const key = this.archiveKey(backup);
     const body = await this.target.client.getStream(key);
     if (!body) throw new BackupNotFoundError(`${name} (its archive ${key})`, this.label);
-    const target = resolve(path);
-    const temp = join(
-      dirname(target),
-      `.${basename(target)}.partial-${randomBytes(4).toString("hex")}`,
-    );
     const digest = new DigestStream();
     try {
       await pipeline(body, digest, createWriteStream(temp, { flags: "wx" }));
