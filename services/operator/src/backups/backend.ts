@@ -1,7 +1,13 @@
 // The backup library behind the controllers' ports: @livesync/backup's BackupStore and bucket
 // writer for a Bucket, and runBackup for the snapshot.
 
-import { BackupStore, openBucketBackupWriter, parseKey, runBackup } from "@livesync/backup";
+import {
+  BackupStore,
+  openBucketBackupWriter,
+  parseKey,
+  restartableWriter,
+  runBackup,
+} from "@livesync/backup";
 import type { BackupBackend, BackupBucket } from "./ports.js";
 
 export const defaultBackupBackend: BackupBackend = {
@@ -10,11 +16,14 @@ export const defaultBackupBackend: BackupBackend = {
     return {
       label: store.label,
       check: () => store.target.client.check(),
+      // Restartable: a revision compacted mid-backup starts the snapshot again, atomic.
       openWriter: (name, key) =>
-        openBucketBackupWriter(
-          store.target,
-          name,
-          key === undefined ? {} : { key: parseKey(key, "spec.encryption.secretName") },
+        restartableWriter(() =>
+          openBucketBackupWriter(
+            store.target,
+            name,
+            key === undefined ? {} : { key: parseKey(key, "spec.encryption.secretName") },
+          ),
         ),
       list: () => store.list(),
       delete: async (name) => void (await store.delete(name)),
