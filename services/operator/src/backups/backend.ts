@@ -4,7 +4,6 @@
 import {
   BackupStore,
   openBucketBackupWriter,
-  parseKey,
   restartableWriter,
   runBackup,
 } from "@livesync/backup";
@@ -18,13 +17,7 @@ export const defaultBackupBackend: BackupBackend = {
       check: () => store.target.client.check(),
       // Restartable: a revision compacted mid-backup starts the snapshot again, atomic.
       openWriter: (name, key) =>
-        restartableWriter(() =>
-          openBucketBackupWriter(
-            store.target,
-            name,
-            key === undefined ? {} : { key: parseKey(key, "spec.encryption.secretName") },
-          ),
-        ),
+        restartableWriter(() => openBucketBackupWriter(store.target, name, key ? { key } : {})),
       list: () => store.list(),
       delete: async (name) => void (await store.delete(name)),
       close: () => store.close(),
