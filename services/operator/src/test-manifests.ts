@@ -1,36 +1,53 @@
-// Manifests for the unit tests of the reference checks (Backups, Restores): in namespace "ns",
-// clusters "src" and "dst" with Secret "kc", "nosecret" whose Secret is missing; Bucket "store"
-// with its credentials, "halfstore" whose Secret lacks secretAccessKey.
+// Manifests for the unit tests of the reference checks (Backups, Restores), all in namespace
+// "ns": a cluster "src" with its kubeconfig Secret, a cluster "nosecret" whose Secret is
+// missing, a bucket "store" with its credentials and a bucket "halfstore" with half of them.
 
 import type { EngineManifests } from "@livesync/engine";
 
 const meta = (name: string) => ({ name, namespace: "ns" });
-const cluster = (name: string, secretName: string) => ({
-  apiVersion: "assets.livesync.dev/v1alpha1" as const,
-  kind: "KubernetesCluster" as const,
-  metadata: meta(name),
-  spec: { secretName },
-});
-const bucket = (name: string, secretName: string) => ({
-  apiVersion: "assets.livesync.dev/v1alpha1" as const,
-  kind: "Bucket" as const,
-  metadata: meta(name),
-  spec: { secretName, generic: { endpoint: "h:1", name: "b" } },
-});
-const secret = (name: string, stringData: Record<string, string>) => ({
-  apiVersion: "v1" as const,
-  kind: "Secret" as const,
-  metadata: meta(name),
-  stringData,
-});
-
-export const TEST_MANIFESTS: EngineManifests = {
+export const REFERENCE_MANIFESTS: EngineManifests = {
   secrets: [
-    secret("kc", { "kubeconfig.yaml": "x" }),
-    secret("s3", { accessKeyID: "a", secretAccessKey: "b" }),
-    secret("half", { accessKeyID: "a" }),
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: meta("kc"),
+      stringData: { "kubeconfig.yaml": "x" },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: meta("s3"),
+      stringData: { accessKeyID: "a", secretAccessKey: "b" },
+    },
+    { apiVersion: "v1", kind: "Secret", metadata: meta("half"), stringData: { accessKeyID: "a" } },
   ],
-  clusters: [cluster("src", "kc"), cluster("dst", "kc"), cluster("nosecret", "missing")],
-  buckets: [bucket("store", "s3"), bucket("halfstore", "half")],
+  clusters: [
+    {
+      apiVersion: "assets.livesync.dev/v1alpha1",
+      kind: "KubernetesCluster",
+      metadata: meta("src"),
+      spec: { secretName: "kc" },
+    },
+    {
+      apiVersion: "assets.livesync.dev/v1alpha1",
+      kind: "KubernetesCluster",
+      metadata: meta("nosecret"),
+      spec: { secretName: "missing" },
+    },
+  ],
+  buckets: [
+    {
+      apiVersion: "assets.livesync.dev/v1alpha1",
+      kind: "Bucket",
+      metadata: meta("store"),
+      spec: { secretName: "s3", generic: { endpoint: "h:1", name: "b" } },
+    },
+    {
+      apiVersion: "assets.livesync.dev/v1alpha1",
+      kind: "Bucket",
+      metadata: meta("halfstore"),
+      spec: { secretName: "half", generic: { endpoint: "h:1", name: "b" } },
+    },
+  ],
   liveSyncs: [],
 };

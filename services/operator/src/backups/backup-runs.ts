@@ -10,12 +10,7 @@
 // run.
 
 import type { BackupSpec, BackupStatus } from "@livesync/api";
-import {
-  backupKeyFromSecrets,
-  PRESET_ANNOTATION,
-  resolveSelfBackupSpec,
-  SELF_PRESET,
-} from "@livesync/backup";
+import { backupKeyFromSecrets, specToRun } from "@livesync/backup";
 import type { Cluster } from "@livesync/kube";
 import type { Desired } from "../desired.js";
 import { nsOf, type RawObject } from "../objects.js";
@@ -173,13 +168,10 @@ export class BackupRuns {
     const name = b.metadata.name;
     let spec: BackupSpec;
     try {
-      spec = await presetResolved(b, source);
+      // A preset (the self-backup) is resolved at each run: Secrets named since are included.
+      spec = await specToRun(b.metadata.annotations, specOf(b) as BackupSpec, source);
     } catch (err) {
-      return this.fail(
-        b,
-        "PresetFailed",
-        `metadata.annotations[${PRESET_ANNOTATION}]: ${(err as Error).message}`,
-      );
+      return this.fail(b, "InvalidSpec", (err as Error).message);
     }
     let key: Buffer | undefined;
     try {
@@ -255,22 +247,4 @@ export class BackupRuns {
       startTime: b.status?.startTime as string | undefined,
     });
   }
-}
-
-/**
- * The spec to run: a Backup annotated with the self preset gets the preset's resources resolved
- * now (livesync's objects in its management cluster, the source, and exactly the Secrets they
- * name), so Secrets named after the Backup or its schedule was written are included.
- */
-async function presetResolved(b: RawObject, source: Cluster): Promise<BackupSpec> {
-  const spec = specOf(b) as BackupSpec;
-  if (b.metadata.annotations?.[PRESET_ANNOTATION] !== SELF_PRESET) return spec;
-  const only = spec.includedNamespaces?.length === 1 ? spec.includedNamespaces[0] : undefined;
-  return resolveSelfBackupSpec(source, {
-    sourceName: spec.sourceName,
-    bucketName: spec.bucketName,
-    namespace: only,
-    ttl: spec.ttl,
-    encryption: spec.encryption,
-  });
 }

@@ -118,6 +118,7 @@ export class ScheduleController {
 /** The Backup a schedule creates for `slot`. */
 export function scheduledBackup(s: RawObject, spec: BackupScheduleSpec, slot: Date): RawObject {
   const ttl = scheduledTtl(spec);
+  // A preset schedule (the self-backup) makes preset Backups.
   const preset = s.metadata.annotations?.[PRESET_ANNOTATION];
   return {
     apiVersion: apiVersionOf("Backup"),
@@ -126,7 +127,6 @@ export function scheduledBackup(s: RawObject, spec: BackupScheduleSpec, slot: Da
       name: scheduledBackupName(s.metadata.name, slot),
       namespace: nsOf(s),
       labels: { [SCHEDULE_LABEL]: s.metadata.name },
-      // A preset (the self-backup) is resolved at each run: its Backups carry it on.
       ...(preset ? { annotations: { [PRESET_ANNOTATION]: preset } } : {}),
     },
     spec: { ...spec.template, ...(ttl ? { ttl } : {}) },

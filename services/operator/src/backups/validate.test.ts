@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { REFERENCE_MANIFESTS as manifests } from "../test-manifests.js";
 import { checkBackupSpec, objectProblems } from "./validate.js";
-import { TEST_MANIFESTS } from "../test-manifests.js";
 
-const manifests = TEST_MANIFESTS;
 const check = (spec: object, problems = []) => checkBackupSpec(spec, "ns", manifests, problems);
 
 describe("checkBackupSpec", () => {
