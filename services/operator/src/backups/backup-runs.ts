@@ -57,6 +57,10 @@ export class BackupRuns {
       else if (!phase || phase === "New") fresh.push(b);
     }
     this.runs.startOldest(fresh, (b) => this.run(b, desired));
+    // The ones waiting for a slot say so.
+    for (const b of fresh)
+      if (!phaseOf(b) && !this.runs.handled(b))
+        void this.opts.objects.patchStatus("Backup", b, { phase: "New" });
   }
 
   /** Waits for the runs in progress. */
