@@ -51,21 +51,31 @@ export function withStoredStatus(
   };
 }
 
+/**
+ * index.json's text: the header fields indented, then one object per line, so the index of a
+ * large backup is kept as compact strings while it is written (and greps well).
+ */
+export function indexText(header: Omit<BackupIndex, "items">, itemLines: string[]): string {
+  const head = JSON.stringify(header, null, 2).replace(/\n}$/, "");
+  const items = itemLines.length ? `\n    ${itemLines.join(",\n    ")}\n  ` : "";
+  return `${head},\n  "items": [${items}]\n}\n`;
+}
+
 export interface FinishedArchive {
-  index: BackupIndex;
   /** index.json's exact bytes (the bucket keeps a plain copy of the same bytes). */
   indexBytes: Buffer;
   stored: StoredBytes;
 }
 
 export class ArchiveBuilder {
-  private readonly items: BackupIndexEntry[] = [];
+  /** The index entries as JSON text: a third of the memory of the objects. */
+  private readonly itemLines: string[] = [];
   private readonly paths = new Set<string>();
 
   constructor(private readonly tarball: TarballWriter) {}
 
   get count(): number {
-    return this.items.length;
+    return this.itemLines.length;
   }
 
   async add(ref: Omit<BackupIndexEntry, "path" | "sha256">, object: KubeObject): Promise<void> {
@@ -73,7 +83,7 @@ export class ArchiveBuilder {
     const entry = indexEntry(ref, bytes);
     if (this.paths.has(entry.path)) throw new Error(`${entry.path} is already in the backup`);
     this.paths.add(entry.path);
-    this.items.push(entry);
+    this.itemLines.push(JSON.stringify(entry));
     await this.tarball.addFile(entry.path, bytes);
   }
 
@@ -96,9 +106,13 @@ export class ArchiveBuilder {
       files[name] = sha256Hex(bytes);
       await this.tarball.addFile(name, bytes);
     }
-    const index: BackupIndex = { ...base, format: BACKUP_FORMAT_VERSION, items: this.items, files };
-    const indexBytes = jsonBytes(index);
+    const header: Partial<BackupIndex> = { ...base, format: BACKUP_FORMAT_VERSION, files };
+    delete header.items; // the objects added are the index, whatever the caller passed
+    const indexBytes = Buffer.from(
+      indexText(header as Omit<BackupIndex, "items">, this.itemLines),
+      "utf8",
+    );
     await this.tarball.addFile(BACKUP_FILES.index, indexBytes);
-    return { index, indexBytes, stored: await this.tarball.close() };
+    return { indexBytes, stored: await this.tarball.close() };
   }
 }

@@ -16,3 +16,4 @@ export * from "./snapshot.js";
 export * from "./status.js";
 export * from "./run.js";
 export * from "./self.js";
+export * from "./restartable.js";

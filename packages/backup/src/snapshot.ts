@@ -14,6 +14,13 @@ export const MAX_SNAPSHOT_RESTARTS = 3;
 /** How often one resource's list resumes after its revision was compacted, before it fails. */
 const MAX_RESUMES = 5;
 
+/** An error of a handler (the writer), told apart from the apiserver's answers. */
+class HandlerError extends Error {
+  constructor(override readonly cause: unknown) {
+    super("handler failed");
+  }
+}
+
 export interface SnapshotHandlers {
   /** One page of a resource's objects (before selection and sanitising). */
   onObjects(planned: PlannedResource, items: KubeObject[]): Promise<void>;
@@ -114,11 +121,17 @@ export async function takeSnapshot(
                 pages++;
                 const last = items.at(-1);
                 if (last) after = listKey(last);
-                await handlers.onObjects(planned, items);
+                try {
+                  await handlers.onObjects(planned, items);
+                } catch (err) {
+                  throw new HandlerError(err);
+                }
               },
             );
             break;
           } catch (err) {
+            // The writer failing is the backup failing, not this resource.
+            if (err instanceof HandlerError) throw err.cause;
             const message = err instanceof Error ? err.message : String(err);
             if (isCompacted(err) && current !== undefined && attempt <= MAX_RESUMES) {
               if (handlers.restart && restarts < maxRestarts)

@@ -202,4 +202,22 @@ describe("backup scope", () => {
     expect(bad.writer.aborted).toBe(true);
     expect(bad.writer.finished).toBeUndefined();
   });
+
+  it("a writer that fails fails the backup: Failed, the writer aborted, its message in errors", async () => {
+    const writer = new MemoryWriter();
+    writer.beforeAdd = (n) => {
+      if (n === 3) throw new Error("disk full");
+    };
+    const status = await runBackup({
+      name: "broken",
+      spec: { sourceName: "source", includedNamespaces: [nsA] },
+      source,
+      writer,
+    });
+    expect(status.phase).toBe("Failed");
+    expect(status.errors).toEqual([{ message: "disk full" }]);
+    expect(status.itemsBackedUp).toBe(0);
+    expect(writer.aborted).toBe(true);
+    expect(writer.finished).toBeUndefined();
+  });
 });

@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { KubeObject } from "@livesync/api";
 import type { Cluster } from "@livesync/kube";
-import { runBackup } from "../src/index.js";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  openBackupFromFile,
+  openFileBackupWriter,
+  restartableWriter,
+  runBackup,
+  type BackupWriter,
+} from "../src/index.js";
 import { etcdOf } from "./etcd.js";
 import { createConfigMaps, Namespaces, readOnlySource, sourceFor } from "./fixtures.js";
 import { MemoryWriter } from "./memory-writer.js";
@@ -136,49 +145,87 @@ describe.skipIf(!etcd.available)("compaction during a backup", () => {
     return { writer, compactedAt: () => compactedAt };
   }
 
-  it("starts again from a new revision when the writer can reset: complete and atomic", async () => {
-    const { writer, compactedAt } = compactingWriter(true, "namespaces");
+  /** A backup of the namespace into a compactingWriter; its status, writer and ConfigMap names. */
+  async function backupWhileCompacting(withReset: boolean, resource: string, pageSize?: number) {
+    const { writer, compactedAt } = compactingWriter(withReset, resource);
     const status = await runBackup({
       name: "compact",
       spec: { sourceName: "source", includedNamespaces: [ns] },
       source,
       writer,
+      pageSize,
     });
-    expect(status.phase).toBe("Completed");
-    expect(compactedAt()).toBeGreaterThan(0);
-    expect(writer.resets).toBeGreaterThanOrEqual(1);
-    expect(status.atomic).toBe(true);
-    expect(Number(status.resourceVersion)).toBeGreaterThanOrEqual(compactedAt());
-    expect(status.warnings!.some((w) => /compacted/.test(w.message))).toBe(true);
-    // Nothing twice, nothing missing: the 20 ConfigMaps and the one made after the first revision.
     const names = writer.items
       .filter((i) => i.entry.resource === "configmaps")
       .map((i) => i.entry.name);
+    return { status, writer, compactedAt: compactedAt(), names };
+  }
+
+  it("starts again from a new revision when the writer can reset: complete and atomic", async () => {
+    const { status, writer, compactedAt, names } = await backupWhileCompacting(true, "namespaces");
+    expect(status.phase).toBe("Completed");
+    expect(compactedAt).toBeGreaterThan(0);
+    expect(writer.resets).toBeGreaterThanOrEqual(1);
+    expect(status.atomic).toBe(true);
+    expect(Number(status.resourceVersion)).toBeGreaterThanOrEqual(compactedAt);
+    expect(status.warnings!.some((w) => /compacted/.test(w.message))).toBe(true);
+    // Nothing twice, nothing missing: the 20 ConfigMaps and the one made after the first revision.
     expect(new Set(names).size).toBe(names.length);
     expect(names).toHaveLength(21);
   });
 
   it("without a reset: completes, says which resources are not atomic, and stores each object once", async () => {
     // Compacted between two pages of the ConfigMaps: the list resumes after the last one stored.
-    const { writer, compactedAt } = compactingWriter(false, "configmaps");
+    const { status, writer, compactedAt, names } = await backupWhileCompacting(
+      false,
+      "configmaps",
+      5,
+    );
+    expect(status.phase).toBe("Completed");
+    expect(compactedAt).toBeGreaterThan(0);
+    expect(status.atomic).toBe(false);
+    expect(status.nonAtomicResources!.length).toBeGreaterThan(0);
+    expect(status.nonAtomicResources).not.toContain("v1/namespaces");
+    expect(status.warnings!.some((w) => /compacted/.test(w.message))).toBe(true);
+    expect(new Set(names).size).toBe(names.length);
+    for (let i = 0; i < 20; i++) expect(names).toContain(`cm-${i}`);
+    expect(writer.find("secrets", ns, "s")).toBeDefined();
+  });
+
+  it("a real archive file started again: atomic, each object once, no partial file left", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bk-compact-"));
+    const file = await restartableWriter(() => openFileBackupWriter(join(dir, "c.tgz")));
+    let compactedAt = 0;
+    const writer: BackupWriter = {
+      add: async (entry, object) => {
+        if (!compactedAt) {
+          await src.core.createNamespacedConfigMap({
+            namespace: ns,
+            body: { metadata: { name: "bump-file" } },
+          });
+          compactedAt = await etcd.compact();
+        }
+        await file.add(entry, object);
+      },
+      finish: (index, backup, results) => file.finish(index, backup, results),
+      abort: () => file.abort(),
+      reset: () => file.reset!(),
+    };
     const status = await runBackup({
       name: "compact",
       spec: { sourceName: "source", includedNamespaces: [ns] },
       source,
       writer,
-      pageSize: 5,
     });
     expect(status.phase).toBe("Completed");
-    expect(compactedAt()).toBeGreaterThan(0);
-    expect(status.atomic).toBe(false);
-    expect(status.nonAtomicResources!.length).toBeGreaterThan(0);
-    expect(status.nonAtomicResources).not.toContain("v1/namespaces");
-    expect(status.warnings!.some((w) => /compacted/.test(w.message))).toBe(true);
-    const names = writer.items
-      .filter((i) => i.entry.resource === "configmaps")
-      .map((i) => i.entry.name);
+    expect(status.atomic).toBe(true);
+    expect(Number(status.resourceVersion)).toBeGreaterThanOrEqual(compactedAt);
+    const names: string[] = [];
+    for await (const item of (await openBackupFromFile(join(dir, "c.tgz"))).items()) {
+      if (item.entry.resource === "configmaps") names.push(item.entry.name);
+    }
     expect(new Set(names).size).toBe(names.length);
-    for (let i = 0; i < 20; i++) expect(names).toContain(`cm-${i}`);
-    expect(writer.find("secrets", ns, "s")).toBeDefined();
+    expect(names).toContain("bump-file");
+    expect(readdirSync(dir).sort()).toEqual(["c.tgz", "c.tgz.sha256"]);
   });
 });

@@ -33,6 +33,14 @@ function livesync(args: string[]) {
   return spawnSync(process.execPath, ["--import", "tsx", main, ...args], { encoding: "utf8" });
 }
 
+/** `livesync backup create NAME -f <manifests> ARGS -o json`, expected to succeed: its JSON. */
+function createOk(name: string, args: string[]): Record<string, unknown> {
+  const r = livesync(["backup", "create", name, "-f", manifestsDir(), ...args, "-o", "json"]);
+  expect(r.stderr).not.toContain("error:");
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
 type Doc = { metadata: { name: string; namespace?: string }; [k: string]: unknown };
 
 /** A -f directory: the testenv's Secrets, clusters and Bucket, moved to bucketNs, edited by `edit`. */
@@ -102,24 +110,14 @@ beforeAll(async () => {
 describe("livesync backup create", () => {
   it("to a file: exit 0, the JSON summary, an archive holding the namespace", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "bk-out-")), "b1.tgz");
-    const r = livesync([
-      "backup",
-      "create",
-      "b1",
-      "-f",
-      manifestsDir(),
+    const json = createOk("b1", [
       "--source",
       "source",
       "--to-file",
       out,
       "--include-namespaces",
       ns,
-      "-o",
-      "json",
     ]);
-    expect(r.stderr).not.toContain("error:");
-    expect(r.status).toBe(0);
-    const json = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(json).toMatchObject({
       name: "b1",
       phase: "Completed",
@@ -139,16 +137,10 @@ describe("livesync backup create", () => {
       `namespaces//${ns}`,
       `secrets/${ns}/creds`,
     ]);
-  });
+  }, 120_000);
 
   it("to the bucket: exit 0 and the backup is listed there; the same name again is refused", async () => {
-    const dir = manifestsDir();
     const args = [
-      "backup",
-      "create",
-      "b2",
-      "-f",
-      dir,
       "--source",
       "source",
       "--bucket",
@@ -157,13 +149,8 @@ describe("livesync backup create", () => {
       ns,
       "--selector",
       "!nothing",
-      "-o",
-      "json",
     ];
-    const r = livesync(args);
-    expect(r.stderr).not.toContain("error:");
-    expect(r.status).toBe(0);
-    const json = JSON.parse(r.stdout) as Record<string, unknown>;
+    const json = createOk("b2", args);
     expect(json.location).toMatch(
       new RegExp(`^s3://${env.s3.bucket}/${bucketNs}/archive/backups/b2/`),
     );
@@ -178,26 +165,17 @@ describe("livesync backup create", () => {
     } finally {
       s.close();
     }
-    const again = livesync(args);
+    const again = livesync(["backup", "create", "b2", "-f", manifestsDir(), ...args]);
     expect(again.status).toBe(1);
     expect(again.stderr).toContain("already exists");
-  });
+  }, 120_000);
 
-  it("bad input: exit 1 with a clear message and nothing written", async () => {
+  it("bad input (cluster): exit 1 with a clear message and nothing written", async () => {
     const outDir = mkdtempSync(join(tmpdir(), "bk-bad-"));
-    const unknown = livesync([
-      "backup",
-      "create",
-      "x",
-      "-f",
-      manifestsDir(),
-      "--source",
-      "nope",
-      "--to-file",
-      join(outDir, "x.tgz"),
-    ]);
-    expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toContain("KubernetesCluster nope not found");
+    const toFile = ["--to-file", join(outDir, "x.tgz")];
+    expect(failing(manifestsDir(), ["--source", "nope", ...toFile])).toContain(
+      "KubernetesCluster nope not found",
+    );
 
     const unreachableCluster = manifestsDir((docs) =>
       docs.map((d) =>
@@ -206,21 +184,19 @@ describe("livesync backup create", () => {
           : d,
       ),
     );
-    const down = livesync([
-      "backup",
-      "create",
-      "x",
-      "-f",
-      unreachableCluster,
-      "--source",
-      "source",
-      "--to-file",
-      join(outDir, "x.tgz"),
-    ]);
-    expect(down.status).toBe(1);
-    expect(down.stderr).toMatch(/KubernetesCluster .*source .* is unreachable/);
+    expect(failing(unreachableCluster, ["--source", "source", ...toFile])).toMatch(
+      /KubernetesCluster .*source .* is unreachable/,
+    );
     expect(readdirSync(outDir)).toEqual([]);
 
+    const usage = livesync(["backup", "create", "x", "-f", manifestsDir(), ...toFile]);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain("--source CLUSTER is required");
+    expect(readdirSync(outDir)).toEqual([]);
+  }, 120_000);
+
+  it("bad input (bucket): exit 1 with a clear message and nothing in the bucket", async () => {
+    const toBucket = ["--source", "source", "--bucket", "archive"];
     const deadBucket = manifestsDir((docs) =>
       docs.map((d) =>
         d.kind === "Bucket"
@@ -234,20 +210,7 @@ describe("livesync backup create", () => {
           : d,
       ),
     );
-    const noBucket = livesync([
-      "backup",
-      "create",
-      "x",
-      "-f",
-      deadBucket,
-      "--source",
-      "source",
-      "--bucket",
-      "archive",
-    ]);
-    expect(noBucket.status).toBe(1);
-    expect(noBucket.stderr).toContain("error:");
-
+    expect(failing(deadBucket, toBucket)).toMatch(/bucket .*archive .* unreachable/);
     const badCreds = manifestsDir((docs) =>
       docs.map((d) =>
         d.metadata.name === "bucket-credentials"
@@ -255,40 +218,22 @@ describe("livesync backup create", () => {
           : d,
       ),
     );
-    const refused = livesync([
-      "backup",
-      "create",
-      "x",
-      "-f",
-      badCreds,
-      "--source",
-      "source",
-      "--bucket",
-      "archive",
-    ]);
-    expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain("error:");
+    expect(failing(badCreds, toBucket)).toMatch(/bucket .*archive .* access denied/);
     const s = store();
     try {
       expect(await s.target.client.list(`${bucketNs}/archive/backups/x/`)).toEqual([]);
     } finally {
       s.close();
     }
-
-    const usage = livesync([
-      "backup",
-      "create",
-      "x",
-      "-f",
-      manifestsDir(),
-      "--to-file",
-      join(outDir, "x.tgz"),
-    ]);
-    expect(usage.status).toBe(2);
-    expect(usage.stderr).toContain("--source CLUSTER is required");
-    expect(readdirSync(outDir)).toEqual([]);
-  });
+  }, 120_000);
 });
+
+/** `backup create x -f DIR ARGS`, expected to fail with exit 1: its stderr. */
+function failing(dir: string, args: string[]): string {
+  const r = livesync(["backup", "create", "x", "-f", dir, ...args]);
+  expect(r.status).toBe(1);
+  return r.stderr;
+}
 
 function kubeconfigFor(server: string): string {
   return JSON.stringify({
@@ -347,12 +292,7 @@ describe("livesync backup create --self", () => {
     });
 
     const out = join(mkdtempSync(join(tmpdir(), "bk-self-")), "self.tgz");
-    const r = livesync([
-      "backup",
-      "create",
-      "self",
-      "-f",
-      manifestsDir(),
+    createOk("self", [
       "--source",
       "management",
       "--self",
@@ -360,11 +300,7 @@ describe("livesync backup create --self", () => {
       mns.name,
       "--to-file",
       out,
-      "-o",
-      "json",
     ]);
-    expect(r.stderr).not.toContain("error:");
-    expect(r.status).toBe(0);
     expect(await itemsOf(out)).toEqual([
       `buckets/${mns.name}/archive`,
       `kubernetesclusters/${mns.name}/prod`,
@@ -374,5 +310,5 @@ describe("livesync backup create --self", () => {
       `secrets/${mns.name}/s3-creds`,
     ]);
     expect(existsSync(out)).toBe(true);
-  });
+  }, 120_000);
 });

@@ -30,7 +30,7 @@ export interface Desired {
 }
 
 /** What validation needs: the apiserver's bookkeeping (managedFields, status, ...) removed. */
-function forValidation(o: RawObject, apiVersion: string, kind: string): unknown {
+export function forValidation(o: RawObject, apiVersion: string, kind: string): unknown {
   const { name, namespace, uid, generation, labels, annotations, creationTimestamp } = o.metadata;
   return {
     apiVersion,

@@ -4,6 +4,7 @@
  * and value and nothing written; a Backup left InProgress by an operator that stopped is failed
  * as Interrupted, not left stuck.
  */
+import { randomBytes } from "node:crypto";
 import { Registry, startTelemetry } from "@livesync/telemetry";
 import { kubeConfigFor } from "@livesync/testkit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -15,6 +16,8 @@ import {
   createBackup,
   sourceNamespace,
 } from "./backup-fixture.js";
+import { defaultBackupBackend } from "../src/backups/backend.js";
+import type { RunBackupArgs } from "../src/backups/ports.js";
 import { cond, Fixture } from "./fixture.js";
 
 const env = inject("testenv");
@@ -22,6 +25,7 @@ const src = kubeConfigFor(env, "source");
 let f: Fixture;
 let srcNs: string;
 const registry = new Registry();
+const running = { now: 0, most: 0 };
 
 beforeAll(async () => {
   f = await Fixture.create(env, kubeConfigFor(env, "management"), "bk-run");
@@ -32,7 +36,23 @@ beforeAll(async () => {
   await f.mergePatch(`${backupPath(f, "backups", "cut-short")}/status`, {
     status: { phase: "InProgress", startTime: new Date().toISOString() },
   });
-  const op = await f.operator({ engineOptions: { components: [] } });
+  // The real backend, counting how many snapshots run at once.
+  const backend = {
+    ...defaultBackupBackend,
+    run: async (args: RunBackupArgs) => {
+      running.now++;
+      running.most = Math.max(running.most, running.now);
+      try {
+        return await defaultBackupBackend.run(args);
+      } finally {
+        running.now--;
+      }
+    },
+  };
+  const op = await f.operator({
+    engineOptions: { components: [] },
+    backups: { concurrency: 1, backend },
+  });
   op.registerMetrics(registry);
 });
 afterAll(() => f?.close());
@@ -100,9 +120,42 @@ describe("Backup objects run by the operator", () => {
     });
   });
 
+  it("encrypts a Backup with the key of its Secret, and refuses a key of the wrong size", async () => {
+    for (const [name, bytes] of [
+      ["enc-key", 32],
+      ["short-key", 16],
+    ] as const)
+      await f.create(`/api/v1/namespaces/${f.ns}/secrets`, {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name },
+        stringData: { key: randomBytes(bytes).toString("base64") },
+      });
+    const spec = { sourceName: "source", bucketName: "store", includedNamespaces: [srcNs] };
+    await createBackup(f, "sealed", { ...spec, encryption: { secretName: "enc-key" } });
+    await createBackup(f, "badly-sealed", { ...spec, encryption: { secretName: "short-key" } });
+    const sealed = await backupPhase(f, "sealed", ["Completed", "PartiallyFailed", "Failed"]);
+    expect(sealed.status?.phase, JSON.stringify(sealed.status)).toBe("Completed");
+    expect((sealed.status as { encrypted?: boolean }).encrypted).toBe(true);
+    const bad = await backupPhase(f, "badly-sealed", ["Completed", "PartiallyFailed", "Failed"]);
+    expect(bad.status?.phase).toBe("Failed");
+    expect(cond(bad, "Succeeded")?.message).toMatch(/^spec\.encryption\.secretName: .*32 bytes/);
+    expect(await bucketKeys(env, f.ns, "store", "badly-sealed")).toEqual([]);
+  });
+
   it("fails a Backup an earlier operator left InProgress as Interrupted", async () => {
     const b = await backupPhase(f, "cut-short", ["Completed", "PartiallyFailed", "Failed"]);
     expect(b.status?.phase).toBe("Failed");
     expect(cond(b, "Succeeded")).toMatchObject({ reason: "Interrupted" });
+    expect(await registry.metrics()).toMatch(/livesync_backup_failures_total\{schedule=""\} [1-9]/);
+  });
+
+  it("runs no more Backups at once than its concurrency allows (1 here)", async () => {
+    const spec = { sourceName: "source", bucketName: "store", includedNamespaces: [srcNs] };
+    const names = ["queued-1", "queued-2", "queued-3"];
+    for (const name of names) await createBackup(f, name, spec);
+    for (const name of names)
+      expect((await backupPhase(f, name, ["Completed"])).status?.phase).toBe("Completed");
+    expect(running.most).toBe(1);
   });
 });

@@ -87,8 +87,19 @@ export async function executePlan(plan: PlanEntry[], opts: ExecuteOptions): Prom
   };
 
   const tiers = byTier(plan.filter((e) => e.action !== "delete"));
+  // A waitFor group that did not get ready holds back the groups after it: they depend on it.
+  let blocked: string | undefined;
   for (const tier of [...tiers.keys()].sort((a, b) => a - b)) {
     const entries = tiers.get(tier)!;
+    if (blocked !== undefined) {
+      for (const e of entries) {
+        const writes = e.action === "create" || e.action === "update";
+        record(
+          writes ? { entry: e, action: "failed", error: blocked } : { entry: e, action: e.action },
+        );
+      }
+      continue;
+    }
     for (const e of entries)
       if (e.action !== "create" && e.action !== "update") record({ entry: e, action: e.action });
     let todo = entries.filter((e) => e.action === "create" || e.action === "update");
@@ -102,8 +113,12 @@ export async function executePlan(plan: PlanEntry[], opts: ExecuteOptions): Prom
       todo = todo.filter((e) => !ready.includes(e));
     }
     if (!opts.dryRun && tier === CRD_TIER) await establishCrds(entries, outcomes, opts);
-    if (!opts.dryRun && tier >= FIRST_WAIT_TIER)
+    if (!opts.dryRun && tier >= FIRST_WAIT_TIER) {
       await waitForGroup(entries, outcomes, tier, opts, limit);
+      if (entries.some((e) => outcomes.get(e)!.action === "failed")) {
+        blocked = `not restored: waitFor group ${tier - FIRST_WAIT_TIER + 1} did not get ready`;
+      }
+    }
   }
 
   const deletes = byTier(plan.filter((e) => e.action === "delete"));

@@ -18,6 +18,7 @@ import {
   read,
   res,
   restoreBucket,
+  schemalessCrd,
   uniq,
   type Stored,
 } from "./helpers.js";
@@ -26,26 +27,7 @@ const { destination, source } = await clusters();
 const id = uniq("rsc");
 const group = `${id}.restore.test`;
 const WIDGETS = res(group, "v1", "widgets", "Widget");
-const crd: KubeObject = {
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  metadata: { name: `widgets.${group}` },
-  spec: {
-    group,
-    scope: "Namespaced",
-    names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
-    versions: [
-      {
-        name: "v1",
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-        },
-      },
-    ],
-  },
-};
+const crd = schemalessCrd(group, "Widget", "widgets");
 const ns = id;
 
 afterAll(async () => {

@@ -14,7 +14,7 @@ import {
 import { bucketClient } from "@livesync/bucket";
 import { restoreFileKey } from "@livesync/backup";
 import { Cluster, collectionPath, getObject, type ResourceInfo } from "@livesync/kube";
-import { kubeConfigFor } from "@livesync/testkit";
+import { crdManifest, kubeConfigFor } from "@livesync/testkit";
 import type { RestoreBucket } from "../src/index.js";
 
 export const env = inject("testenv");
@@ -179,3 +179,14 @@ export const namespace = (name: string): KubeObject => ({
   metadata: { name, labels: { "kubernetes.io/metadata.name": name } },
   spec: { finalizers: ["kubernetes"] },
 });
+
+/** A namespaced CRD (version v1) whose objects may hold anything, status included. */
+export function schemalessCrd(group: string, kind: string, plural: string): KubeObject {
+  const crd = crdManifest(group, kind, plural, {}) as unknown as KubeObject & {
+    spec: { versions: { schema: unknown }[] };
+  };
+  crd.spec.versions[0]!.schema = {
+    openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+  };
+  return crd;
+}

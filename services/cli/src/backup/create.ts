@@ -15,6 +15,7 @@ import {
   openBucketBackupWriter,
   openFileBackupWriter,
   resolveSelfBackupSpec,
+  restartableWriter,
   runBackup,
   ttlMs,
   type BackupProgress,
@@ -188,7 +189,10 @@ async function connect(m: EngineManifests, ref: string): Promise<Cluster> {
   return cluster;
 }
 
-/** The file or bucket writer; a bucket is checked reachable first (nothing written otherwise). */
+/**
+ * The file or bucket writer; a bucket is checked reachable first (nothing written otherwise).
+ * Restartable: a revision compacted mid-backup starts the snapshot again, atomic.
+ */
 async function openWriter(
   m: EngineManifests,
   name: string,
@@ -196,14 +200,18 @@ async function openWriter(
 ): Promise<{ writer: BackupWriter; close: () => void }> {
   if (to.file !== undefined) {
     try {
-      return { writer: openFileBackupWriter(to.file, { key: to.key }), close: () => undefined };
+      const file = to.file;
+      const writer = await restartableWriter(() => openFileBackupWriter(file, { key: to.key }));
+      return { writer, close: () => undefined };
     } catch (err) {
       throw new CliError((err as Error).message);
     }
   }
   const store = await openStore(m, to.bucket);
   try {
-    const writer = await openBucketBackupWriter(store.target, name, { key: to.key });
+    const writer = await restartableWriter(() =>
+      openBucketBackupWriter(store.target, name, { key: to.key }),
+    );
     return { writer, close: () => store.close() };
   } catch (err) {
     store.close();

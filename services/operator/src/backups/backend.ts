@@ -1,7 +1,7 @@
 // The backup library behind the controllers' ports: @livesync/backup's BackupStore and bucket
 // writer for a Bucket, and runBackup for the snapshot.
 
-import { BackupStore, openBucketBackupWriter, parseKey, runBackup } from "@livesync/backup";
+import { BackupStore, openBucketBackupWriter, runBackup } from "@livesync/backup";
 import type { BackupBackend, BackupBucket } from "./ports.js";
 
 export const defaultBackupBackend: BackupBackend = {
@@ -10,12 +10,7 @@ export const defaultBackupBackend: BackupBackend = {
     return {
       label: store.label,
       check: () => store.target.client.check(),
-      openWriter: (name, key) =>
-        openBucketBackupWriter(
-          store.target,
-          name,
-          key === undefined ? {} : { key: parseKey(key, "spec.encryption.secretName") },
-        ),
+      openWriter: (name, key) => openBucketBackupWriter(store.target, name, key ? { key } : {}),
       list: () => store.list(),
       delete: async (name) => void (await store.delete(name)),
       close: () => store.close(),

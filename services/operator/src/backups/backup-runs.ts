@@ -9,7 +9,8 @@
 // its next slot). Backups created by bucket sync are records of backups made elsewhere: never
 // run.
 
-import { secretValue, type BackupSpec, type BackupStatus } from "@livesync/api";
+import type { BackupSpec, BackupStatus } from "@livesync/api";
+import { backupKeyFromSecrets } from "@livesync/backup";
 import type { Cluster } from "@livesync/kube";
 import type { Desired } from "../desired.js";
 import { nsOf, type RawObject } from "../objects.js";
@@ -20,7 +21,7 @@ import type { BackupObjects } from "./io.js";
 import type { BackupMetrics } from "./metrics.js";
 import { SCHEDULE_LABEL, SYNCED_ANNOTATION } from "./names.js";
 import type { BackupBackend, BackupBucket } from "./ports.js";
-import { checkBackupSpec, type ResolvedRefs } from "./validate.js";
+import { checkBackupSpec, objectProblems, type ResolvedRefs } from "./validate.js";
 
 export const DEFAULT_BACKUP_CONCURRENCY = 2;
 const PROGRESS_EVERY_MS = 5_000;
@@ -76,6 +77,8 @@ export class BackupRuns {
   private async run(watched: RawObject, desired: Desired): Promise<void> {
     const b = await this.opts.objects.get("Backup", nsOf(watched), watched.metadata.name);
     if (!b || (phaseOf(b) && phaseOf(b) !== "New")) return; // someone else took it
+    const invalid = objectProblems("Backup", b);
+    if (invalid.length) return this.fail(b, "InvalidSpec", invalid.join("; "));
     const { problems, refs } = checkBackupSpec(
       specOf(b),
       nsOf(b),
@@ -142,9 +145,17 @@ export class BackupRuns {
   ): Promise<void> {
     const spec = specOf(b) as BackupSpec;
     const name = b.metadata.name;
+    let key: Buffer | undefined;
+    try {
+      key = spec.encryption
+        ? backupKeyFromSecrets(spec.encryption, nsOf(b), desired.manifests.secrets)
+        : undefined;
+    } catch (err) {
+      return this.fail(b, "InvalidSpec", `spec.encryption.secretName: ${(err as Error).message}`);
+    }
     let writer;
     try {
-      writer = await bucket.openWriter(name, encryptionKey(spec, nsOf(b), desired));
+      writer = await bucket.openWriter(name, key);
     } catch (err) {
       return this.fail(b, "BucketWriteFailed", `spec.bucketName: ${(err as Error).message}`);
     }
@@ -208,14 +219,4 @@ export class BackupRuns {
       startTime: b.status?.startTime as string | undefined,
     });
   }
-}
-
-/** The encryption key's text (base64) from the Secret a Backup names, when it asks for one. */
-function encryptionKey(spec: BackupSpec, ns: string, desired: Desired): string | undefined {
-  const enc = spec.encryption;
-  if (!enc) return undefined;
-  const secret = desired.manifests.secrets.find(
-    (s) => (s.metadata.namespace ?? "default") === ns && s.metadata.name === enc.secretName,
-  );
-  return secretValue(secret, enc.secretKey ?? "key");
 }

@@ -2,6 +2,7 @@
 // (backup-runs.ts), schedules fire (schedules.ts), retention deletes (retention-run.ts) and,
 // every minute, Backup objects follow their buckets (bucket-sync.ts).
 
+import { cronIntervalSeconds, nextCronRun } from "@livesync/api";
 import type { KubeRest } from "@livesync/kube";
 import type { Registry } from "@livesync/telemetry";
 import type { Desired, Snapshot } from "../desired.js";
@@ -9,7 +10,6 @@ import type { StatusWriter } from "../status-writes.js";
 import { defaultBackupBackend } from "./backend.js";
 import { BackupRuns } from "./backup-runs.js";
 import { BucketSync } from "./bucket-sync.js";
-import { cronIntervalSeconds, nextCronRun } from "./cron.js";
 import { BackupObjects } from "./io.js";
 import { BackupMetrics } from "./metrics.js";
 import type { BackupBackend } from "./ports.js";

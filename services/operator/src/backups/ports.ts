@@ -12,10 +12,10 @@ export interface BackupBucket {
   /** Throws a clear error when the bucket cannot be reached with the Secret's credentials. */
   check(): Promise<void>;
   /**
-   * Starts writing backup `name` (refused when the bucket already holds one of that name);
-   * `encryptionKey`: the key's base64 text from the encryption Secret.
+   * Starts writing backup `name` (refused when the bucket already holds one of that name),
+   * encrypted with `key` when given.
    */
-  openWriter(name: string, encryptionKey?: string): Promise<BackupWriter>;
+  openWriter(name: string, key?: Buffer): Promise<BackupWriter>;
   /** The backup.json of every complete backup in the bucket. */
   list(): Promise<Backup[]>;
   /** Removes every file of backup `name` (nothing when there is none). */

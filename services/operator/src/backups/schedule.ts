@@ -2,7 +2,7 @@
 // from the cron expression, the time of its last Backup and the clock. A slot missed while the
 // operator was down fires ONCE on start (the newest missed slot), not once per missed slot.
 
-import { parseDuration, type BackupScheduleSpec } from "@livesync/api";
+import type { BackupScheduleSpec } from "@livesync/api";
 
 /** The first slot of `schedule` (5-field cron read in `timeZone`) strictly after `after`. */
 export type CronNext = (schedule: string, timeZone: string | undefined, after: Date) => Date;
@@ -29,50 +29,7 @@ export interface ScheduleFacts {
   now: Date;
 }
 
-/** Problems of the schedule's own fields ("spec.<field>: ..."); the template is checked apart. */
-export function scheduleProblems(
-  spec: Partial<BackupScheduleSpec> | undefined,
-  next: CronNext,
-  now: Date,
-): string[] {
-  const s = spec ?? {};
-  const out: string[] = [];
-  if (typeof s.schedule !== "string" || s.schedule.trim() === "")
-    out.push("spec.schedule: required (a 5-field cron expression)");
-  else if (s.schedule.trim().split(/\s+/).length !== 5)
-    out.push(
-      `spec.schedule: "${s.schedule}" has ${s.schedule.trim().split(/\s+/).length} fields, a cron expression has 5 (minute hour day-of-month month day-of-week)`,
-    );
-  if (s.timeZone !== undefined && !isTimeZone(s.timeZone))
-    out.push(`spec.timeZone: "${s.timeZone}" is not an IANA time zone (e.g. Europe/Paris)`);
-  if (!out.length) {
-    try {
-      next(s.schedule!, s.timeZone, now);
-    } catch (err) {
-      out.push(`spec.schedule: "${s.schedule}" is not a valid cron expression: ${errText(err)}`);
-    }
-  }
-  if (!Number.isInteger(s.maxBackups) || (s.maxBackups ?? 0) < 1)
-    out.push(`spec.maxBackups: ${JSON.stringify(s.maxBackups)} must be an integer of at least 1`);
-  if (s.ttl !== undefined && parseDuration(s.ttl) === undefined)
-    out.push(`spec.ttl: "${s.ttl}" is not a duration like 720h or 1h30m0s`);
-  if (!s.template || typeof s.template !== "object")
-    out.push("spec.template: required (the spec of the Backups it creates)");
-  return out;
-}
-
-const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return tz !== "";
-  } catch {
-    return false;
-  }
-}
-
-/** What the schedule does now; `problems` are those of scheduleProblems and the template. */
+/** What the schedule does now; any of `problems` (validation, the template's references) fails it. */
 export function decideSchedule(
   f: ScheduleFacts,
   next: CronNext,

@@ -19,14 +19,8 @@ import { scheduleOf } from "./backup-runs.js";
 import type { BackupObjects } from "./io.js";
 import type { BackupMetrics } from "./metrics.js";
 import { SCHEDULE_LABEL, scheduledBackupName } from "./names.js";
-import {
-  decideSchedule,
-  scheduledTtl,
-  scheduleProblems,
-  type CronNext,
-  type ScheduleDecision,
-} from "./schedule.js";
-import { checkBackupSpec } from "./validate.js";
+import { decideSchedule, scheduledTtl, type CronNext, type ScheduleDecision } from "./schedule.js";
+import { checkBackupSpec, objectProblems } from "./validate.js";
 
 export interface ScheduleControllerOptions {
   objects: BackupObjects;
@@ -72,15 +66,15 @@ export class ScheduleController {
     const spec = s.spec as Partial<BackupScheduleSpec> | undefined;
     const ns = nsOf(s);
     const name = s.metadata.name;
-    const problems = scheduleProblems(spec, this.opts.next, now);
+    const problems = objectProblems("BackupSchedule", s);
     if (name.length > MAX_LABEL_VALUE)
       problems.push(
         `metadata.name: "${name}" is longer than ${MAX_LABEL_VALUE} characters, the most the label ${SCHEDULE_LABEL} of its Backups can hold`,
       );
-    if (spec?.template && typeof spec.template === "object")
+    if (!problems.length)
       problems.push(
         ...checkBackupSpec(
-          spec.template,
+          spec?.template,
           ns,
           desired.manifests,
           desired.problems,

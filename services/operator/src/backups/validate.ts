@@ -1,10 +1,13 @@
-// What the operator checks before running a Backup: every reference resolves in the Backup's
-// namespace (the KubernetesCluster and its Secret, the Bucket and its Secret, the encryption
-// Secret) and the fields it reads are usable. Each problem names the field and its value; any
-// problem fails the Backup before anything is written. Pure.
+// What the operator checks before running a Backup: the object is valid (the rules of
+// `livesync validate`, which the CRD's schema only partly enforces), and every reference resolves
+// in the Backup's namespace (the KubernetesCluster and its Secret, the Bucket and its Secret, the
+// encryption Secret). Each problem names the field and its value; any problem fails the Backup
+// before anything is written. Pure.
 
 import {
-  parseDuration,
+  apiVersionOf,
+  formatError,
+  validateObject,
   type BackupSpec,
   type Bucket,
   type KubernetesCluster,
@@ -12,6 +15,8 @@ import {
   type Secret,
 } from "@livesync/api";
 import type { EngineManifests } from "@livesync/engine";
+import { forValidation } from "../desired.js";
+import type { RawObject } from "../objects.js";
 import {
   inNamespace,
   resolveBucketRef,
@@ -56,9 +61,6 @@ export function checkBackupSpec(
     ? resolveBucketRef(`${prefix}bucketName`, s.bucketName, ns, m, problems, report)
     : bad("InvalidSpec", "bucketName", "required: the operator stores backups in a Bucket");
 
-  if (s.ttl !== undefined && parseDuration(s.ttl) === undefined)
-    bad("InvalidSpec", "ttl", `"${s.ttl}" is not a duration like 720h or 1h30m0s`);
-
   const enc = s.encryption;
   if (enc) {
     const key = enc.secretKey ?? "key";
@@ -72,14 +74,12 @@ export function checkBackupSpec(
       );
   }
 
-  const overlap = (s.includedNamespaces ?? []).filter((n) => s.excludedNamespaces?.includes(n));
-  if (overlap.length)
-    bad(
-      "InvalidSpec",
-      "excludedNamespaces",
-      `${overlap.map((n) => `"${n}"`).join(", ")} also in includedNamespaces`,
-    );
-
   if (out.length || !cluster || !bucket) return { problems: out };
   return { problems: out, refs: { ...cluster, ...bucket } };
+}
+
+/** Problems of a Backup or BackupSchedule object as `livesync validate` sees it ("path: message"). */
+export function objectProblems(kind: "Backup" | "BackupSchedule", o: RawObject): string[] {
+  const result = validateObject(forValidation(o, apiVersionOf(kind), kind));
+  return result.ok ? [] : result.errors.map(formatError);
 }
