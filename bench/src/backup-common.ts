@@ -188,11 +188,12 @@ export const machineLoad = () => readFileSync("/proc/loadavg", "utf8").split(" "
 
 export type BenchContext = Awaited<ReturnType<typeof benchContext>>;
 
-/** Where each tool of a run writes in the test bucket (removed by cleanUp). */
+/** Where the run writes in the test bucket (all removed by cleanUp). */
 export const runPrefixes = (run: string) => ({
-  direct: `bench/${run}/`,
-  velero: `bench/${run}/velero`,
-  livesync: `${LS_NAMESPACE}/${BUCKET_NAME}/backups/bench-${run}`,
+  /** The direct baseline's tarball, and Velero's storage location under `velero`. */
+  bench: `bench/${run}/`,
+  livesyncBackups: `${LS_NAMESPACE}/${BUCKET_NAME}/backups/bench-${run}`,
+  livesyncRestores: `${LS_NAMESPACE}/${BUCKET_NAME}/restores/bench-${run}`,
 });
 
 /** Deletes the run's namespaces and bucket objects, and closes the clients. */

@@ -13,9 +13,10 @@ import {
   directBackup,
   machineLoad,
   objectCount,
+  runPrefixes,
   seedPlan,
 } from "./backup-common.js";
-import { livesyncBackup } from "./livesync-cli.js";
+import { idleRssMB, livesyncBackup } from "./livesync-runs.js";
 import { backupWithVelero } from "./velero/peer.js";
 
 const ctx = await benchContext();
@@ -26,25 +27,45 @@ const loadBefore = machineLoad();
 
 const seedSeconds = await createObjects(source.rest, plan);
 try {
-  const direct = await directBackup(env, source.rest, plan, `bench/${run}/direct.tgz`);
-  const livesync = await livesyncBackup(ctx, plan, `bench-${run}`);
+  const direct = await directBackup(env, source.rest, plan, `${runPrefixes(run).bench}direct.tgz`);
+  const livesync = await livesyncBackup(plan, `bench-${run}`, "seeded");
+  const everyResource = await livesyncBackup(plan, `bench-${run}-all`, "all");
   const velero = arg("velero", 1)
     ? await backupWithVelero(ctx, plan, `bench-${run}`)
     : { error: "--velero 0" };
-  const figures = livesync.seconds ? { ratio: direct.seconds / livesync.seconds } : {};
+  const figures = "error" in livesync ? {} : { ratio: direct.seconds / livesync.seconds };
+  const secondsToVelero =
+    "error" in everyResource || "error" in velero
+      ? {}
+      : { everyResourceToVelero: everyResource.seconds / velero.seconds };
   const result = {
     benchmark: "backup",
     objects,
     namespaces: plan.namespaces.length,
     objectBytes: plan.bytes,
-    livesync,
+    livesync: {
+      what: "the seeded resources (ConfigMaps, Deployments) of the namespaces, the run's label",
+      ...livesync,
+    },
+    livesyncEveryResource: {
+      what: "every resource the namespaces may hold (the default scope), the run's label: what Velero does",
+      ...everyResource,
+    },
     direct: {
       what: "direct client: list each namespace's ConfigMaps and Deployments (pages of 500), one gzip'd tarball streamed to the bucket",
       ...direct,
     },
     ...figures,
+    idleRssMB: {
+      what: "the same child process loading the same modules (tsx, as the CLI and the image run) and exiting",
+      peakRssMB: await idleRssMB(),
+    },
     target: { ratio: ">= 0.8", peakRssMB: "<= 250" },
-    velero,
+    velero: {
+      what: "Velero v1.18.3 out of cluster: Backup of the namespaces, the run's label, to the same bucket",
+      ...velero,
+    },
+    ...secondsToVelero,
     seeding: { seconds: seedSeconds, concurrency: plan.concurrency },
     machineLoad: { before: loadBefore, after: machineLoad() },
   };

@@ -17,7 +17,7 @@ import {
   objectCount,
   seedPlan,
 } from "./backup-common.js";
-import { livesyncBackup, livesyncRestore } from "./livesync-cli.js";
+import { livesyncBackup, livesyncRestore } from "./livesync-runs.js";
 import { backupWithVelero, restoreWithVelero } from "./velero/peer.js";
 
 const ctx = await benchContext();
@@ -32,16 +32,16 @@ const backup = `bench-${run}`;
 
 await createObjects(source.rest, plan);
 try {
-  const livesyncSetup = await livesyncBackup(ctx, plan, backup);
+  const livesyncSetup = await livesyncBackup(plan, backup, "seeded");
   const veleroSetup = arg("velero", 1)
     ? await backupWithVelero(ctx, plan, backup)
     : { error: "--velero 0" };
 
   const directSeconds = await createObjects(destination.rest, plan, directNs);
-  const clean = await livesyncRestore(ctx, backup, "none", `bench-${run}-clean`);
+  const clean = await livesyncRestore(backup, "none", `bench-${run}-clean`);
   const dirt = "error" in clean ? undefined : await dirtyObjects(destination.rest, plan);
   const revert = dirt
-    ? { ...(await livesyncRestore(ctx, backup, "revert", `bench-${run}-revert`)), made: dirt }
+    ? { ...(await livesyncRestore(backup, "revert", `bench-${run}-revert`)), made: dirt }
     : { error: "needs the clean restore" };
   const velero =
     "error" in veleroSetup
@@ -50,7 +50,7 @@ try {
 
   const ratios =
     "error" in clean
-      ? { livesync: "livesync restore not available yet", why: clean.error }
+      ? { livesyncRestore: "livesync restore not available yet" }
       : {
           ratio: directSeconds / clean.seconds,
           ...("error" in revert ? {} : { revertToCleanRestore: revert.seconds / clean.seconds }),

@@ -14,7 +14,7 @@ function veleroServer(ctx: BenchContext, cluster: "source" | "destination"): Vel
     c.rest,
     kubeconfig,
     ctx.env.s3,
-    runPrefixes(ctx.run).velero,
+    `${runPrefixes(ctx.run).bench}velero`,
   );
 }
 

@@ -10,7 +10,7 @@
 // run.
 
 import type { BackupSpec, BackupStatus } from "@livesync/api";
-import { backupKeyFromSecrets } from "@livesync/backup";
+import { backupKeyFromSecrets, specToRun } from "@livesync/backup";
 import type { Cluster } from "@livesync/kube";
 import type { Desired } from "../desired.js";
 import { nsOf, type RawObject } from "../objects.js";
@@ -143,8 +143,14 @@ export class BackupRuns {
     bucket: BackupBucket,
     desired: Desired,
   ): Promise<void> {
-    const spec = specOf(b) as BackupSpec;
     const name = b.metadata.name;
+    let spec: BackupSpec;
+    try {
+      // A preset (the self-backup) is resolved at each run: Secrets named since are included.
+      spec = await specToRun(b.metadata.annotations, specOf(b) as BackupSpec, source);
+    } catch (err) {
+      return this.fail(b, "InvalidSpec", (err as Error).message);
+    }
     let key: Buffer | undefined;
     try {
       key = spec.encryption
