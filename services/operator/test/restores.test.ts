@@ -150,7 +150,7 @@ beforeAll(async () => {
   op.registerMetrics(registry);
   f.onCleanup(async () => {
     const store = new BackupStore(target());
-    for (const b of ["full", "only-a", "only-b"]) await store.delete(b);
+    for (const b of ["full", "only-a", "only-b", "by-schedule"]) await store.delete(b);
     await store.target.client.deletePrefix(`${f.ns}/${BUCKET}/`);
     store.close();
     source.close();
@@ -214,6 +214,37 @@ describe("Restore controller", () => {
     expect(r.status?.phase, JSON.stringify(r.status)).toBe("Completed");
     expect(r.status?.backups).toEqual(["only-a"]);
     expect((await configMaps(into)).map((c) => c.metadata.name)).toEqual(["app-a"]);
+  });
+
+  it("scheduleName: the newest Completed Backup its schedule made through the operator", async () => {
+    // A Backup as a BackupSchedule creates it: labelled with the schedule, run by the operator.
+    await f.create(f.path("backups"), {
+      apiVersion: "backup.livesync.dev/v1alpha1",
+      kind: "Backup",
+      metadata: { name: "by-schedule", labels: { "backup.livesync.dev/schedule": "sched-c" } },
+      spec: {
+        sourceName: "source",
+        bucketName: BUCKET,
+        includedNamespaces: [srcNs],
+        includeClusterResources: false,
+        resources: [{ group: "", version: "v1", resource: "configmaps" }],
+      },
+    });
+    await eventually(
+      async () =>
+        ((await f.get(f.path("backups", "by-schedule"))) as RestoreObj).status?.phase ===
+          "Completed" || undefined,
+      { timeoutMs: 60_000, what: "the scheduled Backup to complete" },
+    );
+    const into = await destinationNamespace("restores-sched");
+    await createRestore("by-schedule", {
+      scheduleName: "sched-c",
+      namespaceMapping: { [srcNs]: into },
+    });
+    const r = await finished("by-schedule");
+    expect(r.status?.phase, JSON.stringify(r.status)).toBe("Completed");
+    expect(r.status?.backups).toEqual(["by-schedule"]);
+    expect((await configMaps(into)).length).toBe(3);
   });
 
   it.each([

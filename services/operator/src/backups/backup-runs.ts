@@ -197,6 +197,7 @@ export class BackupRuns {
       status = await this.opts.backend.run({
         name,
         namespace: nsOf(b),
+        labels: b.metadata.labels,
         spec,
         source,
         writer,
