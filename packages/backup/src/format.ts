@@ -19,6 +19,9 @@ import type { Backup, BackupProblem, KubeObject } from "@livesync/api";
  */
 export const BACKUP_FORMAT_VERSION = "1.0.0";
 
+/** Label of a Backup made by a BackupSchedule: the schedule's name (restores find them by it). */
+export const SCHEDULE_LABEL = "backup.livesync.dev/schedule";
+
 /** Folder segment of cluster-scoped objects (a namespace cannot start with "_"). */
 export const CLUSTER_SCOPE_SEGMENT = "_cluster";
 /** Folder segment of the core group (no API group is named "core": CRD groups contain a dot). */

@@ -11,6 +11,7 @@ import { checkEncryptionHeader, ENCRYPTION_HEADER_SIZE, parseKey } from "./encry
 import { archiveFilePaths, writeSidecar } from "./file-writer.js";
 import {
   BACKUP_FILES,
+  BackupIntegrityError,
   backupFileKey,
   backupsPrefix,
   restoreFileKey,
@@ -31,6 +32,12 @@ export class BackupNotFoundError extends Error {
     super(`backup ${backup} not found in ${where}`);
     this.name = "BackupNotFoundError";
   }
+}
+
+/** What a bucket holds: its readable backups, and the names of those whose backup.json is not. */
+export interface BackupListing {
+  backups: Backup[];
+  unreadable: { name: string; message: string }[];
 }
 
 export class BackupStore {
@@ -76,22 +83,43 @@ export class BackupStore {
   }
 
   /** Every complete backup (a folder without backup.json is one being written or aborted). */
-  async list(): Promise<Backup[]> {
+  /**
+   * Every complete backup, oldest first. A backup.json that cannot be parsed is reported in
+   * `unreadable` instead of failing the whole listing: one damaged backup must not hide the others
+   * (nor be taken for deleted). A failing request still throws: a partial listing is no listing.
+   */
+  async listing(): Promise<BackupListing> {
     const prefix = backupsPrefix(this.target.bucketNamespace, this.target.bucketName);
     const names = (await this.target.client.list(prefix))
       .map((k) => k.slice(prefix.length).split("/"))
       .filter((parts) => parts.length === 2 && parts[1] === BACKUP_FILES.backup)
       .map((parts) => parts[0]!);
     const backups: Backup[] = [];
+    const unreadable: BackupListing["unreadable"] = [];
     // A few GETs at a time: a bucket may hold hundreds of backups.
     for (let i = 0; i < names.length; i += 8) {
-      const got = await Promise.all(names.slice(i, i + 8).map((name) => this.get(name)));
+      const batch = names.slice(i, i + 8);
+      const got = await Promise.all(
+        batch.map((name) =>
+          this.get(name).catch((err: unknown) => {
+            if (!(err instanceof BackupIntegrityError)) throw err;
+            unreadable.push({ name, message: err.message });
+            return undefined;
+          }),
+        ),
+      );
       for (const backup of got) if (backup) backups.push(backup);
     }
     const time = (b: Backup) => b.status?.startTime ?? b.metadata.creationTimestamp ?? "";
-    return backups.sort(
+    backups.sort(
       (a, b) => time(a).localeCompare(time(b)) || a.metadata.name.localeCompare(b.metadata.name),
     );
+    return { backups, unreadable };
+  }
+
+  /** The readable complete backups, oldest first (see listing()). */
+  async list(): Promise<Backup[]> {
+    return (await this.listing()).backups;
   }
 
   async get(name: string): Promise<Backup | undefined> {

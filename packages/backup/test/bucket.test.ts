@@ -102,6 +102,20 @@ describe("backups in a bucket", () => {
     expect(await store.target.client.list(store.key("aborted", ""))).toEqual([]);
   });
 
+  it("names a damaged backup.json and still lists the others", async () => {
+    const store = freshStore();
+    await writeSample(await openBucketBackupWriter(store.target, "good"), "good");
+    await store.target.client.put(store.key("damaged", BACKUP_FILES.backup), "{not json", {});
+    const listing = await store.listing();
+    expect(listing.backups.map((b) => b.metadata.name)).toEqual(["good"]);
+    expect(listing.unreadable).toEqual([
+      {
+        name: "damaged",
+        message: expect.stringMatching(/damaged\/backup\.json: backup\.json is not valid JSON/),
+      },
+    ]);
+  });
+
   it("round-trips an encrypted backup: stored encrypted, read with the key only", async () => {
     const store = freshStore();
     const key = randomBytes(32);

@@ -4,6 +4,7 @@
  * brings retention in), a Backup past its TTL loses its data and its object, and an invalid
  * schedule reaches FailedValidation naming the field and value.
  */
+import { SCHEDULE_LABEL } from "@livesync/backup";
 import { KubeApiError } from "@livesync/kube";
 import { Registry } from "@livesync/telemetry";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
@@ -22,7 +23,6 @@ import { cond, Fixture } from "./fixture.js";
 
 const env = inject("testenv");
 const src = kubeConfigFor(env, "source");
-const SCHEDULE_LABEL = "backup.livesync.dev/schedule";
 let f: Fixture;
 let template: Record<string, unknown>;
 const registry = new Registry();

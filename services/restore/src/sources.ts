@@ -3,9 +3,9 @@
 // resolved from the backups a bucket holds. Pure apart from the listing.
 
 import type { Backup, RestoreSpec } from "@livesync/api";
+import { SCHEDULE_LABEL } from "@livesync/backup";
 
-/** Label on every Backup a BackupSchedule created: the schedule's name. */
-export const SCHEDULE_LABEL = "backup.livesync.dev/schedule";
+export { SCHEDULE_LABEL };
 
 const completedAt = (b: Backup) => b.status?.completionTime ?? "";
 

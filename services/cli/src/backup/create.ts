@@ -2,14 +2,7 @@
 // Bucket or a local file, without an operator. Everything is checked (manifests, cluster and
 // bucket reachable, encryption key) before anything is written.
 
-import {
-  clusterKubeconfig,
-  KUBECONFIG_KEY,
-  namespaceOf,
-  type Backup,
-  type BackupSpec,
-  type BackupStatus,
-} from "@livesync/api";
+import { namespaceOf, type Backup, type BackupSpec, type BackupStatus } from "@livesync/api";
 import {
   backupKeyFromSecrets,
   openBucketBackupWriter,
@@ -28,6 +21,7 @@ import {
   CliError,
   describeProblem,
   exitCodeForPhase,
+  clusterFromManifests,
   findCluster,
   loadCliManifests,
   MANIFEST_OPTIONS,
@@ -164,26 +158,13 @@ function keyOf(encryption: { secretName: string }, namespace: string, m: EngineM
 
 /** The source cluster, checked to answer (its /version) before anything is written. */
 async function connect(m: EngineManifests, ref: string): Promise<Cluster> {
-  const kc = findCluster(m, ref);
-  const where = `KubernetesCluster ${namespaceOf(kc)}/${kc.metadata.name}`;
-  const yaml = clusterKubeconfig(kc, m.secrets);
-  if (yaml === undefined) {
-    throw new CliError(
-      `${where}: Secret ${kc.spec.secretName} not found in the -f manifests or has no key ${kc.spec.secretKey ?? KUBECONFIG_KEY}`,
-    );
-  }
-  let cluster: Cluster;
-  try {
-    cluster = await Cluster.fromKubeConfigYaml(kc.metadata.name, yaml);
-  } catch (err) {
-    throw new CliError(`${where}: ${(err as Error).message}`);
-  }
+  const cluster = await clusterFromManifests(m, ref);
   try {
     await cluster.rest.request("GET", "/version", { signal: AbortSignal.timeout(15_000) });
   } catch (err) {
     cluster.close();
     throw new CliError(
-      `${where} (${cluster.rest.server.origin}) is unreachable: ${(err as Error).message}`,
+      `KubernetesCluster ${ref} (${cluster.rest.server.origin}) is unreachable: ${(err as Error).message}`,
     );
   }
   return cluster;

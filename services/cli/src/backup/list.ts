@@ -52,7 +52,9 @@ export const backupList = subcommand(usage, async (argv) => {
   const output = outputFormat(values.output);
   const store = await openStore(loadCliManifests(values.file), values.bucket);
   try {
-    const backups = await store.list();
+    const { backups, unreadable } = await store.listing();
+    // Damaged backups are named on stderr: the listing of the others stays usable.
+    for (const u of unreadable) console.error(`warning: ${u.message}`);
     if (output === "json") printJson({ items: backups.map(backupSummary) });
     else if (backups.length === 0) console.log(`no backups in ${store.label}`);
     else console.log(backupTable(backups));

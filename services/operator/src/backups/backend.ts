@@ -18,7 +18,7 @@ export const defaultBackupBackend: BackupBackend = {
       // Restartable: a revision compacted mid-backup starts the snapshot again, atomic.
       openWriter: (name, key) =>
         restartableWriter(() => openBucketBackupWriter(store.target, name, key ? { key } : {})),
-      list: () => store.list(),
+      listing: () => store.listing(),
       delete: async (name) => void (await store.delete(name)),
       close: () => store.close(),
     };

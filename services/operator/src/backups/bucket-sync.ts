@@ -3,6 +3,7 @@
 // restored through the status subresource) or remove. One round at a time.
 
 import type { BackupSpec, BackupPhase } from "@livesync/api";
+import type { BackupListing } from "@livesync/backup";
 import type { Desired } from "../desired.js";
 import { nsOf, type RawObject } from "../objects.js";
 import type { BackupObjects } from "./io.js";
@@ -39,16 +40,16 @@ export class BucketSync {
       const where = { namespace: ns, name: bucket.metadata.name };
       try {
         const store = this.backend.openBucket(bucket, desired.manifests.secrets);
-        let inBucket;
+        let listing: BackupListing;
         const listedAt = new Date();
         try {
-          inBucket = await store.list();
+          listing = await store.listing();
         } finally {
           store.close();
         }
         const plan = syncPlan(
           where,
-          inBucket,
+          listing.backups,
           backups.filter((b) => nsOf(b) === ns).map(syncedObject),
           listedAt,
         );
@@ -56,7 +57,14 @@ export class BucketSync {
           const created = await this.objects.createBackup(b as unknown as RawObject);
           if (created && b.status) await this.objects.patchStatus("Backup", created, b.status);
         }
-        for (const name of plan.remove) await this.objects.deleteBackup(ns, name);
+        // A backup whose backup.json cannot be read is still there: never removed for it.
+        const damaged = new Set(listing.unreadable.map((u) => u.name));
+        for (const name of plan.remove) {
+          if (!damaged.has(name)) await this.objects.deleteBackup(ns, name);
+        }
+        for (const u of listing.unreadable) {
+          this.onError(new Error(`Bucket ${ns}/${bucket.metadata.name}: ${u.message}`));
+        }
       } catch (err) {
         this.onError(
           new Error(

@@ -1,8 +1,7 @@
 // Names the backup controllers share: the label and annotation they put on Backups, and how a
 // scheduled Backup is named.
 
-/** Label of a Backup made by a BackupSchedule: the schedule's name. */
-export const SCHEDULE_LABEL = "backup.livesync.dev/schedule";
+export { SCHEDULE_LABEL } from "@livesync/backup";
 /** Annotation of a Backup created from its bucket's backup.json (not run here). */
 export const SYNCED_ANNOTATION = "backup.livesync.dev/synced-from-bucket";
 

@@ -1,8 +1,8 @@
 // What the backup controllers need from the backup library, as two narrow ports: a Bucket's
 // backups (write one, list, delete) and the snapshot run. backend.ts provides the real ones.
 
-import type { Backup, BackupSpec, BackupStatus, Bucket, Secret } from "@livesync/api";
-import type { BackupWriter } from "@livesync/backup";
+import type { BackupSpec, BackupStatus, Bucket, Secret } from "@livesync/api";
+import type { BackupListing, BackupWriter } from "@livesync/backup";
 import type { Cluster } from "@livesync/kube";
 
 /** The backups of one Bucket. */
@@ -16,8 +16,8 @@ export interface BackupBucket {
    * encrypted with `key` when given.
    */
   openWriter(name: string, key?: Buffer): Promise<BackupWriter>;
-  /** The backup.json of every complete backup in the bucket. */
-  list(): Promise<Backup[]>;
+  /** The backup.json of every complete backup in the bucket, and the unreadable ones' names. */
+  listing(): Promise<BackupListing>;
   /** Removes every file of backup `name` (nothing when there is none). */
   delete(name: string): Promise<void>;
   close(): void;
