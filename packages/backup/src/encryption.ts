@@ -57,6 +57,28 @@ function nonce(prefix: Buffer, counter: number): Buffer {
 
 const aad = (header: Buffer, last: boolean) => Buffer.concat([header, Buffer.from([last ? 1 : 0])]);
 
+/** The header's size: what checkEncryptionHeader needs to read. */
+export const ENCRYPTION_HEADER_SIZE = HEADER_SIZE;
+
+/**
+ * Throws a DecryptionError unless `head` (the file's first bytes) is a header this reader knows,
+ * made with `key`: a wrong key is caught before any byte is decrypted.
+ */
+export function checkEncryptionHeader(head: Buffer, key: Buffer, what: string): void {
+  if (head.length < HEADER_SIZE || !isEncrypted(head)) {
+    throw new DecryptionError(`${what} is not a livesync encrypted archive`);
+  }
+  if (head.readUInt8(8) !== VERSION) {
+    throw new DecryptionError(`${what}: encryption version ${head.readUInt8(8)} is unknown`);
+  }
+  const fileKeyId = head.subarray(9, 17).toString("hex");
+  if (fileKeyId !== keyId(key)) {
+    throw new DecryptionError(
+      `${what} was encrypted with another key (key id ${fileKeyId}, given key ${keyId(key)})`,
+    );
+  }
+}
+
 /** Plaintext in, header + sealed chunks out. */
 export class EncryptStream extends Transform {
   private readonly header: Buffer;
@@ -125,17 +147,7 @@ export class DecryptStream extends Transform {
 
   private readHeader(): void {
     const h = this.buffered.subarray(0, HEADER_SIZE);
-    if (!isEncrypted(h))
-      throw new DecryptionError(`${this.what} is not a livesync encrypted archive`);
-    if (h.readUInt8(8) !== VERSION) {
-      throw new DecryptionError(`${this.what}: encryption version ${h.readUInt8(8)} is unknown`);
-    }
-    const fileKeyId = h.subarray(9, 17).toString("hex");
-    if (fileKeyId !== keyId(this.key)) {
-      throw new DecryptionError(
-        `${this.what} was encrypted with another key (key id ${fileKeyId}, given key ${keyId(this.key)})`,
-      );
-    }
+    checkEncryptionHeader(h, this.key, this.what);
     this.header = Buffer.from(h);
     this.prefix = Buffer.from(h.subarray(17, 25));
     this.sealedSize = h.readUInt32BE(25) + TAG_SIZE;

@@ -30,8 +30,11 @@ export async function writeSidecar(path: string, sha256: string): Promise<void> 
   await writeFile(sidecarPath(path), sha256SumLine(sha256, basename(path)));
 }
 
-/** Opens PATH.tgz for writing; throws naming the path when its directory is missing. */
-export function openFileBackupWriter(path: string, opts: ArchiveWriterOptions = {}): BackupWriter {
+/**
+ * Where an archive for `path` is written before it is renamed to it (same directory, so the
+ * rename is atomic); throws naming the path when its directory is missing.
+ */
+export function archiveFilePaths(path: string): { target: string; temp: string } {
   const target = resolve(path);
   const dir = dirname(target);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -40,7 +43,15 @@ export function openFileBackupWriter(path: string, opts: ArchiveWriterOptions = 
   if (existsSync(target) && statSync(target).isDirectory()) {
     throw new Error(`cannot write ${path}: it is a directory`);
   }
-  const temp = join(dir, `.${basename(target)}.partial-${randomBytes(4).toString("hex")}`);
+  return {
+    target,
+    temp: join(dir, `.${basename(target)}.partial-${randomBytes(4).toString("hex")}`),
+  };
+}
+
+/** Opens PATH.tgz for writing; throws naming the path when its directory is missing. */
+export function openFileBackupWriter(path: string, opts: ArchiveWriterOptions = {}): BackupWriter {
+  const { target, temp } = archiveFilePaths(path);
   return new FileBackupWriter(target, temp, opts);
 }
 

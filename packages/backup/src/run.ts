@@ -24,6 +24,8 @@ export interface RunBackupOptions {
   name: string;
   /** The Backup's namespace (where its KubernetesCluster and Bucket are). */
   namespace?: string;
+  /** The Backup's labels, kept in backup.json (a schedule's label: restores find its backups). */
+  labels?: Record<string, string>;
   spec: BackupSpec;
   source: Cluster | KubeRest;
   writer: BackupWriter;
@@ -146,7 +148,11 @@ export async function runBackup(opts: RunBackupOptions): Promise<BackupStatus> {
   const backup: Backup = {
     apiVersion: "backup.livesync.dev/v1alpha1",
     kind: "Backup",
-    metadata: { name: opts.name, ...(opts.namespace ? { namespace: opts.namespace } : {}) },
+    metadata: {
+      name: opts.name,
+      ...(opts.namespace ? { namespace: opts.namespace } : {}),
+      ...(opts.labels && Object.keys(opts.labels).length ? { labels: opts.labels } : {}),
+    },
     spec: opts.spec,
     status,
   };

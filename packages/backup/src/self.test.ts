@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "@livesync/api";
 import { compileScope, planResources, selects } from "./scope.js";
-import { referencedSecrets, selfBackupSpec, SELF_BACKUP_RESOURCES } from "./self.js";
+import { referencedSecrets, selfBackupSpec, SELF_BACKUP_RESOURCES, specToRun } from "./self.js";
 
 const obj = (kind: string, namespace: string, name: string, spec: unknown): KubeObject => ({
   apiVersion: "x/v1",
@@ -79,5 +79,21 @@ describe("selfBackupSpec", () => {
       "tasks",
       "backupschedules",
     ]);
+  });
+});
+
+describe("specToRun", () => {
+  const spec = { sourceName: "mgmt", includedNamespaces: ["ops"] };
+  const noCluster = {} as Parameters<typeof specToRun>[2];
+  it("keeps the spec of a Backup without a preset", async () => {
+    expect(await specToRun(undefined, spec, noCluster)).toBe(spec);
+    expect(await specToRun({ other: "x" }, spec, noCluster)).toBe(spec);
+  });
+  it("refuses an unknown preset, naming the annotation", async () => {
+    await expect(
+      specToRun({ "backup.livesync.dev/preset": "everything" }, spec, noCluster),
+    ).rejects.toThrow(
+      'annotation backup.livesync.dev/preset: unknown preset "everything" (known: self)',
+    );
   });
 });

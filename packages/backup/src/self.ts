@@ -129,3 +129,29 @@ export async function resolveSelfBackupSpec(
   }
   return selfBackupSpec(opts, served, referencedSecrets(objects));
 }
+
+/**
+ * The spec a Backup runs with: its own, or, when annotated with PRESET_ANNOTATION "self", the
+ * self-backup preset resolved now (namespace: the first of spec.includedNamespaces, else all;
+ * source, bucket, ttl and encryption from the spec). Throws on an unknown preset.
+ */
+export async function specToRun(
+  annotations: Record<string, string> | undefined,
+  spec: BackupSpec,
+  source: Cluster,
+): Promise<BackupSpec> {
+  const preset = annotations?.[PRESET_ANNOTATION];
+  if (preset === undefined) return spec;
+  if (preset !== SELF_PRESET) {
+    throw new Error(
+      `annotation ${PRESET_ANNOTATION}: unknown preset ${JSON.stringify(preset)} (known: ${SELF_PRESET})`,
+    );
+  }
+  return resolveSelfBackupSpec(source, {
+    sourceName: spec.sourceName,
+    bucketName: spec.bucketName,
+    namespace: spec.includedNamespaces?.[0],
+    ttl: spec.ttl,
+    encryption: spec.encryption,
+  });
+}

@@ -1,16 +1,14 @@
 // The backups one Bucket holds, under <bucket namespace>/<bucket name>/backups/<backup>/. The
 // bucket is the source of truth: a backup exists when its backup.json does (written last).
-import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { namespaceOf, type Backup, type Bucket, type Restore, type Secret } from "@livesync/api";
 import { bucketClientFromSpec, bucketCredentials } from "@livesync/bucket";
 import { archiveFileName, openBucketBackupWriter, type BucketTarget } from "./bucket-writer.js";
 import { DigestStream } from "./digest.js";
-import { parseKey } from "./encryption.js";
-import { writeSidecar } from "./file-writer.js";
+import { checkEncryptionHeader, ENCRYPTION_HEADER_SIZE, parseKey } from "./encryption.js";
+import { archiveFilePaths, writeSidecar } from "./file-writer.js";
 import {
   BACKUP_FILES,
   backupFileKey,
@@ -85,9 +83,10 @@ export class BackupStore {
       .filter((parts) => parts.length === 2 && parts[1] === BACKUP_FILES.backup)
       .map((parts) => parts[0]!);
     const backups: Backup[] = [];
-    for (const name of names) {
-      const backup = await this.get(name);
-      if (backup) backups.push(backup);
+    // A few GETs at a time: a bucket may hold hundreds of backups.
+    for (let i = 0; i < names.length; i += 8) {
+      const got = await Promise.all(names.slice(i, i + 8).map((name) => this.get(name)));
+      for (const backup of got) if (backup) backups.push(backup);
     }
     const time = (b: Backup) => b.status?.startTime ?? b.metadata.creationTimestamp ?? "";
     return backups.sort(
@@ -136,6 +135,7 @@ export class BackupStore {
     if (!index) throw new BackupNotFoundError(`${name} (its index.json)`, this.label);
     const key = this.archiveKey(backup);
     const what = `${this.label}: ${key}`;
+    if (opts.key) await this.checkKey(key, opts.key, what);
     return {
       backup,
       index,
@@ -147,20 +147,34 @@ export class BackupStore {
     };
   }
 
+  /** A wrong key fails here, from the archive's header, rather than once objects are read. */
+  private async checkKey(archiveKey: string, key: Buffer, what: string): Promise<void> {
+    const body = await this.target.client.getStream(archiveKey);
+    if (!body) throw new BackupNotFoundError(`(its archive ${archiveKey})`, this.label);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body) {
+        chunks.push(chunk as Buffer);
+        size += (chunk as Buffer).length;
+        if (size >= ENCRYPTION_HEADER_SIZE) break;
+      }
+    } finally {
+      body.destroy();
+    }
+    checkEncryptionHeader(Buffer.concat(chunks), key, what);
+  }
+
   /**
    * Downloads the stored archive as it is (an encrypted one stays encrypted) to path, checks it
    * against the sha256 recorded in backup.json, and writes the path.sha256 sidecar.
    */
   async exportTo(name: string, path: string): Promise<StoredArchive> {
+    const { target, temp } = archiveFilePaths(path);
     const backup = await this.require(name);
     const key = this.archiveKey(backup);
     const body = await this.target.client.getStream(key);
     if (!body) throw new BackupNotFoundError(`${name} (its archive ${key})`, this.label);
-    const target = resolve(path);
-    const temp = join(
-      dirname(target),
-      `.${basename(target)}.partial-${randomBytes(4).toString("hex")}`,
-    );
     const digest = new DigestStream();
     try {
       await pipeline(body, digest, createWriteStream(temp, { flags: "wx" }));

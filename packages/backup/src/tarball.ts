@@ -7,6 +7,7 @@ import { createGunzip, createGzip } from "node:zlib";
 import tar from "tar-stream";
 import { DigestStream, sha256Hex } from "./digest.js";
 import { DecryptStream, EncryptStream } from "./encryption.js";
+import { BackupIntegrityError } from "./format.js";
 
 /**
  * PAX keyword of a file's sha256. An extended attribute keyword: GNU tar and bsdtar read it
@@ -96,8 +97,11 @@ export interface TarFile {
   sha256?: string;
 }
 
-/** An archive could not be read to its end (corrupt gzip, tar, or failed decryption). */
-export class ArchiveReadError extends Error {
+/**
+ * An archive could not be read to its end (corrupt gzip, tar, or failed decryption): an
+ * integrity error like a digest mismatch, for callers that tell those apart.
+ */
+export class ArchiveReadError extends BackupIntegrityError {
   constructor(
     message: string,
     /** The file being read when it failed, if any. */

@@ -116,6 +116,9 @@ describe("backups in a bucket", () => {
     expect(raw).not.toContain("cm-1");
 
     await expect(openBackupFromBucket(store, "secret")).rejects.toThrow(/encrypted: give its key/);
+    await expect(openBackupFromBucket(store, "secret", { key: randomBytes(32) })).rejects.toThrow(
+      /was encrypted with another key/,
+    );
     const items = await readAll(await openBackupFromBucket(store, "secret", { key }));
     expect(items).toHaveLength(5);
 

@@ -9,3 +9,4 @@ export { freePort } from "./ports.js";
 export { auditedWrites, type AuditedRequest } from "./audit.js";
 export { READER_USER } from "./components/kube.js";
 export { helmBinary } from "./binaries.js";
+export { startPrivateCluster, type PrivateCluster } from "./private-cluster.js";

@@ -300,11 +300,14 @@ describe("helm chart deploy/helm/livesync", () => {
     }
   });
 
-  it("selfBackup: one BackupSchedule of livesync's own objects and Secrets, kept on uninstall", () => {
+  it("selfBackup: one BackupSchedule of the self-backup preset, kept on uninstall", () => {
     const objs = render(`${SELF_BACKUP},watchNamespace=livesync-objects`);
     const schedule = named(objs, "BackupSchedule", "livesync-self");
     expect(schedule.metadata.namespace).toBe("livesync-objects");
-    expect(schedule.metadata.annotations).toEqual({ "helm.sh/resource-policy": "keep" });
+    expect(schedule.metadata.annotations).toEqual({
+      "helm.sh/resource-policy": "keep",
+      "backup.livesync.dev/preset": "self",
+    });
     expect(schedule.spec).toMatchObject({ schedule: "0 3 * * *", maxBackups: 14, ttl: "720h" });
     const { template } = schedule.spec;
     expect(template).toMatchObject({
@@ -323,10 +326,6 @@ describe("helm chart deploy/helm/livesync", () => {
       "assets.livesync.dev/v1alpha1/kubernetesclusters",
       "assets.livesync.dev/v1alpha1/buckets",
       "backup.livesync.dev/v1alpha1/backupschedules",
-      "/v1/secrets",
-    ]);
-    expect(template.resources[5].filters.nameSelector.excludeRegex).toEqual([
-      "^sh\\.helm\\.release\\.",
     ]);
     expect(render("").filter((o) => o.kind === "BackupSchedule")).toEqual([]);
     const timed = named(

@@ -135,7 +135,8 @@ function printStatus(statuses: LiveSyncStatus[]): void {
 }
 
 runCli(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // Writes to a pipe are asynchronous: exit once stdout has flushed, or a large -o json is cut.
+  (code) => process.stdout.write("", () => process.exit(code)),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

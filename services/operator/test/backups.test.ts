@@ -5,6 +5,7 @@
  * as Interrupted, not left stuck.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Registry, startTelemetry } from "@livesync/telemetry";
 import { kubeConfigFor } from "@livesync/testkit";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -157,5 +158,33 @@ describe("Backup objects run by the operator", () => {
     for (const name of names)
       expect((await backupPhase(f, name, ["Completed"])).status?.phase).toBe("Completed");
     expect(running.most).toBe(1);
+  });
+
+  it("resolves the self preset at run time: livesync's objects and exactly the Secrets they name", async () => {
+    await f.addCluster("self", readFileSync(env.clusters.management!.kubeconfig, "utf8"));
+    await f.create(backupPath(f, "backups"), {
+      apiVersion: "backup.livesync.dev/v1alpha1",
+      kind: "Backup",
+      metadata: { name: "self-1", annotations: { "backup.livesync.dev/preset": "self" } },
+      spec: { sourceName: "self", bucketName: "store", includedNamespaces: [f.ns] },
+    });
+    const b = await backupPhase(f, "self-1", ["Completed", "PartiallyFailed", "Failed"]);
+    expect(b.status?.phase, JSON.stringify(b.status)).toBe("Completed");
+    const named = new Set<string>();
+    for (const plural of ["kubernetesclusters", "buckets"]) {
+      const list = await f.management.rest.request<{ items: { spec: { secretName: string } }[] }>(
+        "GET",
+        f.path(plural),
+      );
+      for (const o of list.items) named.add(o.spec.secretName);
+    }
+    const count = (resource: string) =>
+      (b.status as { resources?: { resource: string; items: number }[] }).resources
+        ?.filter((r) => r.resource === resource)
+        .reduce((n, r) => n + r.items, 0);
+    // The encryption key Secrets made above are named by no cluster, bucket or schedule.
+    expect(count("secrets")).toBe(named.size);
+    expect(count("kubernetesclusters")).toBeGreaterThanOrEqual(3);
+    expect(count("buckets")).toBe(2);
   });
 });

@@ -12,6 +12,8 @@ import { installCrds, Operator, type OperatorOptions } from "../src/index.js";
 
 export const AUTOMATION = "/apis/automation.livesync.dev/v1alpha1";
 export const ASSETS = "/apis/assets.livesync.dev/v1alpha1";
+export const BACKUP = "/apis/backup.livesync.dev/v1alpha1";
+const BACKUP_PLURALS = ["backups", "backupschedules", "restores"];
 
 export interface Cond {
   type: string;
@@ -114,9 +116,40 @@ export class Fixture {
     });
   }
 
+  /** A Secret `<name>-credentials` and a Bucket `name` on the test environment's S3 bucket. */
+  async addBucket(name: string): Promise<void> {
+    const { s3 } = this.env;
+    await this.create(`/api/v1/namespaces/${this.ns}/secrets`, {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: `${name}-credentials` },
+      stringData: { accessKeyID: s3.accessKeyID, secretAccessKey: s3.secretAccessKey },
+    });
+    await this.create(this.path("buckets"), {
+      apiVersion: "assets.livesync.dev/v1alpha1",
+      kind: "Bucket",
+      metadata: { name },
+      spec: {
+        generic: {
+          endpoint: new URL(s3.endpoint).host,
+          name: s3.bucket,
+          useSSL: false,
+          region: s3.region,
+          forcePathStyle: true,
+        },
+        secretName: `${name}-credentials`,
+      },
+    });
+  }
+
   /** Collection path of a livesync kind in this namespace. */
   path(plural: string, name?: string): string {
-    const group = plural === "kubernetesclusters" || plural === "buckets" ? ASSETS : AUTOMATION;
+    const group =
+      plural === "kubernetesclusters" || plural === "buckets"
+        ? ASSETS
+        : BACKUP_PLURALS.includes(plural)
+          ? BACKUP
+          : AUTOMATION;
     return `${group}/namespaces/${this.ns}/${plural}${name ? `/${name}` : ""}`;
   }
 

@@ -48,27 +48,7 @@ describe("three clusters: management, source, destination", () => {
     f.onCleanup(async () => proxy.close());
     const readOnly = readFileSync(env.clusters.source!.readOnlyKubeconfig!, "utf8");
     await f.addCluster("proxied-source", throughProxy(readOnly, proxy.port));
-    await f.create(`/api/v1/namespaces/${f.ns}/secrets`, {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name: "bucket-credentials" },
-      stringData: { accessKeyID: env.s3.accessKeyID, secretAccessKey: env.s3.secretAccessKey },
-    });
-    await f.create(f.path("buckets"), {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "Bucket",
-      metadata: { name: "archive" },
-      spec: {
-        generic: {
-          endpoint: new URL(env.s3.endpoint).host,
-          name: env.s3.bucket,
-          useSSL: false,
-          region: env.s3.region,
-          forcePathStyle: true,
-        },
-        secretName: "bucket-credentials",
-      },
-    });
+    await f.addBucket("archive");
     await f.liveSync(
       "apps",
       [

@@ -2,10 +2,13 @@
 // places, and, for a revert, every object of the scope's resources in the scope's namespaces.
 
 import type { Gvr } from "@livesync/api";
+import { neverRestoredReason } from "@livesync/backup";
 import { refKey, type ObjectRef, type RestoreScope } from "./scope.js";
 import {
+  getObject,
   isNotFound,
   listPages,
+  NAMESPACES,
   listableNamespacedResources,
   UnknownResourceError,
   type Cluster,
@@ -85,7 +88,12 @@ export async function readLive(
           opts.resources.map((g) => destination.discovery.resolve(g).catch(() => undefined)),
         )
       : await listableNamespacedResources(destination.rest);
-    for (const info of extra) if (info && !wanted.has(gvrId(info))) wanted.set(gvrId(info), info);
+    for (const info of extra) {
+      // Never-restored resources (events…) are never deleted either: not even listed.
+      if (info && !wanted.has(gvrId(info)) && neverRestoredReason(info) === undefined) {
+        wanted.set(gvrId(info), info);
+      }
+    }
   }
   const scopeNamespaces = scope.destinationNamespaces();
   const byKey = new Map<string, KubeObject>();
@@ -110,4 +118,32 @@ export async function readLive(
     }
   }
   return { byKey, deletable };
+}
+
+/**
+ * Namespaces the restored objects go into that neither the backup's objects nor the destination
+ * hold (a backup without its Namespace objects, the live archive): created first, bare.
+ */
+export async function missingNamespaces(
+  destination: Cluster,
+  items: readonly PreparedItem[],
+): Promise<PreparedItem[]> {
+  const restored = new Set(
+    items
+      .filter((i) => i.ref.resource === "namespaces" && i.ref.group === "")
+      .map((i) => i.ref.name),
+  );
+  const needed = new Set(
+    items.flatMap((i) => (i.desired && i.ref.namespace !== undefined ? [i.ref.namespace] : [])),
+  );
+  const out: PreparedItem[] = [];
+  for (const name of needed) {
+    if (restored.has(name)) continue;
+    if (await withRetries(() => getObject(destination.rest, NAMESPACES, undefined, name))) continue;
+    const ref = { group: "", version: "v1", resource: "namespaces", kind: "Namespace", name };
+    const desired = { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+    const tier = tierOf({ ...ref, namespaced: false });
+    out.push({ ref, apiVersion: "v1", sourceUid: `namespace/${name}`, tier, desired, owners: [] });
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import type { BackupArchive, BackupItem } from "@livesync/backup";
 import type { Cluster } from "@livesync/kube";
 import { apiMessage } from "@livesync/recovery";
 import { executePlan } from "./execute.js";
-import { readLive } from "./live.js";
+import { missingNamespaces, readLive } from "./live.js";
 import { planRestore, type PlanEntry } from "./plan.js";
 import { prepareItem, type PreparedItem } from "./prepare.js";
 import { auditItem, emptyCounts, restoreStatus, type RestoreAudit } from "./result.js";
@@ -88,6 +88,7 @@ async function prepare(opts: RunRestoreOptions): Promise<Prepared> {
   opts.onProgress?.({ phase: "planning", done: 0, total: items.length });
   const revert = spec.existingResourcePolicy === "revert";
   const resources = revertResources(archives.map((a) => a.backup));
+  items.push(...(await missingNamespaces(destination, items)));
   const live = await readLive(destination, items, scope, { revert, resources });
   const plan = planRestore({
     restoreName: opts.name,

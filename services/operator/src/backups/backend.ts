@@ -1,7 +1,12 @@
 // The backup library behind the controllers' ports: @livesync/backup's BackupStore and bucket
 // writer for a Bucket, and runBackup for the snapshot.
 
-import { BackupStore, openBucketBackupWriter, runBackup } from "@livesync/backup";
+import {
+  BackupStore,
+  openBucketBackupWriter,
+  restartableWriter,
+  runBackup,
+} from "@livesync/backup";
 import type { BackupBackend, BackupBucket } from "./ports.js";
 
 export const defaultBackupBackend: BackupBackend = {
@@ -10,7 +15,9 @@ export const defaultBackupBackend: BackupBackend = {
     return {
       label: store.label,
       check: () => store.target.client.check(),
-      openWriter: (name, key) => openBucketBackupWriter(store.target, name, key ? { key } : {}),
+      // Restartable: a revision compacted mid-backup starts the snapshot again, atomic.
+      openWriter: (name, key) =>
+        restartableWriter(() => openBucketBackupWriter(store.target, name, key ? { key } : {})),
       list: () => store.list(),
       delete: async (name) => void (await store.delete(name)),
       close: () => store.close(),

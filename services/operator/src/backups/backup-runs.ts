@@ -10,7 +10,7 @@
 // run.
 
 import type { BackupSpec, BackupStatus } from "@livesync/api";
-import { backupKeyFromSecrets } from "@livesync/backup";
+import { backupKeyFromSecrets, specToRun } from "@livesync/backup";
 import type { Cluster } from "@livesync/kube";
 import type { Desired } from "../desired.js";
 import { nsOf, type RawObject } from "../objects.js";
@@ -57,6 +57,10 @@ export class BackupRuns {
       else if (!phase || phase === "New") fresh.push(b);
     }
     this.runs.startOldest(fresh, (b) => this.run(b, desired));
+    // The ones waiting for a slot say so.
+    for (const b of fresh)
+      if (!phaseOf(b) && !this.runs.handled(b))
+        void this.opts.objects.patchStatus("Backup", b, { phase: "New" });
   }
 
   /** Waits for the runs in progress. */
@@ -143,8 +147,14 @@ export class BackupRuns {
     bucket: BackupBucket,
     desired: Desired,
   ): Promise<void> {
-    const spec = specOf(b) as BackupSpec;
     const name = b.metadata.name;
+    let spec: BackupSpec;
+    try {
+      // A preset (the self-backup) is resolved at each run: Secrets named since are included.
+      spec = await specToRun(b.metadata.annotations, specOf(b) as BackupSpec, source);
+    } catch (err) {
+      return this.fail(b, "InvalidSpec", (err as Error).message);
+    }
     let key: Buffer | undefined;
     try {
       key = spec.encryption
@@ -169,6 +179,7 @@ export class BackupRuns {
       status = await this.opts.backend.run({
         name,
         namespace: nsOf(b),
+        labels: b.metadata.labels,
         spec,
         source,
         writer,

@@ -28,6 +28,8 @@ export type OpenBackupBucket = (bucket: Bucket, secrets: Secret[]) => BackupBuck
 export interface RunBackupArgs {
   name: string;
   namespace: string;
+  /** The Backup's labels, kept in the bucket's backup.json. */
+  labels?: Record<string, string>;
   spec: BackupSpec;
   source: Cluster;
   writer: BackupWriter;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decideSchedule, type CronNext } from "./schedule.js";
 import { scheduledBackupName } from "./names.js";
+import { scheduledBackup } from "./schedules.js";
 
 // "* * * * *" as a clock: the next whole minute.
 const everyMinute: CronNext = (_s, _tz, after) =>
@@ -54,5 +55,20 @@ describe("scheduledBackupName", () => {
     expect(scheduledBackupName("nightly", new Date("2026-12-02T03:04:05.678Z"))).toBe(
       "nightly-20261202030405",
     );
+  });
+});
+
+describe("scheduledBackup", () => {
+  const schedule = (annotations?: Record<string, string>) => ({
+    apiVersion: "backup.livesync.dev/v1alpha1",
+    kind: "BackupSchedule",
+    metadata: { name: "self", namespace: "ops", ...(annotations ? { annotations } : {}) },
+  });
+  const spec = { schedule: "0 3 * * *", maxBackups: 3, template: { sourceName: "mgmt" } };
+  const slot = new Date("2026-12-02T03:00:00Z");
+  it("a preset schedule makes preset Backups; others carry no annotation", () => {
+    const preset = scheduledBackup(schedule({ "backup.livesync.dev/preset": "self" }), spec, slot);
+    expect(preset.metadata.annotations).toEqual({ "backup.livesync.dev/preset": "self" });
+    expect(scheduledBackup(schedule(), spec, slot).metadata.annotations).toBeUndefined();
   });
 });

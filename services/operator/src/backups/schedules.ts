@@ -12,6 +12,7 @@ import {
   type BackupScheduleSpec,
   type BackupScheduleStatus,
 } from "@livesync/api";
+import { PRESET_ANNOTATION } from "@livesync/backup";
 import type { Desired } from "../desired.js";
 import { condition, mergeConditions, nsOf, type RawObject } from "../objects.js";
 import { statusChanged } from "../status.js";
@@ -117,6 +118,8 @@ export class ScheduleController {
 /** The Backup a schedule creates for `slot`. */
 export function scheduledBackup(s: RawObject, spec: BackupScheduleSpec, slot: Date): RawObject {
   const ttl = scheduledTtl(spec);
+  // A preset schedule (the self-backup) makes preset Backups.
+  const preset = s.metadata.annotations?.[PRESET_ANNOTATION];
   return {
     apiVersion: apiVersionOf("Backup"),
     kind: "Backup",
@@ -124,6 +127,7 @@ export function scheduledBackup(s: RawObject, spec: BackupScheduleSpec, slot: Da
       name: scheduledBackupName(s.metadata.name, slot),
       namespace: nsOf(s),
       labels: { [SCHEDULE_LABEL]: s.metadata.name },
+      ...(preset ? { annotations: { [PRESET_ANNOTATION]: preset } } : {}),
     },
     spec: { ...spec.template, ...(ttl ? { ttl } : {}) },
   };

@@ -1,54 +1,7 @@
-import type { EngineManifests } from "@livesync/engine";
 import { describe, expect, it } from "vitest";
+import { REFERENCE_MANIFESTS as manifests } from "../test-manifests.js";
 import { checkBackupSpec, objectProblems } from "./validate.js";
 
-const meta = (name: string) => ({ name, namespace: "ns" });
-const manifests: EngineManifests = {
-  secrets: [
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: meta("kc"),
-      stringData: { "kubeconfig.yaml": "x" },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: meta("s3"),
-      stringData: { accessKeyID: "a", secretAccessKey: "b" },
-    },
-    { apiVersion: "v1", kind: "Secret", metadata: meta("half"), stringData: { accessKeyID: "a" } },
-  ],
-  clusters: [
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "KubernetesCluster",
-      metadata: meta("src"),
-      spec: { secretName: "kc" },
-    },
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "KubernetesCluster",
-      metadata: meta("nosecret"),
-      spec: { secretName: "missing" },
-    },
-  ],
-  buckets: [
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "Bucket",
-      metadata: meta("store"),
-      spec: { secretName: "s3", generic: { endpoint: "h:1", name: "b" } },
-    },
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "Bucket",
-      metadata: meta("halfstore"),
-      spec: { secretName: "half", generic: { endpoint: "h:1", name: "b" } },
-    },
-  ],
-  liveSyncs: [],
-};
 const check = (spec: object, problems = []) => checkBackupSpec(spec, "ns", manifests, problems);
 
 describe("checkBackupSpec", () => {

@@ -1,53 +1,14 @@
-import type { EngineManifests } from "@livesync/engine";
 import { describe, expect, it } from "vitest";
+import { REFERENCE_MANIFESTS as manifests } from "../test-manifests.js";
 import { checkRestore } from "./validate.js";
 
 const meta = (name: string) => ({ name, namespace: "ns" });
-const manifests: EngineManifests = {
-  secrets: [
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: meta("kc"),
-      stringData: { "kubeconfig.yaml": "x" },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: meta("s3"),
-      stringData: { accessKeyID: "a", secretAccessKey: "b" },
-    },
-  ],
-  clusters: [
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "KubernetesCluster",
-      metadata: meta("dst"),
-      spec: { secretName: "kc" },
-    },
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "KubernetesCluster",
-      metadata: meta("nosecret"),
-      spec: { secretName: "missing" },
-    },
-  ],
-  buckets: [
-    {
-      apiVersion: "assets.livesync.dev/v1alpha1",
-      kind: "Bucket",
-      metadata: meta("store"),
-      spec: { secretName: "s3", generic: { endpoint: "h:1", name: "b" } },
-    },
-  ],
-  liveSyncs: [],
-};
 const check = (spec: object) => checkRestore({ metadata: meta("r1"), spec }, manifests, []);
 const messages = (spec: object) => check(spec).problems.map((p) => `${p.reason} ${p.message}`);
 
 describe("checkRestore", () => {
   it("resolves a valid spec's destination, kubeconfig and bucket, with the schema defaults", () => {
-    const r = check({ destinationName: "dst", bucketName: "store", backupName: "latest" });
+    const r = check({ destinationName: "src", bucketName: "store", backupName: "latest" });
     expect(r.problems).toEqual([]);
     expect(r.valid?.refs.kubeconfig).toBe("x");
     expect(r.valid?.refs.bucket.metadata.name).toBe("store");
@@ -56,7 +17,7 @@ describe("checkRestore", () => {
 
   it("names the field and the value of a bad spec", () => {
     const bad = messages({
-      destinationName: "dst",
+      destinationName: "src",
       bucketName: "store",
       backupName: "latest",
       existingResourcePolicy: "overwrite",
@@ -74,13 +35,13 @@ describe("checkRestore", () => {
         'SecretNotFound spec.destinationName: KubernetesCluster "nosecret": Secret "missing" (key kubeconfig.yaml) not found in namespace "ns"',
       ],
     );
-    expect(messages({ destinationName: "dst", bucketName: "gone", backupName: "b" })).toEqual([
+    expect(messages({ destinationName: "src", bucketName: "gone", backupName: "b" })).toEqual([
       'BucketNotFound spec.bucketName: Bucket "gone" not found in namespace "ns"',
     ]);
   });
 
   it("the operator needs a Bucket", () => {
-    expect(messages({ destinationName: "dst", backupName: "b" })).toEqual([
+    expect(messages({ destinationName: "src", backupName: "b" })).toEqual([
       "InvalidSpec spec.bucketName: required: the operator restores the backups (or the live archive) of a Bucket",
     ]);
   });
