@@ -6,7 +6,7 @@
  * to the final status, without the process's start-up.
  *
  *   livesync-child.ts backup NAME '<BackupSpec JSON>'
- *   livesync-child.ts restore NAME '<RestoreSpec JSON>'
+ *   livesync-child.ts restore NAME '<RestoreSpec JSON>' CONCURRENCY
  *   livesync-child.ts idle       (loads the same modules and exits: the RSS before any work)
  */
 import { readFileSync } from "node:fs";
@@ -17,7 +17,7 @@ import { Cluster } from "@livesync/kube";
 import { runRestore } from "@livesync/restore";
 import { readEnvFile } from "@livesync/testkit";
 
-const [what, name, specJson] = process.argv.slice(2);
+const [what, name, specJson, concurrency] = process.argv.slice(2);
 if (what === "idle") {
   console.log(JSON.stringify({ seconds: 0, status: {} }));
   process.exit(0);
@@ -48,6 +48,7 @@ async function restore(spec: RestoreSpec) {
   const start = performance.now();
   const archive = await store.open(spec.backupName!);
   const { status } = await runRestore({
+    concurrency: Number(concurrency),
     name: name!,
     spec,
     destination,

@@ -43,6 +43,7 @@ async function livesyncChild<S>(
   what: string,
   name: string,
   spec: object,
+  ...extra: string[]
 ): Promise<{ error: string } | { seconds: number; status: S; peakRssMB: number }> {
   const script = join(import.meta.dirname, "livesync-child.ts");
   const r = await measuredChild(process.execPath, [
@@ -52,6 +53,7 @@ async function livesyncChild<S>(
     what,
     name,
     JSON.stringify(spec),
+    ...extra,
   ]);
   if (r.code !== 0) {
     const why = r.stderr.trim().split("\n").slice(-3).join(" | ");
@@ -98,13 +100,19 @@ export async function livesyncBackup(plan: SeedPlan, name: string, scope: "seede
 }
 
 /** A livesync restore `name` of `backup` into the destination with `policy`. */
-export async function livesyncRestore(backup: string, policy: "none" | "revert", name: string) {
-  const r = await livesyncChild<RestoreStatus>("restore", name, {
+export async function livesyncRestore(
+  plan: SeedPlan,
+  backup: string,
+  policy: "none" | "revert",
+  name: string,
+) {
+  const spec = {
     destinationName: "destination",
     bucketName: BUCKET_NAME,
     backupName: backup,
     existingResourcePolicy: policy,
-  });
+  };
+  const r = await livesyncChild<RestoreStatus>("restore", name, spec, String(plan.concurrency));
   if ("error" in r) return r;
   const c = r.status.counts ?? { created: 0, updated: 0, deleted: 0, unchanged: 0 };
   // Objects restored: written, or found already equal to the backup.

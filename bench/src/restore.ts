@@ -38,10 +38,10 @@ try {
     : { error: "--velero 0" };
 
   const directSeconds = await createObjects(destination.rest, plan, directNs);
-  const clean = await livesyncRestore(backup, "none", `bench-${run}-clean`);
+  const clean = await livesyncRestore(plan, backup, "none", `bench-${run}-clean`);
   const dirt = "error" in clean ? undefined : await dirtyObjects(destination.rest, plan);
   const revert = dirt
-    ? { ...(await livesyncRestore(backup, "revert", `bench-${run}-revert`)), made: dirt }
+    ? { ...(await livesyncRestore(plan, backup, "revert", `bench-${run}-revert`)), made: dirt }
     : { error: "needs the clean restore" };
   const velero =
     "error" in veleroSetup
