@@ -3,15 +3,13 @@
  * existingResourcePolicy, the audit checked object by object; revert never reaches outside its
  * scope; an update refused by an immutable field is a failure and the restore PartiallyFailed.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ExistingResourcePolicy, KubeObject } from "@livesync/api";
-import { deleteObject } from "@livesync/kube";
 import { runRestore, type RestoreAudit } from "../src/index.js";
 import {
-  clusters,
+  destinationForFile,
   cm,
   create,
-  kubernetesVersion,
   memoryArchive,
   namespace,
   R,
@@ -19,15 +17,7 @@ import {
   uniq,
 } from "./helpers.js";
 
-const { destination } = await clusters();
-const version = await kubernetesVersion(destination);
-const made: string[] = [];
-
-afterAll(async () => {
-  for (const ns of made)
-    await deleteObject(destination.rest, R.ns, undefined, ns).catch(() => undefined);
-  destination.close();
-});
+const { destination, version, made } = await destinationForFile();
 
 const secret = (ns: string, value: string): KubeObject => ({
   apiVersion: "v1",

@@ -2,7 +2,7 @@
 // memory (objects as a snapshot stores them) and readers of the destination.
 
 import { createHash, randomBytes } from "node:crypto";
-import { inject } from "vitest";
+import { afterAll, inject } from "vitest";
 import type { Backup, BackupSpec, KubeObject } from "@livesync/api";
 import {
   BACKUP_FORMAT_VERSION,
@@ -13,7 +13,13 @@ import {
 } from "@livesync/backup";
 import { bucketClient } from "@livesync/bucket";
 import { restoreFileKey } from "@livesync/backup";
-import { Cluster, collectionPath, getObject, type ResourceInfo } from "@livesync/kube";
+import {
+  Cluster,
+  collectionPath,
+  deleteObject,
+  getObject,
+  type ResourceInfo,
+} from "@livesync/kube";
 import { crdManifest, kubeConfigFor } from "@livesync/testkit";
 import type { RestoreBucket } from "../src/index.js";
 
@@ -189,4 +195,20 @@ export function schemalessCrd(group: string, kind: string, plural: string): Kube
     openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
   };
   return crd;
+}
+
+/**
+ * The destination cluster of a test file, its Kubernetes version, and the namespaces the file
+ * makes (push them to `made`): deleted, and the client closed, after the file.
+ */
+export async function destinationForFile() {
+  const { destination } = await clusters();
+  const version = await kubernetesVersion(destination);
+  const made: string[] = [];
+  afterAll(async () => {
+    for (const ns of made)
+      await deleteObject(destination.rest, R.ns, undefined, ns).catch(() => undefined);
+    destination.close();
+  });
+  return { destination, version, made };
 }

@@ -3,31 +3,13 @@
  * minors away (unless allowed), a tampered backup (even when the tampered object comes last),
  * an unreachable destination. And the live archive restored as a backup.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { archiveKey, encodeObjectEntry, encodeTombstone } from "@livesync/core";
-import { Cluster, deleteObject } from "@livesync/kube";
+import { Cluster } from "@livesync/kube";
 import { openLiveArchive, runRestore } from "../src/index.js";
-import {
-  clusters,
-  cm,
-  kubernetesVersion,
-  memoryArchive,
-  namespace,
-  R,
-  read,
-  s3,
-  uniq,
-} from "./helpers.js";
+import { destinationForFile, cm, memoryArchive, namespace, R, read, s3, uniq } from "./helpers.js";
 
-const { destination } = await clusters();
-const version = await kubernetesVersion(destination);
-const made: string[] = [];
-
-afterAll(async () => {
-  for (const ns of made)
-    await deleteObject(destination.rest, R.ns, undefined, ns).catch(() => undefined);
-  destination.close();
-});
+const { destination, version, made } = await destinationForFile();
 
 function backupOf(ns: string, opts: { kubernetesVersion?: string; tamper?: string } = {}) {
   made.push(ns);
