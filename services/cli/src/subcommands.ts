@@ -12,11 +12,3 @@ export function dispatchSubcommand(
     return argv[0] === "--help" || argv[0] === "-h" ? 0 : 2;
   };
 }
-
-/** Placeholder of a subcommand being written. */
-export const notYet =
-  (name: string): Subcommand =>
-  async () => {
-    console.error(`livesync ${name}: not implemented yet`);
-    return 1;
-  };
