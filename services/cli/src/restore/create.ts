@@ -1,7 +1,7 @@
 // `livesync restore create NAME …`: restores a backup (from a bucket or a local tarball) into a
 // cluster of the -f manifests, without an operator.
 
-import type { LabelSelector, RestoreSpec } from "@livesync/api";
+import type { RestoreSpec } from "@livesync/api";
 import { openBackupFromFile, type BackupArchive, type BackupStore } from "@livesync/backup";
 import type { Cluster } from "@livesync/kube";
 import {
@@ -25,12 +25,13 @@ import {
   subcommand,
   UsageError,
 } from "../backup/common.js";
+import { parseSelector } from "../backup/create-spec.js";
 import { printRestore } from "./render.js";
 
 const usage = `usage: livesync restore create NAME -f DIR --destination CLUSTER
          (--from-backup NAME|latest --bucket BUCKET | --from-file PATH.tgz | --from-archive --bucket BUCKET)
          [--policy none|update|revert] [--dry-run] [--namespace-mapping a:b,c:d]
-         [--include-namespaces a,b] [--exclude-namespaces a,b] [--selector k=v,…]
+         [--include-namespaces a,b] [--exclude-namespaces a,b] [--selector k=v,k!=v,k,!k]
          [--allow-version-skew] [--key-file F] [--concurrency N] [-o json]
   exit 0 Completed, 3 PartiallyFailed, 1 Failed or invalid input, 2 usage`;
 
@@ -74,18 +75,6 @@ export function parseMapping(v: string | undefined): Record<string, string> | un
   return out;
 }
 
-/** "k=v,k2=v2" -> matchLabels. */
-export function parseSelector(v: string | undefined): LabelSelector | undefined {
-  if (v === undefined) return undefined;
-  const matchLabels: Record<string, string> = {};
-  for (const term of list(v)!) {
-    const m = /^([^=!]+)==?([^=]*)$/.exec(term);
-    if (!m) throw new UsageError(`--selector: "${term}" is not key=value`);
-    matchLabels[m[1]!.trim()] = m[2]!.trim();
-  }
-  return { matchLabels };
-}
-
 type Flags = ReturnType<typeof parseFlags<typeof OPTIONS>>["values"];
 
 function specOf(f: Flags): RestoreSpec {
@@ -108,8 +97,8 @@ function specOf(f: Flags): RestoreSpec {
   if (inc) spec.includedNamespaces = inc;
   const exc = list(f["exclude-namespaces"]);
   if (exc) spec.excludedNamespaces = exc;
-  const selector = parseSelector(f.selector);
-  if (selector) spec.labelSelector = selector;
+  // kubectl's equality-based selector, read as `backup create` reads it.
+  if (f.selector !== undefined) spec.labelSelector = parseSelector(f.selector);
   return spec;
 }
 
