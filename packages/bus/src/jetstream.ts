@@ -22,6 +22,7 @@ import {
   type EventBus,
   type Subscription,
 } from "./bus.js";
+import { openKeyValue, type KeyValue } from "./kv.js";
 import { OutOfBandPayloads, referenceOf, withReference } from "./payloads.js";
 
 export interface JetStreamBusOptions {
@@ -222,6 +223,18 @@ export class JetStreamBus implements EventBus {
       });
     }
     return out;
+  }
+
+  /**
+   * The installation's key-value bucket `<stream>_<suffix>` (tombstones, status reports),
+   * replicated like the events stream.
+   */
+  async keyValue(suffix: string, opts: { ttlMs: number }): Promise<KeyValue> {
+    const { config } = await this.jsm.streams.info(this.opts.stream);
+    return openKeyValue(this.jsm, this.js, `${this.opts.stream}_${suffix}`, {
+      ...opts,
+      replicas: config.num_replicas,
+    });
   }
 
   async close(): Promise<void> {
