@@ -2,9 +2,11 @@
 import { down, status, up } from "./environment.js";
 import { envFile, testenvDir } from "./env.js";
 
-const usage = `usage: testenv <up|down|status> [--fresh]
+const usage = `usage: testenv <up|down|status> [--fresh] [--nats-cluster]
   up      start source and destination clusters, NATS JetStream, S3 and Prometheus
-          (or reuse the live ones .testenv/env.json describes); --fresh restarts them
+          (or reuse the live ones .testenv/env.json describes); --fresh restarts them;
+          --nats-cluster starts three routed JetStream servers instead of one
+          (LIVESYNC_TESTENV_NATS_NODES=N: N servers)
   down    stop everything 'up' started; logs stay under .testenv/
   status  what runs and whether it answers`;
 
@@ -12,13 +14,19 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "up": {
-      const result = await up({ fresh: rest.includes("--fresh") });
+      const result = await up({
+        fresh: rest.includes("--fresh"),
+        natsNodes: rest.includes("--nats-cluster") ? 3 : undefined,
+      });
       const verb = result.startedHere ? "started" : "reused";
       console.log(`testenv ${verb} in ${result.seconds.toFixed(1)} s: ${envFile()}`);
       for (const [name, c] of Object.entries(result.env.clusters)) {
         console.log(`  cluster ${name.padEnd(12)} ${c.server}  (KUBECONFIG=${c.kubeconfig})`);
       }
-      console.log(`  nats                 ${result.env.nats.url}`);
+      for (const n of result.env.nats.nodes ?? [{ name: "", url: result.env.nats.url, pid: 0 }]) {
+        const node = n.name ? ` ${n.name.padEnd(7)} pid ${n.pid}` : "";
+        console.log(`  nats${node.padEnd(17)}${n.url}`);
+      }
       console.log(
         `  s3                   ${result.env.s3.endpoint} bucket ${result.env.s3.bucket}`,
       );

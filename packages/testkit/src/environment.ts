@@ -19,6 +19,7 @@ import {
   type TestEnvironment,
 } from "./env.js";
 import { httpOk } from "./http.js";
+import { NatsCluster, natsNodeCount } from "./nats-cluster.js";
 import { ProcessRegistry, isAlive } from "./process.js";
 import { planEnvironment, type Plan } from "./provider.js";
 
@@ -39,11 +40,14 @@ export function clusterNames(env = process.env): string[] {
  * Brings the test environment up, or reuses the one `.testenv/env.json` describes when all of
  * its endpoints answer. Anything that fails to start is stopped again before the error is thrown.
  */
-export async function up(opts: { fresh?: boolean; dir?: string } = {}): Promise<UpResult> {
+export async function up(
+  opts: { fresh?: boolean; dir?: string; natsNodes?: number } = {},
+): Promise<UpResult> {
   const dir = opts.dir ?? testenvDir();
+  const natsNodes = opts.natsNodes ?? natsNodeCount();
   // Test runs, benchmarks and the demo may start at the same moment: one starts, the others
   // then find its env.json and reuse it.
-  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false));
+  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false, natsNodes));
 }
 
 async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
@@ -67,24 +71,38 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function upLocked(dir: string, fresh: boolean): Promise<UpResult> {
+async function upLocked(dir: string, fresh: boolean, natsNodes: number): Promise<UpResult> {
   const began = Date.now();
   const existing = readEnvFile(dir);
   const hasClusters = (e: TestEnvironment) => clusterNames().every((n) => e.clusters[n]);
-  if (existing && !fresh && hasClusters(existing) && (await unhealthy(existing)).length === 0) {
+  // A running single server is not the cluster asked for, nor the reverse (external: as given).
+  const natsAsAsked = (e: TestEnvironment) =>
+    e.provider === "external" || (e.nats.nodes?.length ?? 1) === natsNodes;
+  if (
+    existing &&
+    !fresh &&
+    hasClusters(existing) &&
+    natsAsAsked(existing) &&
+    (await unhealthy(existing)).length === 0
+  ) {
     return { env: existing, startedHere: false, seconds: (Date.now() - began) / 1000 };
   }
   await down({ dir });
   mkdirSync(dir, { recursive: true });
   const plan = planEnvironment({ env: process.env, dockerAvailable: await dockerAvailable() });
   let env: TestEnvironment;
+  if (natsNodes > 1 && plan.nats !== "binaries") {
+    throw new Error(
+      `a NATS cluster of ${natsNodes} is started from binaries only (NATS is planned as ${plan.nats})`,
+    );
+  }
   if (Object.values(plan).includes("containers")) {
     const { startWithContainers } = await import("./containers.js");
     env = await startWithContainers(plan, dir, clusterNames());
   } else {
     const registry = new ProcessRegistry(join(dir, "pids"));
     try {
-      env = await startWithBinaries(plan, dir, registry);
+      env = await startWithBinaries(plan, dir, registry, natsNodes);
     } catch (err) {
       await registry.stopAll();
       throw err;
@@ -98,6 +116,7 @@ async function startWithBinaries(
   plan: Plan,
   dir: string,
   registry: ProcessRegistry,
+  natsNodes: number,
 ): Promise<TestEnvironment> {
   const bins: Binaries | undefined = Object.values(plan).includes("binaries")
     ? ensureBinaries({ prometheus: plan.prometheus === "binaries" })
@@ -108,7 +127,17 @@ async function startWithBinaries(
   const etcd =
     plan.clusters === "binaries" ? startEtcd(registry, bins!.etcd, join(dir, "etcd")) : undefined;
   const [nats, s3, prometheus, etcdUrl] = await Promise.all([
-    need("nats", (b) => startNats(registry, b.natsServer, join(dir, "nats")), externalNats),
+    need(
+      "nats",
+      (b) =>
+        natsNodes > 1
+          ? NatsCluster.start(registry, b.natsServer, join(dir, "nats"), natsNodes).then((c) => ({
+              url: c.url,
+              nodes: [...c.nodes],
+            }))
+          : startNats(registry, b.natsServer, join(dir, "nats")),
+      externalNats,
+    ),
     need(
       "s3",
       (b) => startS3(registry, b.s3Server, join(dir, "s3")),
@@ -144,7 +173,7 @@ async function startWithBinaries(
   return {
     provider: plan.clusters === "external" ? "external" : "binaries",
     clusters,
-    nats: { url: nats.url },
+    nats: { url: nats.url, ...("nodes" in nats ? { nodes: nats.nodes } : {}) },
     s3: s3.s3,
     prometheus: { url: prometheus.url, targetsDir: prometheus.targetsDir },
     ...(etcdUrl ? { etcd: { url: etcdUrl } } : {}),
@@ -233,7 +262,9 @@ async function checkAll(env: TestEnvironment): Promise<ComponentStatus[]> {
           () => Promise<unknown>,
         ],
     ),
-    ["nats", env.nats.url, () => tcpProbe(env.nats.url)],
+    ...env.nats.url
+      .split(",")
+      .map((url) => ["nats", url, () => tcpProbe(url)] as [string, string, () => Promise<unknown>]),
     ["s3", env.s3.endpoint, () => s3Probe(env.s3)],
     [
       "prometheus",
