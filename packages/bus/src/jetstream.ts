@@ -23,7 +23,7 @@ import {
   type Subscription,
 } from "./bus.js";
 import { OutOfBandPayloads, referenceOf, withReference } from "./payloads.js";
-import { autoReplicas, checkReplicas, replicasFor, withRetries } from "./replicas.js";
+import { autoReplicas, checkReplicas, differs, replicasFor, withRetries } from "./replicas.js";
 
 export interface JetStreamBusOptions {
   /** One server, or several comma-separated (the servers of a cluster). */
@@ -146,9 +146,14 @@ export class JetStreamBus implements EventBus {
         this.autoReplicas,
         existing?.config.num_replicas,
       );
+      const wanted = { ...config, num_replicas };
       try {
-        if (existing) await this.jsm.streams.update(config.name, { ...config, num_replicas });
-        else await this.jsm.streams.add({ ...config, num_replicas });
+        // Only a real change is sent: nats-server 2.11 can drop a clustered stream that was
+        // updated (even to the same config) when every node is killed before its next snapshot.
+        if (!existing) await this.jsm.streams.add(wanted);
+        else if (differs(wanted, existing.config)) {
+          await this.jsm.streams.update(config.name, wanted);
+        }
       } catch (err) {
         throw new Error(
           `JetStream stream ${config.name} with ${num_replicas} replica(s): ${(err as Error).message}`,

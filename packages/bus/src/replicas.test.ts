@@ -1,7 +1,14 @@
 import { errors } from "@nats-io/transport-node";
 import { JetStreamApiError } from "@nats-io/jetstream";
 import { describe, expect, it } from "vitest";
-import { autoReplicas, checkReplicas, isTransient, replicasFor, withRetries } from "./replicas.js";
+import {
+  autoReplicas,
+  checkReplicas,
+  differs,
+  isTransient,
+  replicasFor,
+  withRetries,
+} from "./replicas.js";
 
 const three = ["a:4222", "b:4222", "c:4222"];
 
@@ -31,6 +38,17 @@ describe("replicas", () => {
     expect(() => checkReplicas(2.5, "x")).toThrow(/not 2.5/);
     expect(() => checkReplicas(7, "x")).toThrow(/not 7/);
     expect(checkReplicas(3, "x")).toBe(3);
+  });
+});
+
+describe("a stream's config", () => {
+  it("differs only in fields livesync sets", () => {
+    const current = { name: "S", subjects: ["a.>"], num_replicas: 3, max_msgs: -1 };
+    expect(differs({ subjects: ["a.>"], num_replicas: 3 }, current)).toBe(false);
+    expect(differs({ subjects: ["a.>"], num_replicas: 1 }, current)).toBe(true);
+    expect(differs({ subjects: ["b.>"] }, current)).toBe(true);
+    expect(differs({ max_age: 5 }, current)).toBe(true);
+    expect(differs({ max_age: undefined }, current)).toBe(false);
   });
 });
 

@@ -66,6 +66,14 @@ export function isTransient(err: unknown): boolean {
   return false;
 }
 
+/** True when `current` lacks or has another value for a field `wanted` sets (lists: in order). */
+export function differs(wanted: object, current: object): boolean {
+  const have = current as Record<string, unknown>;
+  return Object.entries(wanted).some(
+    ([k, v]) => v !== undefined && JSON.stringify(v) !== JSON.stringify(have[k]),
+  );
+}
+
 /** Backoff between attempts: 100 ms doubling to 2 s. */
 export const retryDelayMs = (attempt: number) => Math.min(100 * 2 ** attempt, 2_000);
 

@@ -115,8 +115,20 @@ function updates(ns: string, count: number, perSecond: number) {
 
 const streamName = (prefix: string) => uniq(prefix).toUpperCase().replace(/-/g, "_");
 
+/** The stream's state once it and the synchronizer's consumer have leaders (after elections). */
 async function report(stream: string): Promise<StreamReport> {
-  return eventually(() => nats.stream(stream), { what: `a leader for stream ${stream}` });
+  let last: StreamReport | undefined;
+  return eventually(
+    async () => {
+      last = await nats.stream(stream);
+      return last?.consumers[SYNCHRONIZER_DURABLE] ? last : undefined;
+    },
+    {
+      timeoutMs: 90_000,
+      what: () =>
+        `leaders for stream ${stream} and its consumer ${SYNCHRONIZER_DURABLE} (last seen: ${JSON.stringify(last)})`,
+    },
+  );
 }
 
 describe("replication over a three-node JetStream cluster", () => {
