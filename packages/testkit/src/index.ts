@@ -15,3 +15,11 @@ export { auditedWrites, type AuditedRequest } from "./audit.js";
 export { READER_USER } from "./components/kube.js";
 export { helmBinary } from "./binaries.js";
 export { startPrivateCluster, type PrivateCluster } from "./private-cluster.js";
+export {
+  NatsCluster,
+  startPrivateNatsCluster,
+  testenvNatsCluster,
+  natsNodeCount,
+  type PrivateNatsCluster,
+} from "./nats-cluster.js";
+export type { StreamReport, ConsumerReport } from "./nats-monitor.js";

@@ -173,6 +173,11 @@ export class ProcessRegistry {
       .sort((a, b) => a.startedAt - b.startedAt);
   }
 
+  /** Forgets a process that is gone (killed on purpose), so `stopAll` does not signal its pid. */
+  forget(pid: number): void {
+    rmSync(join(this.dir, `${pid}.json`), { force: true });
+  }
+
   /** Stops in reverse start order (apiservers before etcd) and forgets them. */
   async stopAll(): Promise<void> {
     for (const proc of this.list().reverse()) {

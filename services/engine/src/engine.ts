@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { Archiver, ARCHIVER_DURABLE } from "@livesync/archiver";
-import { InProcessBus, JetStreamBus, type EventBus } from "@livesync/bus";
+import { checkReplicas, InProcessBus, JetStreamBus, type EventBus } from "@livesync/bus";
 import type { ReconcileReport } from "@livesync/reconciler";
 import { FIELD_MANAGER } from "@livesync/core";
 import {
@@ -47,6 +47,8 @@ export interface EngineOptions {
   natsUrl?: string;
   /** JetStream stream name (default LIVESYNC_EVENTS). */
   stream?: string;
+  /** Replicas of the streams, consumers and buckets (default: 3 on a 3+ server cluster, else 1). */
+  natsReplicas?: number;
   /** Seconds before a standby events-listener takes over from a silent one (default 15). */
   leaseDurationSeconds?: number;
   /** Delay of the first reconcile pass after this process starts leading (default 10 s). */
@@ -55,6 +57,11 @@ export interface EngineOptions {
   syncConcurrency?: number;
   /** The services this process runs (default all; in a cluster each pod runs one). */
   components?: readonly Component[];
+}
+
+/** The `--nats-replicas` flag's value: absent (automatic) or a count JetStream accepts. */
+export function natsReplicasFlag(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : checkReplicas(Number(value), "--nats-replicas");
 }
 
 /**
@@ -96,7 +103,12 @@ export class Engine {
     const stream = opts.stream ?? "LIVESYNC_EVENTS";
     const subjectPrefix = opts.stream ? `livesync.${opts.stream.toLowerCase()}` : "livesync.events";
     const bus = opts.natsUrl
-      ? await JetStreamBus.connect({ url: opts.natsUrl, stream, subjects: [`${subjectPrefix}.>`] })
+      ? await JetStreamBus.connect({
+          url: opts.natsUrl,
+          stream,
+          subjects: [`${subjectPrefix}.>`],
+          replicas: opts.natsReplicas,
+        })
       : new InProcessBus();
     // The durable consumers exist before anything is published, so nothing is missed, whichever
     // pod starts first.
