@@ -10,3 +10,5 @@ export { auditedWrites, type AuditedRequest } from "./audit.js";
 export { READER_USER } from "./components/kube.js";
 export { helmBinary } from "./binaries.js";
 export { startPrivateCluster, type PrivateCluster } from "./private-cluster.js";
+export { startPrivateS3, type PrivateS3 } from "./private-s3.js";
+export { startPrivateNats, type PrivateNats } from "./private-nats.js";

@@ -37,6 +37,8 @@ const CONTROLLERS = [
 export interface StartedCluster {
   endpoint: ClusterEndpoint;
   processes: StartedProcess[];
+  /** Stops the apiserver (etcd keeps the data); `start` brings it back on the same port. */
+  apiserver: { stop(): Promise<void>; start(): Promise<void> };
 }
 
 export async function startCluster(
@@ -47,6 +49,8 @@ export async function startCluster(
     etcdUrl: string;
     apiserverBinary: string;
     controllerManagerBinary?: string;
+    /** More kube-apiserver flags (e.g. --watch-cache=false). */
+    apiserverArgs?: string[];
   },
 ): Promise<StartedCluster> {
   const { name, dir } = opts;
@@ -93,6 +97,7 @@ export async function startCluster(
       // stays listable for a while, and the tests of a backup meeting a compacted revision
       // (410 Gone) could not make one happen on purpose. Both paths give the same objects.
       "--feature-gates=ListFromCacheSnapshot=false",
+      ...(opts.apiserverArgs ?? []),
     ],
     logFile: join(dir, "kube-apiserver.log"),
   });
@@ -149,7 +154,19 @@ export async function startCluster(
       60_000,
     );
   }
-  return { endpoint: { kubeconfig, readOnlyKubeconfig, server, auditLog }, processes };
+  let current = apiserver;
+  const control = {
+    stop: () => registry.stop(current),
+    start: async () => {
+      current = registry.restart(current);
+      await waitUntilReady(current, () => httpOk(`${server}/readyz`, { token, ca }), 120_000);
+    },
+  };
+  return {
+    endpoint: { kubeconfig, readOnlyKubeconfig, server, auditLog },
+    processes,
+    apiserver: control,
+  };
 }
 
 /** A user that may read everything and write nothing: what livesync needs on a source. */
