@@ -13,7 +13,12 @@ export default tseslint.config(
   {
     // Production code runs without the test environment: fixtures stay in tests and benchmarks.
     files: ["services/*/src/**/*.ts", "packages/*/src/**/*.ts"],
-    ignores: ["**/*.test.ts", "packages/testkit/**", "services/engine/src/testing.ts"],
+    ignores: [
+      "**/*.test.ts",
+      "packages/testkit/**",
+      "services/engine/src/testing.ts",
+      "services/engine/src/testing/**",
+    ],
     rules: {
       "no-restricted-imports": [
         "error",

@@ -23,3 +23,5 @@ export {
   type PrivateNatsCluster,
 } from "./nats-cluster.js";
 export type { StreamReport, ConsumerReport } from "./nats-monitor.js";
+export { startPrivateS3, type PrivateS3 } from "./private-s3.js";
+export { startPrivateNats, type PrivateNats } from "./private-nats.js";

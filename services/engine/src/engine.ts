@@ -35,6 +35,8 @@ export interface LiveSyncStatus {
   failed: number;
   /** Objects whose destination name is taken by an object livesync did not create. */
   conflicts: number;
+  /** Objects waiting out a destination outage (unreachable, 5xx, throttled); they are retried. */
+  retrying?: number;
   lagMs?: number;
   /** Originals stored in the bucket (when spec.config.bucketName is set). */
   archived?: number;
@@ -188,7 +190,11 @@ export class Engine {
     // Shown while some object is still in conflict or failed, not forever after one was.
     if (s?.lastConflict && counts.conflicts > 0) problems.push(`conflict: ${s.lastConflict}`);
     if (s?.lastError && counts.failed > 0) problems.push(`failed: ${s.lastError}`);
+    const retrying = this.synchronizer?.retrying(liveSync) ?? 0;
+    // Shown while the outage lasts: the events wait in the stream, nothing is given up.
+    if (retrying > 0) problems.push(`destination: ${s?.lastTransientError}`);
     if (l?.lastWatchError) problems.push(`watch: ${l.lastWatchError}`);
+    if (run.leaseProblem) problems.push(`lease: ${run.leaseProblem}`);
     if (l?.failedObjects.size) problems.push(`publish: ${l.lastPublishError}`);
     const a = this.archiver?.statsFor(liveSync);
     // Bucket problems do not stop replication: events wait in the stream and are reported.
@@ -215,6 +221,7 @@ export class Engine {
       pending, // one shared consumer: the total across LiveSynchronizations
       failed: counts.failed + (l?.failedObjects.size ?? 0), // and those the bus cannot carry
       conflicts: counts.conflicts,
+      retrying,
       lagMs: s?.lastLagMs,
       archived: a?.archived,
       lastReconcile: r && "resources" in r ? r : undefined,
