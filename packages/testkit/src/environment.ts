@@ -46,7 +46,7 @@ export async function up(opts: { fresh?: boolean; dir?: string } = {}): Promise<
   return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false));
 }
 
-async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       mkdirSync(lock);

@@ -1,5 +1,5 @@
 export * from "./env.js";
-export { up, down, status, clusterVersion, clusterNames } from "./environment.js";
+export { up, down, status, clusterVersion, clusterNames, withLock } from "./environment.js";
 export { kubeConfigFor, freshNamespace, eventually, TEST_NAMESPACE_LABEL } from "./kube.js";
 export { addScrapeTargets } from "./components/prometheus.js";
 export { s3Client } from "./components/s3.js";
@@ -8,5 +8,5 @@ export { planEnvironment, type Plan } from "./provider.js";
 export { freePort } from "./ports.js";
 export { auditedWrites, type AuditedRequest } from "./audit.js";
 export { READER_USER } from "./components/kube.js";
-export { helmBinary } from "./binaries.js";
+export { helmBinary, natsServerBinary } from "./binaries.js";
 export { startPrivateCluster, type PrivateCluster } from "./private-cluster.js";
