@@ -2,9 +2,12 @@
 import { down, status, up } from "./environment.js";
 import { envFile, testenvDir } from "./env.js";
 
-const usage = `usage: testenv <up|down|status> [--fresh]
+const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node]
   up      start source and destination clusters, NATS JetStream, S3 and Prometheus
-          (or reuse the live ones .testenv/env.json describes); --fresh restarts them
+          (or reuse the live ones .testenv/env.json describes); --fresh restarts them;
+          --node gives the management cluster a real node (containerd, kubelet; root only)
+  chart   install or upgrade the Helm chart into the management cluster's node
+          (namespace livesync-system) with the local images; waits until its pods are Ready
   down    stop everything 'up' started; logs stay under .testenv/
   status  what runs and whether it answers`;
 
@@ -12,7 +15,10 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "up": {
-      const result = await up({ fresh: rest.includes("--fresh") });
+      const result = await up({
+        fresh: rest.includes("--fresh"),
+        ...(rest.includes("--node") ? { node: true } : {}),
+      });
       const verb = result.startedHere ? "started" : "reused";
       console.log(`testenv ${verb} in ${result.seconds.toFixed(1)} s: ${envFile()}`);
       for (const [name, c] of Object.entries(result.env.clusters)) {
@@ -23,6 +29,14 @@ async function main(argv: string[]): Promise<number> {
         `  s3                   ${result.env.s3.endpoint} bucket ${result.env.s3.bucket}`,
       );
       console.log(`  prometheus           ${result.env.prometheus.url}`);
+      const node = result.env.node;
+      if (node)
+        console.log(`  node                 ${node.name} (${node.address}, pods ${node.podCIDR})`);
+      return 0;
+    }
+    case "chart": {
+      const { installChart } = await import("./chart.js");
+      await installChart({ log: console.log });
       return 0;
     }
     case "down":

@@ -8,13 +8,15 @@ export async function startNats(
   registry: ProcessRegistry,
   binary: string,
   dir: string,
+  /** 0.0.0.0 when pods connect too. */
+  listen = "127.0.0.1",
 ): Promise<{ url: string; monitorUrl: string; process: StartedProcess }> {
   const [port, monitorPort] = await freePorts(2);
   mkdirSync(dir, { recursive: true });
   const proc = registry.start({
     component: "nats-server",
     binary,
-    args: ["-js", "-sd", join(dir, "jetstream"), "-a", "127.0.0.1", "-p", `${port}`].concat([
+    args: ["-js", "-sd", join(dir, "jetstream"), "-a", listen, "-p", `${port}`].concat([
       "-m",
       `${monitorPort}`,
       "-n",
