@@ -13,9 +13,11 @@ export default tseslint.config(
   {
     // Production code runs without the test environment: fixtures stay in tests and benchmarks.
     files: ["services/*/src/**/*.ts", "packages/*/src/**/*.ts"],
+    // packages/image builds images for the test environment's node: a tool, not production code.
     ignores: [
       "**/*.test.ts",
       "packages/testkit/**",
+      "packages/image/**",
       "services/engine/src/testing.ts",
       "services/engine/src/testing/**",
     ],

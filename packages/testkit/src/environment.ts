@@ -55,7 +55,7 @@ export async function up(
   return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false, node, natsNodes));
 }
 
-async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       mkdirSync(lock);

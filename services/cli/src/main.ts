@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
  * The `livesync` command, its one entry point: `run` and `validate` here, `operator` from the
  * operator package. Commands that parse their own flags are dispatched before anything else.
