@@ -24,8 +24,8 @@ export interface ChartInstall {
 }
 
 export interface ChartOptions {
-  /** The environment directory (default: LIVESYNC_TESTENV_DIR or .testenv). */
-  dir?: string;
+  /** The environment (default: env.json of LIVESYNC_TESTENV_DIR or .testenv). */
+  env?: TestEnvironment;
   /** repository:tag; default livesync:<the chart's appVersion>, as `pnpm image` tags it. */
   image?: string;
   /** More `--set` values (key -> value), e.g. replica counts or `nats.deploy`. */
@@ -35,9 +35,17 @@ export interface ChartOptions {
 }
 
 /** A test environment address as a pod sees it: loopback becomes the machine's address. */
-export function podReachable(url: string, env: TestEnvironment): string {
+export function podReachable(text: string, env: TestEnvironment): string {
   if (!env.node) throw new Error("the test environment has no node (testenv up --node)");
-  return url.replace(/\/\/(127\.0\.0\.1|localhost)([:/])/, `//${env.node.address}$2`);
+  return text.replace(/\/\/(127\.0\.0\.1|localhost)([:/])/g, `//${env.node.address}$2`);
+}
+
+/** `helm uninstall`: the chart's CRDs (and so every livesync object) stay, as Helm keeps them. */
+export function uninstallChart(env: TestEnvironment): void {
+  const kubeconfig = env.clusters.management!.kubeconfig;
+  const args = ["uninstall", CHART_RELEASE, "--namespace", CHART_NAMESPACE, "--wait"];
+  const helm = spawnSync(helmBinary(), [...args, "--kubeconfig", kubeconfig], { encoding: "utf8" });
+  if (helm.status !== 0) throw new Error(`helm uninstall failed: ${helm.stderr.trim()}`);
 }
 
 /** docker.io/library/livesync:0.1.0 for livesync:0.1.0: the name containerd's CRI looks up. */
@@ -59,11 +67,10 @@ export function appVersion(): string {
 /** `helm upgrade --install` with the environment's NATS, then waits for every pod to be Ready. */
 export async function installChart(o: ChartOptions = {}): Promise<ChartInstall> {
   const began = Date.now();
-  const dir = o.dir ?? testenvDir();
-  const env = readEnvFile(dir);
+  const env = o.env ?? readEnvFile(testenvDir());
   if (!env?.node) {
     throw new Error(
-      `the test environment in ${dir} has no node: start it with 'pnpm testenv up --node'`,
+      `the test environment (${testenvDir()}) has no node: start it with 'pnpm testenv up --node'`,
     );
   }
   const image = o.image ?? `livesync:${appVersion()}`;

@@ -2,7 +2,7 @@ export * from "./env.js";
 export { up, down, status, clusterVersion, clusterNames } from "./environment.js";
 export { kubeConfigFor, freshNamespace, eventually, TEST_NAMESPACE_LABEL } from "./kube.js";
 export { addScrapeTargets } from "./components/prometheus.js";
-export { s3Client } from "./components/s3.js";
+export { s3Client, listKeys } from "./components/s3.js";
 export { crdManifest, establishCrd } from "./crds.js";
 export { planEnvironment, type Plan } from "./provider.js";
 export { freePort } from "./ports.js";
@@ -10,3 +10,13 @@ export { auditedWrites, type AuditedRequest } from "./audit.js";
 export { READER_USER } from "./components/kube.js";
 export { helmBinary } from "./binaries.js";
 export { startPrivateCluster, type PrivateCluster } from "./private-cluster.js";
+export {
+  installChart,
+  uninstallChart,
+  podReachable,
+  waitForPodsReady,
+  CHART_NAMESPACE,
+  CHART_RELEASE,
+  type ChartInstall,
+} from "./chart.js";
+export { nodePaths, ctr } from "./node/containerd.js";
