@@ -2,11 +2,14 @@
 import { down, status, up } from "./environment.js";
 import { envFile, testenvDir } from "./env.js";
 
-const usage = `usage: testenv <up|down|status> [--fresh] [--nats-cluster]
+const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node] [--nats-cluster]
   up      start source and destination clusters, NATS JetStream, S3 and Prometheus
           (or reuse the live ones .testenv/env.json describes); --fresh restarts them;
+          --node gives the management cluster a real node (containerd, kubelet; root only);
           --nats-cluster starts three routed JetStream servers instead of one
           (LIVESYNC_TESTENV_NATS_NODES=N: N servers)
+  chart   install or upgrade the Helm chart into the management cluster's node
+          (namespace livesync-system) with the local images; waits until its pods are Ready
   down    stop everything 'up' started; logs stay under .testenv/
   status  what runs and whether it answers`;
 
@@ -16,6 +19,7 @@ async function main(argv: string[]): Promise<number> {
     case "up": {
       const result = await up({
         fresh: rest.includes("--fresh"),
+        ...(rest.includes("--node") ? { node: true } : {}),
         natsNodes: rest.includes("--nats-cluster") ? 3 : undefined,
       });
       const verb = result.startedHere ? "started" : "reused";
@@ -31,6 +35,14 @@ async function main(argv: string[]): Promise<number> {
         `  s3                   ${result.env.s3.endpoint} bucket ${result.env.s3.bucket}`,
       );
       console.log(`  prometheus           ${result.env.prometheus.url}`);
+      const node = result.env.node;
+      if (node)
+        console.log(`  node                 ${node.name} (${node.address}, pods ${node.podCIDR})`);
+      return 0;
+    }
+    case "chart": {
+      const { installChart } = await import("./chart.js");
+      await installChart({ log: console.log });
       return 0;
     }
     case "down":

@@ -28,6 +28,8 @@ const usage = `usage: livesync operator [--kubeconfig <management-kubeconfig>] [
                  (in --namespace, or LIVESYNC_LEASE_NAMESPACE, default "default")
   --recovery-concurrency N  objects a TaskRun recovers at once (default 16)
   --backup-concurrency N    Backups the controller runs at once (default 2)
+  --stream NAME  JetStream stream of the events (default LIVESYNC_EVENTS); every pod of one
+                 installation must name the same
   --metrics-port /metrics, /healthz, /readyz (host LIVESYNC_METRICS_HOST, default 127.0.0.1)`;
 
 function parseComponents(list: string | undefined): { controller: boolean; services: Component[] } {
@@ -53,6 +55,7 @@ export async function runOperator(argv: string[]): Promise<number> {
       namespace: { type: "string" },
       nats: { type: "string" },
       "nats-replicas": { type: "string" },
+      stream: { type: "string" },
       components: { type: "string" },
       "leader-elect": { type: "boolean" },
       "metrics-port": { type: "string" },
@@ -76,7 +79,12 @@ export async function runOperator(argv: string[]): Promise<number> {
     management,
     namespace: values.namespace,
     controller,
-    engineOptions: { natsUrl: values.nats, natsReplicas, components: services },
+    engineOptions: {
+      natsUrl: values.nats,
+      natsReplicas,
+      stream: values.stream,
+      components: services,
+    },
     leaderElection: values["leader-elect"] ? { namespace: leaseNamespace } : undefined,
     recoveryConcurrency: values["recovery-concurrency"]
       ? Number(values["recovery-concurrency"])

@@ -9,13 +9,15 @@ export async function startNats(
   registry: ProcessRegistry,
   binary: string,
   dir: string,
+  /** 0.0.0.0 when pods connect too. */
+  listen = "127.0.0.1",
 ): Promise<{ url: string; monitorUrl: string; process: StartedProcess }> {
   const [port, monitorPort] = await freePorts(2);
   mkdirSync(dir, { recursive: true });
   const proc = registry.start({
     component: "nats-server",
     binary,
-    args: ["-js", "-sd", join(dir, "jetstream"), "-a", "127.0.0.1", "-p", `${port}`].concat([
+    args: ["-js", "-sd", join(dir, "jetstream"), "-a", listen, "-p", `${port}`].concat([
       "-m",
       `${monitorPort}`,
       "-n",
@@ -40,6 +42,7 @@ export async function planNatsCluster(
   binary: string,
   dir: string,
   size: number,
+  listen = "127.0.0.1",
 ): Promise<Omit<NatsNode, "pid">[]> {
   if (!Number.isInteger(size) || size < 1) {
     throw new Error(`a NATS cluster needs a whole number of nodes (1 or more), not ${size}`);
@@ -58,7 +61,7 @@ export async function planNatsCluster(
       config,
       [
         `server_name: "${name}"`,
-        `listen: "127.0.0.1:${port}"`,
+        `listen: "${listen}:${port}"`,
         `http: "127.0.0.1:${monitorPort}"`,
         `jetstream { store_dir: "${storeDir}" }`,
         `cluster {`,
