@@ -22,6 +22,7 @@ import {
   type EventBus,
   type Subscription,
 } from "./bus.js";
+import { openKeyValue, type KeyValue } from "./kv.js";
 import { OutOfBandPayloads, referenceOf, withReference } from "./payloads.js";
 import { autoReplicas, checkReplicas, differs, replicasFor, withRetries } from "./replicas.js";
 
@@ -276,6 +277,17 @@ export class JetStreamBus implements EventBus {
       });
     }
     return out;
+  }
+
+  /**
+   * The installation's key-value bucket `<stream>_<suffix>` (tombstones, status reports),
+   * replicated like the events stream.
+   */
+  async keyValue(suffix: string, opts: { ttlMs: number }): Promise<KeyValue> {
+    return openKeyValue(this.jsm, this.js, `${this.opts.stream}_${suffix}`, {
+      ...opts,
+      replicas: await this.replicas(),
+    });
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,12 @@ import { Archiver, ARCHIVER_DURABLE } from "@livesync/archiver";
 import { checkReplicas, InProcessBus, JetStreamBus, type EventBus } from "@livesync/bus";
 import type { ReconcileReport } from "@livesync/reconciler";
 import { FIELD_MANAGER } from "@livesync/core";
-import { NamespaceEnsurer, SYNCHRONIZER_DURABLE, Synchronizer } from "@livesync/synchronizer";
+import {
+  NamespaceEnsurer,
+  sharedTombstones,
+  SYNCHRONIZER_DURABLE,
+  Synchronizer,
+} from "@livesync/synchronizer";
 import { objectKey as keyOf } from "@livesync/api";
 import {
   COMPONENTS,
@@ -111,7 +116,11 @@ export class Engine {
     await bus.ensureConsumer(ARCHIVER_DURABLE);
     const components = new Set(opts.components ?? COMPONENTS);
     const synchronizer = components.has("synchronizer")
-      ? new Synchronizer(bus, { concurrency: opts.syncConcurrency })
+      ? new Synchronizer(bus, {
+          concurrency: opts.syncConcurrency,
+          // Replicas share tombstones through JetStream; the in-process bus has one process.
+          tombstones: bus instanceof JetStreamBus ? await sharedTombstones(bus) : undefined,
+        })
       : undefined;
     // Events of LiveSynchronizations without a bucket are acknowledged and ignored.
     const archiver = components.has("archiver") ? new Archiver(bus) : undefined;

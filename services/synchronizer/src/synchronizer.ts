@@ -27,6 +27,7 @@ import {
 import { planApply } from "./apply-plan.js";
 import { startCopyCache, type CachedCopy, type CopyCache } from "./copy-cache.js";
 import { NamespaceEnsurer } from "./namespaces.js";
+import { confirmedGone, undoIfDeletedMeanwhile } from "./tombstone-checks.js";
 
 export const SYNCHRONIZER_DURABLE = "synchronizer";
 
@@ -203,7 +204,11 @@ export class Synchronizer {
     const cache = await this.copyCache(target.destination, info);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.applyOnce(target, event, info, cache);
+        const outcome = await this.applyOnce(target, event, info, cache);
+        if (!this.tombstones.shared || !WRITES.has(outcome)) return outcome;
+        const at = { destination: target.destination, info, cache, namespace: ns(info, event) };
+        const undone = await undoIfDeletedMeanwhile(this.tombstones, event, at);
+        return undone ? "skipped" : outcome;
       } catch (err) {
         if (!(err instanceof CopyChanged)) throw err;
         await this.reread(target.destination, info, cache, event);
@@ -241,6 +246,12 @@ export class Synchronizer {
       await this.tombstones.put(event.liveSync, event.uid, plan.tombstone);
     }
     const { decision } = plan;
+    // Another replica may have written a copy our cache has not seen yet (see tombstone-checks).
+    if (decision.action === "skip" && decision.kind === "gone" && this.tombstones.shared) {
+      if (!(await confirmedGone({ destination, info, cache, namespace }, event.name))) {
+        throw new CopyChanged("a copy the cache had not seen yet is there");
+      }
+    }
     const desired = plan.desired as KubeObject | undefined;
     const { action } = decision;
     switch (action) {
@@ -361,6 +372,11 @@ export class Synchronizer {
     );
   }
 }
+
+/** Outcomes that wrote the copy. */
+const WRITES = new Set<Outcome>(["created", "updated", "repaired", "replaced"]);
+
+const ns = (info: ResourceInfo, e: SyncEvent) => (info.namespaced ? e.namespace : undefined);
 
 /** A create that met fields another manager owns: something we did not create is there. */
 class CreateConflict extends Error {}
