@@ -19,6 +19,7 @@ export default tseslint.config(
       "packages/testkit/**",
       "packages/image/**",
       "services/engine/src/testing.ts",
+      "services/engine/src/testing/**",
     ],
     rules: {
       "no-restricted-imports": [

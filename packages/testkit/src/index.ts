@@ -15,3 +15,13 @@ export { auditedWrites, type AuditedRequest } from "./audit.js";
 export { READER_USER } from "./components/kube.js";
 export { helmBinary, natsServerBinary } from "./binaries.js";
 export { startPrivateCluster, type PrivateCluster } from "./private-cluster.js";
+export {
+  NatsCluster,
+  startPrivateNatsCluster,
+  testenvNatsCluster,
+  natsNodeCount,
+  type PrivateNatsCluster,
+} from "./nats-cluster.js";
+export type { StreamReport, ConsumerReport } from "./nats-monitor.js";
+export { startPrivateS3, type PrivateS3 } from "./private-s3.js";
+export { startPrivateNats, type PrivateNats } from "./private-nats.js";
