@@ -9,7 +9,8 @@ const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node] [--nats-
           --nats-cluster starts three routed JetStream servers instead of one
           (LIVESYNC_TESTENV_NATS_NODES=N: N servers)
   chart   install or upgrade the Helm chart into the management cluster's node
-          (namespace livesync-system) with the local images; waits until its pods are Ready
+          (namespace livesync-system) with the local images (--image repo:tag, default
+          livesync:<appVersion> from 'pnpm image'); waits until its pods are Ready
   down    stop everything 'up' started; logs stay under .testenv/
   status  what runs and whether it answers`;
 
@@ -42,7 +43,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "chart": {
       const { installChart } = await import("./chart.js");
-      await installChart({ log: console.log });
+      const i = rest.indexOf("--image");
+      await installChart({ log: console.log, ...(i >= 0 ? { image: rest[i + 1] } : {}) });
       return 0;
     }
     case "down":

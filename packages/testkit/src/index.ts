@@ -7,7 +7,7 @@ export {
   removeScrapeJob,
   loadAlertRules,
 } from "./components/prometheus.js";
-export { s3Client } from "./components/s3.js";
+export { s3Client, listKeys } from "./components/s3.js";
 export { crdManifest, establishCrd } from "./crds.js";
 export { planEnvironment, type Plan } from "./provider.js";
 export { freePort } from "./ports.js";
@@ -25,3 +25,13 @@ export {
 export type { StreamReport, ConsumerReport } from "./nats-monitor.js";
 export { startPrivateS3, type PrivateS3 } from "./private-s3.js";
 export { startPrivateNats, type PrivateNats } from "./private-nats.js";
+export {
+  installChart,
+  uninstallChart,
+  podReachable,
+  waitForPodsReady,
+  CHART_NAMESPACE,
+  CHART_RELEASE,
+  type ChartInstall,
+} from "./chart.js";
+export { nodePaths, ctr } from "./node/containerd.js";
