@@ -9,7 +9,9 @@
 
 {{/* The JetStream URL every component connects to. */}}
 {{- define "livesync.natsUrl" -}}
-{{- if .Values.nats.deploy -}}
+{{- if and .Values.nats.deploy .Values.nats.serviceIP -}}
+{{- printf "nats://%s:4222" .Values.nats.serviceIP -}}
+{{- else if .Values.nats.deploy -}}
 {{- printf "nats://livesync-nats.%s.svc:4222" .Release.Namespace -}}
 {{- else -}}
 {{- required "nats.url is required (or set nats.deploy=true): the components share one JetStream" .Values.nats.url -}}
