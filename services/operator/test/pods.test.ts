@@ -31,8 +31,10 @@ import {
   configMap,
   converged,
   del,
+  freshImage,
   inParallel,
   killComponentPods,
+  natsInPod,
   podFixture,
   podKubeconfigs,
 } from "./pods-fixture.js";
@@ -49,9 +51,9 @@ const log = (line: string) => console.log(`[pods] ${line}`);
 beforeAll(async () => {
   f = await podFixture(env);
   source = await Cluster.fromKubeConfig("source", src);
-  install = await installChart({ env });
+  install = await installChart({ env, image: await freshImage(env, log) });
   log(`helm install to every pod Ready: ${install.seconds.toFixed(1)} s`);
-}, 400_000);
+}, 600_000);
 afterAll(async () => {
   await f?.close();
   source?.close();
@@ -289,6 +291,30 @@ describe("the chart on a real node", () => {
     await converged(env, chaos.ns, chaos.label, 180_000);
   }, 600_000);
 
+  it("NATS in its own pod (the chart's StatefulSet): restarted while updates flow, its backlog drains", async () => {
+    const nats = await natsInPod(env, f);
+    // The components move to the chart's NATS: a rollout, and a full resync into its stream.
+    const moved = await installChart({ env, image: install.image, values: nats });
+    expect(moved.pods.some((p) => p.name === "livesync-nats-0")).toBe(true);
+    await converged(env, chaos.ns, chaos.label, 300_000);
+
+    let changed = 0;
+    const names = Array.from({ length: 300 }, (_, i) => `cm-${i}`);
+    const updates = inParallel(names, 4, async (n) => {
+      await update(n, "5");
+      changed++;
+    });
+    await eventually(async () => (changed >= 50 ? true : undefined), { what: "updates to flow" });
+    await killComponentPods(env, "nats");
+    await updates;
+    await chartPodsReady(env);
+    const began = Date.now();
+    await converged(env, chaos.ns, chaos.label, 300_000);
+    log(
+      `NATS pod restarted: backlog drained ${((Date.now() - began) / 1000).toFixed(1)} s after the last update`,
+    );
+  }, 900_000);
+
   it("helm uninstall keeps the CRDs and every user object; a reinstall resumes replication", async () => {
     uninstallChart(env);
     const core = mgmt.makeApiClient(CoreV1Api);
@@ -314,7 +340,7 @@ describe("the chart on a real node", () => {
     );
     await cms().deleteNamespacedConfigMap({ namespace: chaos.ns, name: "cm-100" });
     const began = Date.now();
-    const again = await installChart({ env });
+    const again = await installChart({ env, image: install.image });
     await eventually(
       async () => {
         const c = await dst
