@@ -2,3 +2,4 @@ export * from "./bus.js";
 export { InProcessBus } from "./in-process.js";
 export { JetStreamBus, type JetStreamBusOptions } from "./jetstream.js";
 export * from "./kv.js";
+export { checkReplicas } from "./replicas.js";

@@ -2,12 +2,15 @@
 import { down, status, up } from "./environment.js";
 import { envFile, testenvDir } from "./env.js";
 
-const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node]
+const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node] [--nats-cluster]
   up      start source and destination clusters, NATS JetStream, S3 and Prometheus
           (or reuse the live ones .testenv/env.json describes); --fresh restarts them;
-          --node gives the management cluster a real node (containerd, kubelet; root only)
+          --node gives the management cluster a real node (containerd, kubelet; root only);
+          --nats-cluster starts three routed JetStream servers instead of one
+          (LIVESYNC_TESTENV_NATS_NODES=N: N servers)
   chart   install or upgrade the Helm chart into the management cluster's node
-          (namespace livesync-system) with the local images; waits until its pods are Ready
+          (namespace livesync-system) with the local images (--image repo:tag, default
+          livesync:<appVersion> from 'pnpm image'); waits until its pods are Ready
   down    stop everything 'up' started; logs stay under .testenv/
   status  what runs and whether it answers`;
 
@@ -18,13 +21,17 @@ async function main(argv: string[]): Promise<number> {
       const result = await up({
         fresh: rest.includes("--fresh"),
         ...(rest.includes("--node") ? { node: true } : {}),
+        natsNodes: rest.includes("--nats-cluster") ? 3 : undefined,
       });
       const verb = result.startedHere ? "started" : "reused";
       console.log(`testenv ${verb} in ${result.seconds.toFixed(1)} s: ${envFile()}`);
       for (const [name, c] of Object.entries(result.env.clusters)) {
         console.log(`  cluster ${name.padEnd(12)} ${c.server}  (KUBECONFIG=${c.kubeconfig})`);
       }
-      console.log(`  nats                 ${result.env.nats.url}`);
+      for (const n of result.env.nats.nodes ?? [{ name: "", url: result.env.nats.url, pid: 0 }]) {
+        const node = n.name ? ` ${n.name.padEnd(7)} pid ${n.pid}` : "";
+        console.log(`  nats${node.padEnd(17)}${n.url}`);
+      }
       console.log(
         `  s3                   ${result.env.s3.endpoint} bucket ${result.env.s3.bucket}`,
       );
@@ -36,7 +43,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "chart": {
       const { installChart } = await import("./chart.js");
-      await installChart({ log: console.log });
+      const i = rest.indexOf("--image");
+      await installChart({ log: console.log, ...(i >= 0 ? { image: rest[i + 1] } : {}) });
       return 0;
     }
     case "down":

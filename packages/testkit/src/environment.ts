@@ -22,6 +22,7 @@ import { httpOk } from "./http.js";
 import { machineAddress } from "./node/host.js";
 import { NODE_NAME, startNode, stopNode } from "./node/index.js";
 import { nodeReady } from "./node/kubelet.js";
+import { NatsCluster, natsNodeCount } from "./nats-cluster.js";
 import { ProcessRegistry, isAlive } from "./process.js";
 import { planEnvironment, type Plan } from "./provider.js";
 
@@ -44,16 +45,17 @@ export function clusterNames(env = process.env): string[] {
  * `node` (default: LIVESYNC_TESTENV_NODE=1) gives the management cluster a real node.
  */
 export async function up(
-  opts: { fresh?: boolean; dir?: string; node?: boolean } = {},
+  opts: { fresh?: boolean; dir?: string; node?: boolean; natsNodes?: number } = {},
 ): Promise<UpResult> {
   const dir = opts.dir ?? testenvDir();
   const node = opts.node ?? process.env.LIVESYNC_TESTENV_NODE === "1";
+  const natsNodes = opts.natsNodes ?? natsNodeCount();
   // Test runs, benchmarks and the demo may start at the same moment: one starts, the others
   // then find its env.json and reuse it.
-  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false, node));
+  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false, node, natsNodes));
 }
 
-async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       mkdirSync(lock);
@@ -74,11 +76,19 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function upLocked(dir: string, fresh: boolean, node: boolean): Promise<UpResult> {
+async function upLocked(
+  dir: string,
+  fresh: boolean,
+  node: boolean,
+  natsNodes: number,
+): Promise<UpResult> {
   const began = Date.now();
   const existing = readEnvFile(dir);
   const hasClusters = (e: TestEnvironment) => clusterNames().every((n) => e.clusters[n]);
-  const suits = (e: TestEnvironment) => hasClusters(e) && (!node || e.node);
+  // A running single server is not the cluster asked for, nor the reverse (external: as given).
+  const natsAsAsked = (e: TestEnvironment) =>
+    e.provider === "external" || (e.nats.nodes?.length ?? 1) === natsNodes;
+  const suits = (e: TestEnvironment) => hasClusters(e) && natsAsAsked(e) && (!node || e.node);
   if (existing && !fresh && suits(existing) && (await unhealthy(existing)).length === 0) {
     return { env: existing, startedHere: false, seconds: (Date.now() - began) / 1000 };
   }
@@ -91,13 +101,18 @@ async function upLocked(dir: string, fresh: boolean, node: boolean): Promise<UpR
     );
   }
   let env: TestEnvironment;
+  if (natsNodes > 1 && plan.nats !== "binaries") {
+    throw new Error(
+      `a NATS cluster of ${natsNodes} is started from binaries only (NATS is planned as ${plan.nats})`,
+    );
+  }
   if (Object.values(plan).includes("containers")) {
     const { startWithContainers } = await import("./containers.js");
     env = await startWithContainers(plan, dir, clusterNames());
   } else {
     const registry = new ProcessRegistry(join(dir, "pids"));
     try {
-      env = await startWithBinaries(plan, dir, registry, node);
+      env = await startWithBinaries(plan, dir, registry, node, natsNodes);
     } catch (err) {
       await stopNode(dir);
       await registry.stopAll();
@@ -113,6 +128,7 @@ async function startWithBinaries(
   dir: string,
   registry: ProcessRegistry,
   node: boolean,
+  natsNodes: number,
 ): Promise<TestEnvironment> {
   const bins: Binaries | undefined = Object.values(plan).includes("binaries")
     ? ensureBinaries({ prometheus: plan.prometheus === "binaries", node })
@@ -126,7 +142,17 @@ async function startWithBinaries(
   const etcd =
     plan.clusters === "binaries" ? startEtcd(registry, bins!.etcd, join(dir, "etcd")) : undefined;
   const [nats, s3, prometheus, etcdUrl] = await Promise.all([
-    need("nats", (b) => startNats(registry, b.natsServer, join(dir, "nats"), listen), externalNats),
+    need(
+      "nats",
+      (b) =>
+        natsNodes > 1
+          ? NatsCluster.start(registry, b.natsServer, join(dir, "nats"), natsNodes).then((c) => ({
+              url: c.url,
+              nodes: [...c.nodes],
+            }))
+          : startNats(registry, b.natsServer, join(dir, "nats"), listen),
+      externalNats,
+    ),
     need(
       "s3",
       (b) => startS3(registry, b.s3Server, join(dir, "s3"), listen),
@@ -183,7 +209,7 @@ async function startWithBinaries(
   return {
     provider: plan.clusters === "external" ? "external" : "binaries",
     clusters,
-    nats: { url: nats.url },
+    nats: { url: nats.url, ...("nodes" in nats ? { nodes: nats.nodes } : {}) },
     s3: s3.s3,
     prometheus: { url: prometheus.url, targetsDir: prometheus.targetsDir },
     ...(etcdUrl ? { etcd: { url: etcdUrl } } : {}),
@@ -273,7 +299,9 @@ async function checkAll(env: TestEnvironment): Promise<ComponentStatus[]> {
           () => Promise<unknown>,
         ],
     ),
-    ["nats", env.nats.url, () => tcpProbe(env.nats.url)],
+    ...env.nats.url
+      .split(",")
+      .map((url) => ["nats", url, () => tcpProbe(url)] as [string, string, () => Promise<unknown>]),
     ["s3", env.s3.endpoint, () => s3Probe(env.s3)],
     [
       "prometheus",

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
  * The `livesync` command, its one entry point: `run` and `validate` here, `operator` from the
  * operator package. Commands that parse their own flags are dispatched before anything else.
@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import {
   Engine,
   loadManifests,
+  natsReplicasFlag,
   registerEngineMetrics,
   type LiveSyncStatus,
 } from "@livesync/engine";
@@ -16,7 +17,7 @@ import { runBackupCommand } from "./backup/index.js";
 import { runRestoreCommand } from "./restore/index.js";
 
 const usage = `usage:
-  livesync run -f <file-or-dir> [-f …] [--nats <url> [--stream NAME]]
+  livesync run -f <file-or-dir> [-f …] [--nats <url>[,<url>…] [--stream NAME] [--nats-replicas N]]
                                   [--metrics-port P]
                                   run every service in this process until SIGINT/SIGTERM
   livesync validate -f <file-or-dir> [-f …]              check manifests offline; exit 1 on any problem
@@ -49,6 +50,7 @@ async function runOrValidate(argv: string[]): Promise<number> {
       file: { type: "string", short: "f", multiple: true },
       nats: { type: "string" },
       stream: { type: "string" },
+      "nats-replicas": { type: "string" },
       "metrics-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -77,7 +79,11 @@ async function runOrValidate(argv: string[]): Promise<number> {
     return 1;
   }
   const log = createLogger("livesync");
-  const engine = await Engine.start(manifests, { natsUrl: values.nats, stream: values.stream });
+  const engine = await Engine.start(manifests, {
+    natsUrl: values.nats,
+    stream: values.stream,
+    natsReplicas: natsReplicasFlag(values["nats-replicas"]),
+  });
   log.info(
     { liveSyncs: manifests.liveSyncs.length, bus: values.nats ? "jetstream" : "in-process" },
     "started",

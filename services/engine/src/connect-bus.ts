@@ -6,6 +6,8 @@ export interface BusOptions {
   natsUrl?: string;
   /** JetStream stream name (default LIVESYNC_EVENTS). */
   stream?: string;
+  /** Replicas of the streams, consumers and buckets (default: 3 on a 3+ server cluster, else 1). */
+  natsReplicas?: number;
 }
 
 /** The subjects of a stream: its own subject space per stream name. */
@@ -19,5 +21,6 @@ export async function connectBus(opts: BusOptions): Promise<EventBus> {
     url: opts.natsUrl,
     stream: opts.stream ?? "LIVESYNC_EVENTS",
     subjects: [`${subjectPrefixOf(opts)}.>`],
+    replicas: opts.natsReplicas,
   });
 }

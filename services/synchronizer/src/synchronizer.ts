@@ -20,6 +20,7 @@ import {
   isConflict,
   isImmutableFieldChange,
   isNotFound,
+  isTransient,
   type Cluster,
   type ResourceInfo,
   UnknownResourceError,
@@ -52,6 +53,8 @@ export interface SyncStats {
   lastLagMs?: number;
   lastConflict?: string;
   lastError?: string;
+  /** The last failure that only waits (destination unreachable, 5xx, throttled). */
+  lastTransientError?: string;
 }
 
 export type Outcome =
@@ -101,6 +104,7 @@ export class Synchronizer {
         inSync: new Set(),
         failed: new Set(),
         conflicts: new Set(),
+        retrying: new Set(),
       });
     }
   }
@@ -135,10 +139,17 @@ export class Synchronizer {
     };
   }
 
+  /** Objects whose last attempt met an unreachable or overloaded destination: they wait. */
+  retrying(liveSync: string): number {
+    return this.objects.get(liveSync)?.retrying.size ?? 0;
+  }
+
   async start(): Promise<void> {
     this.subscription = await this.bus.consume(SYNCHRONIZER_DURABLE, (d) => this.onDelivery(d), {
       concurrency: this.opts.concurrency ?? 32,
       maxAttempts: this.opts.maxAttempts ?? 8,
+      // An unreachable destination is an outage, not a bad event: wait it out, however long.
+      isTransient,
     });
   }
 
@@ -174,14 +185,21 @@ export class Synchronizer {
         stats.lastLagMs = Date.now() - Date.parse(event.observedAt);
       }
       track.failed.delete(key);
+      track.retrying.delete(key);
       if (outcome === "conflict") track.conflicts.add(key);
       else track.conflicts.delete(key);
       // After any outcome but a conflict, an applied event leaves the copy current.
       if (isApply && outcome !== "conflict") track.inSync.add(key);
       else track.inSync.delete(key);
     } catch (err) {
+      if (isTransient(err) && !(err instanceof PermanentError)) {
+        stats.lastTransientError = `${target.destination.name}: ${(err as Error).message}`;
+        track.retrying.add(key);
+        throw err;
+      }
+      track.retrying.delete(key);
       stats.lastError = `${key}: ${(err as Error).message}`;
-      if (err instanceof PermanentError || d.deliveryCount >= (this.opts.maxAttempts ?? 8)) {
+      if (err instanceof PermanentError || d.failedAttempts + 1 >= (this.opts.maxAttempts ?? 8)) {
         stats.failed++;
         track.failed.add(key);
         track.inSync.delete(key);
@@ -391,4 +409,5 @@ interface ObjectSets {
   inSync: Set<string>;
   failed: Set<string>;
   conflicts: Set<string>;
+  retrying: Set<string>;
 }
