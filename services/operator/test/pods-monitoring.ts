@@ -1,10 +1,16 @@
 /**
  * Monitoring of the chart's pods as a user of the Prometheus Operator runs it, with the test
- * environment's real Prometheus: the scrape job its ServiceMonitor becomes (Kubernetes service
- * discovery of the metrics Services, the pods scraped on the pod network), the PrometheusRule's
- * groups loaded after `promtool check rules`, and the Grafana dashboard's panel queries.
+ * environment's real Prometheus: the scrape job its ServiceMonitor becomes (discovery of the
+ * metrics Services' endpoints, the pods scraped on the pod network), the PrometheusRule's groups
+ * loaded after `promtool check rules`, and the Grafana dashboard's panel queries.
+ *
+ * Debian's Prometheus is built without Kubernetes service discovery, so the test serves the
+ * same discovery data (the `endpoints` role's __meta labels, read from the management cluster)
+ * over http_sd; the relabelings, the scrapes and the rules are Prometheus's own.
  */
 import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import {
   addScrapeJob,
   CHART_NAMESPACE,
@@ -74,7 +80,7 @@ const metaLabel = (label: string) => label.replace(/[^a-zA-Z0-9_]/g, "_");
  * selected Services, their named port, the target labels it adds (namespace, service, pod) and
  * the ServiceMonitor's own relabelings.
  */
-export function scrapeJobOf(serviceMonitor: Rendered, kubeconfigFile: string) {
+export function scrapeJobOf(serviceMonitor: Rendered, discoveryUrl: string) {
   const spec = serviceMonitor.spec as unknown as ServiceMonitorSpec;
   const endpoint = spec.endpoints[0]!;
   const keep = Object.entries(spec.selector.matchLabels).map(([k, v]) => ({
@@ -87,13 +93,7 @@ export function scrapeJobOf(serviceMonitor: Rendered, kubeconfigFile: string) {
     job_name: `serviceMonitor/${CHART_NAMESPACE}/${serviceMonitor.metadata.name}`,
     scrape_interval: "2s",
     metrics_path: endpoint.path,
-    kubernetes_sd_configs: [
-      {
-        role: "endpoints",
-        kubeconfig_file: kubeconfigFile,
-        namespaces: { names: spec.namespaceSelector.matchNames },
-      },
-    ],
+    http_sd_configs: [{ url: discoveryUrl, refresh_interval: "2s" }],
     relabel_configs: [
       ...keep,
       {
@@ -109,13 +109,64 @@ export function scrapeJobOf(serviceMonitor: Rendered, kubeconfigFile: string) {
   };
 }
 
-/** Points the environment's Prometheus at the chart's pods and loads its alerting rules. */
-export async function monitorChart(env: TestEnvironment, values: Record<string, string>) {
+/**
+ * What Kubernetes service discovery's `endpoints` role reports for the Services of `namespaces`:
+ * one target per ready address and port, with the labels the relabelings read.
+ */
+export async function endpointTargets(kc: KubeConfig, namespaces: string[]) {
+  const core = kc.makeApiClient(CoreV1Api);
+  const groups = [];
+  for (const namespace of namespaces) {
+    const services = (await core.listNamespacedService({ namespace })).items;
+    for (const ep of (await core.listNamespacedEndpoints({ namespace })).items) {
+      const service = services.find((s) => s.metadata?.name === ep.metadata?.name);
+      const serviceLabels = Object.fromEntries(
+        Object.entries(service?.metadata?.labels ?? {}).map(([k, v]) => [
+          `__meta_kubernetes_service_label_${metaLabel(k)}`,
+          v,
+        ]),
+      );
+      for (const subset of ep.subsets ?? [])
+        for (const port of subset.ports ?? [])
+          for (const address of subset.addresses ?? [])
+            groups.push({
+              targets: [`${address.ip}:${port.port}`],
+              labels: {
+                __meta_kubernetes_namespace: namespace,
+                __meta_kubernetes_service_name: ep.metadata!.name!,
+                __meta_kubernetes_endpoint_port_name: port.name ?? "",
+                __meta_kubernetes_pod_name: address.targetRef?.name ?? "",
+                ...serviceLabels,
+              },
+            });
+    }
+  }
+  return groups;
+}
+
+/**
+ * Points the environment's Prometheus at the chart's pods and loads its alerting rules; stop()
+ * ends the discovery server.
+ */
+export async function monitorChart(
+  env: TestEnvironment,
+  kc: KubeConfig,
+  values: Record<string, string>,
+) {
   const rendered = renderMonitoring(values);
-  const kubeconfig = env.clusters.management!.kubeconfig;
-  await addScrapeJob(env.prometheus, scrapeJobOf(rendered.serviceMonitor, kubeconfig));
+  const spec = rendered.serviceMonitor.spec as unknown as ServiceMonitorSpec;
+  const server = createServer((_req, res) => {
+    endpointTargets(kc, spec.namespaceSelector.matchNames).then(
+      (groups) =>
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(groups)),
+      (err: Error) => res.writeHead(500).end(err.message),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  await addScrapeJob(env.prometheus, scrapeJobOf(rendered.serviceMonitor, url));
   await loadAlertRules(env.prometheus, "livesync-chart", rendered.rule.spec!.groups as unknown[]);
-  return rendered;
+  return { ...rendered, stop: () => server.close() };
 }
 
 export interface Sample {

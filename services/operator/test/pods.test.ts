@@ -319,9 +319,10 @@ describe("the chart on a real node", () => {
 
   it("monitoring as users run it: Prometheus scrapes the pods, the chart's alert fires while the destination is unreachable and resolves after, every dashboard panel returns data", async () => {
     // What a user would set for a fast test; everything else is the chart's own rules.
-    const rendered = await monitorChart(env, {
+    const rendered = await monitorChart(env, mgmt, {
       "monitoring.alerts.destinationUnreachableFor": "10s",
     });
+    f.onCleanup(async () => rendered.stop());
     const components = ["operator", "events-listener", "synchronizer", "archiver"];
     await eventually(
       async () => {
