@@ -8,6 +8,8 @@ export interface Delivery {
   data: Uint8Array;
   /** 1 on first delivery, more on redeliveries. */
   deliveryCount: number;
+  /** When the bus stored the message (ms since the epoch), where the bus tells. */
+  storedAt?: number;
 }
 
 export interface ConsumeOptions {

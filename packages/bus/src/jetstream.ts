@@ -158,7 +158,8 @@ export class JetStreamBus implements EventBus {
       const keepAlive = setInterval(() => m.working(), this.opts.ackWaitMs / 2);
       try {
         const data = await this.payloads.resolve(m.data, m.headers);
-        await handler({ subject: m.subject, data, deliveryCount: attempt });
+        const storedAt = m.info.timestampNanos / 1e6;
+        await handler({ subject: m.subject, data, deliveryCount: attempt, storedAt });
         m.ack();
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);

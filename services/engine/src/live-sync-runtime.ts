@@ -16,7 +16,11 @@ import type { EventBus } from "@livesync/bus";
 import { EventsListener } from "@livesync/events-listener";
 import { Cluster, LeaseElector } from "@livesync/kube";
 import { NamespaceJanitor, Reconciler, type ReconcileReport } from "@livesync/reconciler";
-import type { NamespaceEnsurer, Synchronizer } from "@livesync/synchronizer";
+import {
+  SYNCHRONIZER_DURABLE,
+  type NamespaceEnsurer,
+  type Synchronizer,
+} from "@livesync/synchronizer";
 
 /** The documents the engine acts on, already validated. */
 export interface EngineManifests {
@@ -74,6 +78,10 @@ export function liveSyncFingerprint(ls: LiveSynchronization, m: EngineManifests)
     )
     .digest("hex");
 }
+
+/** The longest the first reconcile pass waits for the initial sync to leave the bus. */
+const FIRST_RECONCILE_MAX_WAIT_MS = 10 * 60_000;
+const BACKLOG_POLL_MS = 2_000;
 
 export type Component = "events-listener" | "synchronizer" | "archiver";
 export const COMPONENTS: readonly Component[] = ["events-listener", "synchronizer", "archiver"];
@@ -232,17 +240,14 @@ export class LiveSyncRuntime {
           // Every resyncPeriod (default 1h): additive resync (the listener re-publishes the
           // current state) and subtractive (the reconciler prunes and repairs). The first
           // reconcile follows shortly after start: deletes missed while down are found then.
-          const first = setTimeout(
-            () => void this.reconcileNow(),
-            deps.firstReconcileDelayMs ?? 10_000,
-          );
           const timer = setInterval(() => {
             listener.resync();
             void this.reconcileNow();
           }, period);
-          first.unref();
           timer.unref();
-          this.timers = [first, timer];
+          this.timers = [timer];
+          const delay = deps.firstReconcileDelayMs ?? 10_000;
+          this.firstReconcile(delay, Date.now() + delay + FIRST_RECONCILE_MAX_WAIT_MS);
         },
         onStoppedLeading: async () => {
           for (const t of this.timers) clearTimeout(t);
@@ -256,6 +261,21 @@ export class LiveSyncRuntime {
       },
     );
     this.elector.start();
+  }
+
+  /**
+   * The first pass waits, up to `deadline`, for the synchronizer's backlog to drain: while the
+   * initial sync is still on the bus, every copy on its way looks missing and would be sent again.
+   */
+  private firstReconcile(delayMs: number, deadline: number): void {
+    const timer = setTimeout(async () => {
+      const backlog = await this.deps.bus.pending(SYNCHRONIZER_DURABLE).catch(() => 0);
+      if (!this.reconciler) return; // no longer leading
+      if (backlog > 0 && Date.now() < deadline) this.firstReconcile(BACKLOG_POLL_MS, deadline);
+      else void this.reconcileNow();
+    }, delayMs);
+    timer.unref();
+    this.timers.push(timer);
   }
 
   /** Runs a reconcile pass now (this process must hold the LiveSynchronization's lease). */

@@ -1,1 +1,2 @@
 export * from "./listener.js";
+export type { InitialList, ListenerStats } from "./stats.js";
