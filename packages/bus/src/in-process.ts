@@ -1,8 +1,7 @@
 import {
-  defaultRetryDelay,
   deadLetterSubject,
   Limiter,
-  PermanentError,
+  RetryBudget,
   type ConsumeOptions,
   type DeadLetter,
   type Delivery,
@@ -61,17 +60,19 @@ export class InProcessBus implements EventBus {
     await this.ensureConsumer(durable);
     const state = this.durables.get(durable)!;
     const limiter = new Limiter(opts.concurrency ?? 16);
-    const maxAttempts = opts.maxAttempts ?? 5;
-    const retryDelay = opts.retryDelayMs ?? defaultRetryDelay;
+    const budget = new RetryBudget(opts);
     let running = true;
 
     const handle = async (msg: Stored, attempt: number) => {
       try {
+        const failedAttempts = budget.failed(msg.seq);
         const { subject, data, storedAt } = msg;
-        await handler({ subject, data, deliveryCount: attempt, storedAt });
+        await handler({ subject, data, deliveryCount: attempt, failedAttempts, storedAt });
+        budget.done(msg.seq);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
-        if (err instanceof PermanentError || attempt >= maxAttempts) {
+        const next = budget.onFailure(msg.seq, attempt, err);
+        if ("deadLetter" in next) {
           this.dead.push({
             subject: deadLetterSubject(msg.subject),
             data: msg.data,
@@ -82,7 +83,7 @@ export class InProcessBus implements EventBus {
           setTimeout(() => {
             state.redeliver.push({ seq: msg.seq, attempt: attempt + 1 });
             state.wake?.();
-          }, retryDelay(attempt)).unref();
+          }, next.retryMs).unref();
           return; // still pending until redelivered
         }
       } finally {

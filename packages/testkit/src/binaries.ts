@@ -11,6 +11,10 @@ export interface Binaries {
   s3Server: string;
   /** The helm CLI: the chart tests run helm lint and helm template. */
   helm: string;
+  /** A node's components: present in the manifest once built (`ensureBinaries({ node: true })`). */
+  kubelet?: string;
+  kubeScheduler?: string;
+  kubeProxy?: string;
   prometheus: string;
   versions: Record<string, string>;
 }
@@ -20,12 +24,19 @@ export interface Binaries {
  * tools/build-binaries.sh, which caches by version outside the repo and holds a lock, so
  * parallel callers wait for one build instead of racing.
  */
-export function ensureBinaries(opts: { prometheus: boolean }): Binaries {
-  return { ...build([]), prometheus: opts.prometheus ? findPrometheus() : "" };
+export function ensureBinaries(opts: { prometheus: boolean; node?: boolean }): Binaries {
+  const components = ["k8s", "nats", "s3", "helm", ...(opts.node ? ["node"] : [])];
+  return { ...build(components), prometheus: opts.prometheus ? findPrometheus() : "" };
 }
 
 /** The helm binary, built on first use (only helm: a chart test needs nothing else). */
 export const helmBinary = (): string => build(["helm"]).helm;
+
+/** nats-server and its version (e.g. v2.11.17), built on first use: the NATS image holds it. */
+export function natsServerBinary(): { path: string; version: string } {
+  const b = build(["nats"]);
+  return { path: b.natsServer, version: b.versions.nats ?? "" };
+}
 
 /** Runs tools/build-binaries.sh for `components` (none: all) and reads its manifest. */
 function build(components: string[]): Omit<Binaries, "prometheus"> {

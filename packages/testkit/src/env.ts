@@ -1,17 +1,38 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { NodeInfo } from "./node/index.js";
 
 /** What `.testenv/env.json` holds: everything a test, benchmark or demo needs to connect. */
 export interface TestEnvironment {
   /** "binaries" (started here), "external" (user-supplied), or "containers" (testcontainers). */
   provider: Provider;
   clusters: Record<string, ClusterEndpoint>;
-  nats: { url: string };
+  /**
+   * `url` lists every server, comma-separated (one for a single server). `nodes` describes the
+   * servers of a NATS cluster the testkit started, so a test can kill and restart them.
+   */
+  nats: { url: string; nodes?: NatsNode[] };
   s3: S3Endpoint;
   prometheus: { url: string; targetsDir?: string };
   /** The etcd every started cluster shares (absent for external clusters). */
   etcd?: { url: string };
+  /** The management cluster's node (`testenv up --node`): pods run there. */
+  node?: NodeInfo;
+}
+
+/** One server of a NATS cluster the testkit started (see NatsCluster). */
+export interface NatsNode {
+  /** server_name, e.g. "n1". */
+  name: string;
+  url: string;
+  monitorUrl: string;
+  pid: number;
+  binary: string;
+  /** Its configuration file: ports, store and routes stay the same across restarts. */
+  config: string;
+  storeDir: string;
+  logFile: string;
 }
 
 export type Provider = "binaries" | "external" | "containers";

@@ -19,6 +19,10 @@ import {
   type TestEnvironment,
 } from "./env.js";
 import { httpOk } from "./http.js";
+import { machineAddress } from "./node/host.js";
+import { NODE_NAME, startNode, stopNode } from "./node/index.js";
+import { nodeReady } from "./node/kubelet.js";
+import { NatsCluster, natsNodeCount } from "./nats-cluster.js";
 import { ProcessRegistry, isAlive } from "./process.js";
 import { planEnvironment, type Plan } from "./provider.js";
 
@@ -38,15 +42,20 @@ export function clusterNames(env = process.env): string[] {
 /**
  * Brings the test environment up, or reuses the one `.testenv/env.json` describes when all of
  * its endpoints answer. Anything that fails to start is stopped again before the error is thrown.
+ * `node` (default: LIVESYNC_TESTENV_NODE=1) gives the management cluster a real node.
  */
-export async function up(opts: { fresh?: boolean; dir?: string } = {}): Promise<UpResult> {
+export async function up(
+  opts: { fresh?: boolean; dir?: string; node?: boolean; natsNodes?: number } = {},
+): Promise<UpResult> {
   const dir = opts.dir ?? testenvDir();
+  const node = opts.node ?? process.env.LIVESYNC_TESTENV_NODE === "1";
+  const natsNodes = opts.natsNodes ?? natsNodeCount();
   // Test runs, benchmarks and the demo may start at the same moment: one starts, the others
   // then find its env.json and reuse it.
-  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false));
+  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false, node, natsNodes));
 }
 
-async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       mkdirSync(lock);
@@ -67,25 +76,45 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function upLocked(dir: string, fresh: boolean): Promise<UpResult> {
+async function upLocked(
+  dir: string,
+  fresh: boolean,
+  node: boolean,
+  natsNodes: number,
+): Promise<UpResult> {
   const began = Date.now();
   const existing = readEnvFile(dir);
   const hasClusters = (e: TestEnvironment) => clusterNames().every((n) => e.clusters[n]);
-  if (existing && !fresh && hasClusters(existing) && (await unhealthy(existing)).length === 0) {
+  // A running single server is not the cluster asked for, nor the reverse (external: as given).
+  const natsAsAsked = (e: TestEnvironment) =>
+    e.provider === "external" || (e.nats.nodes?.length ?? 1) === natsNodes;
+  const suits = (e: TestEnvironment) => hasClusters(e) && natsAsAsked(e) && (!node || e.node);
+  if (existing && !fresh && suits(existing) && (await unhealthy(existing)).length === 0) {
     return { env: existing, startedHere: false, seconds: (Date.now() - began) / 1000 };
   }
   await down({ dir });
   mkdirSync(dir, { recursive: true });
   const plan = planEnvironment({ env: process.env, dockerAvailable: await dockerAvailable() });
+  if (node && plan.clusters !== "binaries") {
+    throw new Error(
+      "a node joins clusters the testenv starts itself (LIVESYNC_TESTENV_PROVIDER=binaries, no external kubeconfigs)",
+    );
+  }
   let env: TestEnvironment;
+  if (natsNodes > 1 && plan.nats !== "binaries") {
+    throw new Error(
+      `a NATS cluster of ${natsNodes} is started from binaries only (NATS is planned as ${plan.nats})`,
+    );
+  }
   if (Object.values(plan).includes("containers")) {
     const { startWithContainers } = await import("./containers.js");
     env = await startWithContainers(plan, dir, clusterNames());
   } else {
     const registry = new ProcessRegistry(join(dir, "pids"));
     try {
-      env = await startWithBinaries(plan, dir, registry);
+      env = await startWithBinaries(plan, dir, registry, node, natsNodes);
     } catch (err) {
+      await stopNode(dir);
       await registry.stopAll();
       throw err;
     }
@@ -98,20 +127,34 @@ async function startWithBinaries(
   plan: Plan,
   dir: string,
   registry: ProcessRegistry,
+  node: boolean,
+  natsNodes: number,
 ): Promise<TestEnvironment> {
   const bins: Binaries | undefined = Object.values(plan).includes("binaries")
-    ? ensureBinaries({ prometheus: plan.prometheus === "binaries" })
+    ? ensureBinaries({ prometheus: plan.prometheus === "binaries", node })
     : undefined;
+  // Pods reach the host's servers on the machine's address, never on loopback.
+  const address = node ? machineAddress() : undefined;
+  const listen = address ? "0.0.0.0" : "127.0.0.1";
   const need = <T>(component: keyof Plan, start: (b: Binaries) => Promise<T>, ext: () => T) =>
     plan[component] === "binaries" ? start(bins!) : Promise.resolve(ext());
 
   const etcd =
     plan.clusters === "binaries" ? startEtcd(registry, bins!.etcd, join(dir, "etcd")) : undefined;
   const [nats, s3, prometheus, etcdUrl] = await Promise.all([
-    need("nats", (b) => startNats(registry, b.natsServer, join(dir, "nats")), externalNats),
+    need(
+      "nats",
+      (b) =>
+        natsNodes > 1
+          ? NatsCluster.start(registry, b.natsServer, join(dir, "nats"), natsNodes, listen).then(
+              (c) => ({ url: c.url, nodes: [...c.nodes] }),
+            )
+          : startNats(registry, b.natsServer, join(dir, "nats"), listen),
+      externalNats,
+    ),
     need(
       "s3",
-      (b) => startS3(registry, b.s3Server, join(dir, "s3")),
+      (b) => startS3(registry, b.s3Server, join(dir, "s3"), listen),
       () => ({ s3: externalS3() }),
     ),
     need(
@@ -122,6 +165,7 @@ async function startWithBinaries(
     etcd?.then((e) => e.url),
   ]);
   const clusters: Record<string, ClusterEndpoint> = {};
+  let nodeInfo: TestEnvironment["node"];
   if (plan.clusters === "binaries") {
     const started = await Promise.all(
       clusterNames().map((name) =>
@@ -134,20 +178,41 @@ async function startWithBinaries(
             process.env.LIVESYNC_TESTENV_CONTROLLER_MANAGER === "0"
               ? undefined
               : bins!.kubeControllerManager,
+          ...(address ? { network: { address } } : {}),
+          ...(address && name === "management" ? { nodeName: NODE_NAME } : {}),
         }),
       ),
     );
     clusterNames().forEach((name, i) => (clusters[name] = started[i]!.endpoint));
+    if (address) {
+      const mgmt = started[clusterNames().indexOf("management")]!;
+      nodeInfo = await startNode({
+        envDir: dir,
+        address,
+        bins: {
+          kubelet: bins!.kubelet!,
+          kubeScheduler: bins!.kubeScheduler!,
+          kubeProxy: bins!.kubeProxy!,
+        },
+        kubeconfigs: {
+          admin: mgmt.endpoint.kubeconfig,
+          kubelet: mgmt.nodeKubeconfigs.kubelet!,
+          scheduler: mgmt.nodeKubeconfigs.scheduler!,
+          proxy: mgmt.nodeKubeconfigs.proxy!,
+        },
+      });
+    }
   } else {
     Object.assign(clusters, externalClusters());
   }
   return {
     provider: plan.clusters === "external" ? "external" : "binaries",
     clusters,
-    nats: { url: nats.url },
+    nats: { url: nats.url, ...("nodes" in nats ? { nodes: nats.nodes } : {}) },
     s3: s3.s3,
     prometheus: { url: prometheus.url, targetsDir: prometheus.targetsDir },
     ...(etcdUrl ? { etcd: { url: etcdUrl } } : {}),
+    ...(nodeInfo ? { node: nodeInfo } : {}),
   };
 }
 
@@ -190,6 +255,7 @@ export async function down(opts: { dir?: string } = {}): Promise<void> {
     const { stopContainers } = await import("./containers.js");
     await stopContainers(dir);
   }
+  await stopNode(dir); // before the apiservers: the kubelet must not lose its API mid-teardown
   if (existsSync(join(dir, "pids"))) await new ProcessRegistry(join(dir, "pids")).stopAll();
   rmSync(envFile(dir), { force: true });
   for (const data of ["etcd/data", "nats/jetstream", "s3", "prometheus/data"]) {
@@ -211,11 +277,10 @@ export async function status(dir = testenvDir()): Promise<{
   processes: { component: string; pid: number; alive: boolean }[];
 }> {
   const env = readEnvFile(dir);
-  const processes = existsSync(join(dir, "pids"))
-    ? new ProcessRegistry(join(dir, "pids"))
-        .list()
-        .map((p) => ({ component: p.component, pid: p.pid, alive: isAlive(p.pid) }))
-    : [];
+  const processes = [join(dir, "pids"), join(dir, "node", "pids")]
+    .filter((d) => existsSync(d))
+    .flatMap((d) => new ProcessRegistry(d).list())
+    .map((p) => ({ component: p.component, pid: p.pid, alive: isAlive(p.pid) }));
   return { env, components: env ? await checkAll(env) : [], processes };
 }
 
@@ -233,7 +298,9 @@ async function checkAll(env: TestEnvironment): Promise<ComponentStatus[]> {
           () => Promise<unknown>,
         ],
     ),
-    ["nats", env.nats.url, () => tcpProbe(env.nats.url)],
+    ...env.nats.url
+      .split(",")
+      .map((url) => ["nats", url, () => tcpProbe(url)] as [string, string, () => Promise<unknown>]),
     ["s3", env.s3.endpoint, () => s3Probe(env.s3)],
     [
       "prometheus",
@@ -242,6 +309,15 @@ async function checkAll(env: TestEnvironment): Promise<ComponentStatus[]> {
         if (!(await httpOk(`${env.prometheus.url}/-/ready`))) throw new Error("not ready");
       },
     ],
+    ...(env.node
+      ? [
+          [
+            `node ${env.node.name}`,
+            env.node.address,
+            () => nodeReady(env.clusters.management!.kubeconfig, env.node!.name),
+          ] as [string, string, () => Promise<unknown>],
+        ]
+      : []),
   ];
   return Promise.all(
     checks.map(async ([component, endpoint, check]) => {

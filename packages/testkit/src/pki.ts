@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** File paths of the keys and certificates one cluster needs. */
@@ -22,10 +22,11 @@ function openssl(args: string[], cwd: string): void {
 }
 
 /**
- * A CA, a serving certificate for 127.0.0.1/localhost signed by it, and the service-account
- * signing key pair. Our own CA (not the apiserver's self-signed one) so clients verify TLS.
+ * A CA, a serving certificate for 127.0.0.1/localhost (plus `extraIps`) signed by it, and the
+ * service-account signing key pair. Our own CA (not the apiserver's self-signed one) so clients
+ * verify TLS. A serving certificate made for other addresses is made again.
  */
-export function createClusterPki(dir: string): ClusterPki {
+export function createClusterPki(dir: string, extraIps: string[] = []): ClusterPki {
   const pki: ClusterPki = {
     caCert: join(dir, "ca.crt"),
     caKey: join(dir, "ca.key"),
@@ -34,23 +35,15 @@ export function createClusterPki(dir: string): ClusterPki {
     serviceAccountKey: join(dir, "sa.key"),
     serviceAccountPub: join(dir, "sa.pub"),
   };
-  if (existsSync(pki.servingCert) && existsSync(pki.serviceAccountPub)) return pki;
-
-  openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"], dir);
-  openssl(
-    ["req", "-x509", "-new", "-key", "ca.key", "-sha256", "-days", "3650"].concat([
-      "-subj",
-      "/CN=livesync-testenv-ca",
-      "-out",
-      "ca.crt",
-    ]),
-    dir,
-  );
+  const ext =
+    `subjectAltName=${["127.0.0.1", ...extraIps].map((ip) => `IP:${ip}`).join(",")},DNS:localhost\n` +
+    "extendedKeyUsage=serverAuth\n";
+  const extFile = join(dir, "apiserver.ext");
+  const sameSans = existsSync(extFile) && readFileSync(extFile, "utf8") === ext;
+  if (existsSync(pki.servingCert) && existsSync(pki.serviceAccountPub) && sameSans) return pki;
+  if (!existsSync(pki.caCert) || !existsSync(pki.serviceAccountPub)) createCaAndSigningKey(dir);
+  writeFileSync(extFile, ext);
   openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "apiserver.key"], dir);
-  writeFileSync(
-    join(dir, "apiserver.ext"),
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
-  );
   openssl(
     [
       "req",
@@ -70,7 +63,20 @@ export function createClusterPki(dir: string): ClusterPki {
       .concat(["-out", "apiserver.crt"]),
     dir,
   );
+  return pki;
+}
+
+function createCaAndSigningKey(dir: string): void {
+  openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"], dir);
+  openssl(
+    ["req", "-x509", "-new", "-key", "ca.key", "-sha256", "-days", "3650"].concat([
+      "-subj",
+      "/CN=livesync-testenv-ca",
+      "-out",
+      "ca.crt",
+    ]),
+    dir,
+  );
   openssl(["genrsa", "-out", "sa.key", "2048"], dir);
   openssl(["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"], dir);
-  return pki;
 }

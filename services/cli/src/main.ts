@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
  * The `livesync` command, its one entry point: `run` and `validate` here, `operator` from the
  * operator package. Commands that parse their own flags are dispatched before anything else.
@@ -7,16 +7,14 @@ import { parseArgs } from "node:util";
 import {
   Engine,
   loadManifests,
+  natsReplicasFlag,
   registerEngineMetrics,
   type LiveSyncStatus,
 } from "@livesync/engine";
-import { runOperator } from "@livesync/operator/main";
 import { createLogger, startTelemetryIfAsked } from "@livesync/telemetry";
-import { runBackupCommand } from "./backup/index.js";
-import { runRestoreCommand } from "./restore/index.js";
 
 const usage = `usage:
-  livesync run -f <file-or-dir> [-f …] [--nats <url> [--stream NAME]]
+  livesync run -f <file-or-dir> [-f …] [--nats <url>[,<url>…] [--stream NAME] [--nats-replicas N]]
                                   [--metrics-port P]
                                   run every service in this process until SIGINT/SIGTERM
   livesync validate -f <file-or-dir> [-f …]              check manifests offline; exit 1 on any problem
@@ -26,17 +24,20 @@ const usage = `usage:
   livesync backup create|list|describe|export|verify|delete …   point-in-time backups
   livesync restore create|describe …                             restore a backup into a cluster`;
 
-/** Commands with flags of their own, given everything after their name. */
-const commands = new Map<string, (argv: string[]) => Promise<number>>([
-  ["operator", runOperator],
-  ["backup", runBackupCommand],
-  ["restore", runRestoreCommand],
+/**
+ * Commands with flags of their own, given everything after their name. Loaded on use: a pod
+ * running one component does not keep the backup and restore modules in memory.
+ */
+const commands = new Map<string, () => Promise<(argv: string[]) => Promise<number>>>([
+  ["operator", async () => (await import("@livesync/operator/main")).runOperator],
+  ["backup", async () => (await import("./backup/index.js")).runBackupCommand],
+  ["restore", async () => (await import("./restore/index.js")).runRestoreCommand],
 ]);
 
 /** `livesync <command> …`; returns the exit code. */
 async function runCli(argv: string[]): Promise<number> {
   const command = commands.get(argv[0] ?? "");
-  if (command) return command(argv.slice(1));
+  if (command) return (await command())(argv.slice(1));
   return runOrValidate(argv);
 }
 
@@ -49,6 +50,7 @@ async function runOrValidate(argv: string[]): Promise<number> {
       file: { type: "string", short: "f", multiple: true },
       nats: { type: "string" },
       stream: { type: "string" },
+      "nats-replicas": { type: "string" },
       "metrics-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -77,7 +79,11 @@ async function runOrValidate(argv: string[]): Promise<number> {
     return 1;
   }
   const log = createLogger("livesync");
-  const engine = await Engine.start(manifests, { natsUrl: values.nats, stream: values.stream });
+  const engine = await Engine.start(manifests, {
+    natsUrl: values.nats,
+    stream: values.stream,
+    natsReplicas: natsReplicasFlag(values["nats-replicas"]),
+  });
   log.info(
     { liveSyncs: manifests.liveSyncs.length, bus: values.nats ? "jetstream" : "in-process" },
     "started",

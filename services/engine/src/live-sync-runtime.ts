@@ -21,6 +21,7 @@ import {
   type NamespaceEnsurer,
   type Synchronizer,
 } from "@livesync/synchronizer";
+import { SettlingReconciles } from "./settle.js";
 
 /** The documents the engine acts on, already validated. */
 export interface EngineManifests {
@@ -79,10 +80,6 @@ export function liveSyncFingerprint(ls: LiveSynchronization, m: EngineManifests)
     .digest("hex");
 }
 
-/** The longest the first reconcile pass waits for the initial sync to leave the bus. */
-const FIRST_RECONCILE_MAX_WAIT_MS = 10 * 60_000;
-const BACKLOG_POLL_MS = 2_000;
-
 export type Component = "events-listener" | "synchronizer" | "archiver";
 export const COMPONENTS: readonly Component[] = ["events-listener", "synchronizer", "archiver"];
 
@@ -118,6 +115,7 @@ export class LiveSyncRuntime {
   private reconciler?: Reconciler;
   private janitor?: NamespaceJanitor;
   private timers: NodeJS.Timeout[] = [];
+  private settling?: SettlingReconciles;
   private readonly clusters: Cluster[] = [];
   private bucketClient?: BucketClient;
 
@@ -135,6 +133,11 @@ export class LiveSyncRuntime {
 
   get isLeader(): boolean {
     return this.elector?.isLeader ?? false;
+  }
+
+  /** The Lease (in the destination) cannot be read or renewed: the listener stands down. */
+  get leaseProblem(): string | undefined {
+    return this.elector?.lastError;
   }
 
   /** Never throws: a run that cannot start keeps its errors for the status. */
@@ -238,18 +241,24 @@ export class LiveSyncRuntime {
           this.listener = listener;
           await listener.start();
           // Every resyncPeriod (default 1h): additive resync (the listener re-publishes the
-          // current state) and subtractive (the reconciler prunes and repairs). The first
-          // reconcile follows shortly after start: deletes missed while down are found then.
+          // current state) and subtractive (the reconciler prunes and repairs). Passes also
+          // follow shortly after start, until the copies settle: deletes missed while down
+          // are found then, and so are copies that late events brought back.
+          this.settling = new SettlingReconciles(
+            () => this.reconcileNow(),
+            () => deps.bus.pending(SYNCHRONIZER_DURABLE),
+            { firstDelayMs: deps.firstReconcileDelayMs ?? 10_000, backlogWaitMs: 10 * 60_000 },
+          );
+          this.settling.start();
           const timer = setInterval(() => {
             listener.resync();
             void this.reconcileNow();
           }, period);
           timer.unref();
           this.timers = [timer];
-          const delay = deps.firstReconcileDelayMs ?? 10_000;
-          this.firstReconcile(delay, Date.now() + delay + FIRST_RECONCILE_MAX_WAIT_MS);
         },
         onStoppedLeading: async () => {
+          this.settling?.stop();
           for (const t of this.timers) clearTimeout(t);
           this.reconciler = undefined;
           await this.janitor?.stop();
@@ -261,21 +270,6 @@ export class LiveSyncRuntime {
       },
     );
     this.elector.start();
-  }
-
-  /**
-   * The first pass waits, up to `deadline`, for the synchronizer's backlog to drain: while the
-   * initial sync is still on the bus, every copy on its way looks missing and would be sent again.
-   */
-  private firstReconcile(delayMs: number, deadline: number): void {
-    const timer = setTimeout(async () => {
-      const backlog = await this.deps.bus.pending(SYNCHRONIZER_DURABLE).catch(() => 0);
-      if (!this.reconciler) return; // no longer leading
-      if (backlog > 0 && Date.now() < deadline) this.firstReconcile(BACKLOG_POLL_MS, deadline);
-      else void this.reconcileNow();
-    }, delayMs);
-    timer.unref();
-    this.timers.push(timer);
   }
 
   /** Runs a reconcile pass now (this process must hold the LiveSynchronization's lease). */
@@ -297,6 +291,7 @@ export class LiveSyncRuntime {
   /** Stops the listener (releasing the Lease), detaches the targets and closes the clients. */
   async stop(): Promise<void> {
     await this.elector?.stop();
+    this.settling?.stop();
     for (const t of this.timers) clearTimeout(t);
     await this.deps.synchronizer?.removeTarget(this.key);
     this.deps.archiver?.removeTarget(this.key);

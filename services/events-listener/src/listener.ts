@@ -11,6 +11,7 @@ import {
 } from "@livesync/core";
 import {
   Informer,
+  listPages,
   NAMESPACES,
   SupervisedWatch,
   type Cluster,
@@ -21,6 +22,7 @@ import {
 } from "@livesync/kube";
 import { NamespaceLabels, publicationFor } from "./events.js";
 import { PublishWindow } from "./publish-window.js";
+import { knownObject, type KnownObject } from "./known-object.js";
 import type { ListenerStats } from "./stats.js";
 
 export const EVENTS_SUBJECT_PREFIX = "livesync.events";
@@ -41,12 +43,14 @@ export interface ListenerConfig {
 }
 
 const REDISCOVER_INTERVAL_MS = 10_000;
+/** Watch events of one resource being published at once. */
+const EVENTS_IN_FLIGHT = 64;
 
 /** All objects of one resource in the source, and the rules (resources[] entries) selecting them. */
 interface Tracked {
   resource: SelectedResource;
   info: ResourceInfo;
-  informer: Informer;
+  informer: Informer<KnownObject>;
   /** The publication of the list under way, page by page as the pages arrive. */
   listing?: PublishWindow<KubeObject>;
 }
@@ -168,13 +172,20 @@ export class EventsListener {
     const t: Tracked = {
       resource,
       info,
-      informer: new Informer(this.config.source.rest, info, {
-        onListPage: (items, _reason, page) => this.onListPage(t, items, page),
-        onList: (items, reason, gone) => this.onList(t, items, reason, gone),
-        onEvent: (type, obj) => this.onEvent(t, type, obj),
-        onError: (err) => this.onWatchError(resource.key, err),
-        onConnected: () => this.onWatchHealthy(resource.key),
-      }),
+      informer: new Informer(
+        this.config.source.rest,
+        info,
+        {
+          onListPage: (items, _reason, page) => this.onListPage(t, items, page),
+          onList: (items, reason, gone) => this.onList(t, items, reason, gone),
+          onEvent: (type, obj) => this.onEvent(t, type, obj),
+          onError: (err) => this.onWatchError(resource.key, err),
+          onConnected: () => this.onWatchHealthy(resource.key),
+        },
+        // Publishes overlap (one at a time, a busy bus capped the rate of changes carried);
+        // the watch resumes only past events whose publish, and every earlier one, succeeded.
+        { project: knownObject, eventsInFlight: EVENTS_IN_FLIGHT },
+      ),
     };
     this.tracked.set(resource.key, t);
     if (this.watching) t.informer.start();
@@ -205,7 +216,7 @@ export class EventsListener {
     t: Tracked,
     items: KubeObject[],
     reason: "initial" | "relist",
-    gone: KubeObject[],
+    gone: KnownObject[],
   ): Promise<void> {
     const first = reason === "initial" ? this.stats.initialList : undefined;
     if (first) {
@@ -215,7 +226,7 @@ export class EventsListener {
     // Deleted while we were not watching (410 gap, restart): tell the synchronizer.
     if (reason === "relist") {
       const deletions = this.window(t, "DELETED");
-      deletions.add(gone);
+      deletions.add(gone as KubeObject[]);
       await deletions.drain();
     }
     const listing = t.listing;
@@ -234,11 +245,21 @@ export class EventsListener {
 
   private async onNamespaces(items: KubeObject[], full: boolean, deleted = false): Promise<void> {
     const changed = this.namespaceLabels.update(items, full, deleted);
-    // A namespace whose labels changed may now select objects we already know: publish them.
-    for (const name of changed) {
-      for (const t of this.tracked.values()) {
-        for (const obj of t.informer.list()) {
-          if (obj.metadata.namespace === name) await this.publish(t, "RESYNC", obj);
+    // A namespace whose labels changed may now select objects it holds: list and publish them.
+    for (const t of this.tracked.values()) {
+      if (!t.info.namespaced || !t.informer.hasSynced) continue;
+      for (const namespace of changed) {
+        const publishing = this.window(t, "RESYNC");
+        try {
+          await listPages(this.config.source.rest, t.info, { namespace }, (page) =>
+            publishing.add(page),
+          );
+          await publishing.drain();
+        } catch (err) {
+          // The label change is recorded already, so a retry of this event would find no
+          // change: a relist publishes the resource's whole state instead.
+          this.onWatchError(t.resource.key, err);
+          t.informer.relist();
         }
       }
     }

@@ -4,7 +4,12 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { COMPONENTS, registerEngineMetrics, type Component } from "@livesync/engine";
+import {
+  COMPONENTS,
+  natsReplicasFlag,
+  registerEngineMetrics,
+  type Component,
+} from "@livesync/engine";
 import { Cluster } from "@livesync/kube";
 import { createLogger, startTelemetryIfAsked } from "@livesync/telemetry";
 import { Operator } from "./operator.js";
@@ -16,10 +21,15 @@ const usage = `usage: livesync operator [--kubeconfig <management-kubeconfig>] [
   Runs the operator against a management cluster (in a pod: its service account when
   --kubeconfig is absent).
   --components   comma list of ${ROLES.join(", ")} (default: all, in this process)
+  --nats URL     NATS JetStream (several servers: comma-separated); none: an in-process bus
+  --nats-replicas N  replicas of livesync's streams, consumers and buckets (1-5; default 3
+                 when NATS is a cluster of three or more servers, else 1)
   --leader-elect the controller duties only while holding the Lease livesync-operator
                  (in --namespace, or LIVESYNC_LEASE_NAMESPACE, default "default")
   --recovery-concurrency N  objects a TaskRun recovers at once (default 16)
   --backup-concurrency N    Backups the controller runs at once (default 2)
+  --stream NAME  JetStream stream of the events (default LIVESYNC_EVENTS); every pod of one
+                 installation must name the same
   --metrics-port /metrics, /healthz, /readyz (host LIVESYNC_METRICS_HOST, default 127.0.0.1)`;
 
 function parseComponents(list: string | undefined): { controller: boolean; services: Component[] } {
@@ -44,6 +54,8 @@ export async function runOperator(argv: string[]): Promise<number> {
       kubeconfig: { type: "string" },
       namespace: { type: "string" },
       nats: { type: "string" },
+      stream: { type: "string" },
+      "nats-replicas": { type: "string" },
       components: { type: "string" },
       "leader-elect": { type: "boolean" },
       "metrics-port": { type: "string" },
@@ -57,6 +69,7 @@ export async function runOperator(argv: string[]): Promise<number> {
     return 0;
   }
   const { controller, services } = parseComponents(values.components);
+  const natsReplicas = natsReplicasFlag(values["nats-replicas"]);
   const log = createLogger("livesync-operator");
   const management = values.kubeconfig
     ? await Cluster.fromKubeConfigYaml("management", readFileSync(values.kubeconfig, "utf8"))
@@ -66,7 +79,12 @@ export async function runOperator(argv: string[]): Promise<number> {
     management,
     namespace: values.namespace,
     controller,
-    engineOptions: { natsUrl: values.nats, components: services },
+    engineOptions: {
+      natsUrl: values.nats,
+      stream: values.stream,
+      natsReplicas,
+      components: services,
+    },
     leaderElection: values["leader-elect"] ? { namespace: leaseNamespace } : undefined,
     recoveryConcurrency: values["recovery-concurrency"]
       ? Number(values["recovery-concurrency"])
