@@ -209,7 +209,14 @@ export class JetStreamBus implements EventBus {
       try {
         const data = await this.payloads.resolve(m.data, m.headers);
         const failedAttempts = budget.failed(m.seq);
-        await handler({ subject: m.subject, data, deliveryCount: attempt, failedAttempts });
+        const storedAt = m.info.timestampNanos / 1e6;
+        await handler({
+          subject: m.subject,
+          data,
+          deliveryCount: attempt,
+          failedAttempts,
+          storedAt,
+        });
         budget.done(m.seq);
         m.ack();
       } catch (err) {

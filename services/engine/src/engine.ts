@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { Archiver, ARCHIVER_DURABLE } from "@livesync/archiver";
 import { checkReplicas, JetStreamBus, type EventBus } from "@livesync/bus";
 import type { ReconcileReport } from "@livesync/reconciler";
+import type { ListenerStats } from "@livesync/events-listener";
 import { FIELD_MANAGER } from "@livesync/core";
 import {
   NamespaceEnsurer,
@@ -51,7 +52,7 @@ export interface EngineOptions extends BusOptions {
   leaseDurationSeconds?: number;
   /** Delay of the first reconcile pass after this process starts leading (default 10 s). */
   firstReconcileDelayMs?: number;
-  /** Events the synchronizer applies at once (default 32). */
+  /** Destination writes the synchronizer makes at once (default 32). */
   syncConcurrency?: number;
   /** The services this process runs (default all; in a cluster each pod runs one). */
   components?: readonly Component[];
@@ -180,6 +181,11 @@ export class Engine {
   /** Runs a reconcile pass now (this process must hold the LiveSynchronization's lease). */
   async reconcileNow(liveSync: string): Promise<ReconcileReport | undefined> {
     return this.runs.get(liveSync)?.reconcileNow();
+  }
+
+  /** The events-listener's own counters, while this process runs it (benchmarks read them). */
+  listenerStats(liveSync: string): ListenerStats | undefined {
+    return this.runs.get(liveSync)?.listener?.stats;
   }
 
   async status(): Promise<LiveSyncStatus[]> {

@@ -247,7 +247,7 @@ export class LiveSyncRuntime {
           this.settling = new SettlingReconciles(
             () => this.reconcileNow(),
             () => deps.bus.pending(SYNCHRONIZER_DURABLE),
-            { firstDelayMs: deps.firstReconcileDelayMs ?? 10_000 },
+            { firstDelayMs: deps.firstReconcileDelayMs ?? 10_000, backlogWaitMs: 10 * 60_000 },
           );
           this.settling.start();
           const timer = setInterval(() => {

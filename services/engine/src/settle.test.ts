@@ -55,6 +55,30 @@ describe("SettlingReconciles", () => {
     // 1: events wait; 2: pruned one; 3: settled.
     expect(passes).toBe(3);
   });
+  it("waits for the events already waiting before a pass, a bounded while", async () => {
+    let waiting = 3;
+    const seen: number[] = [];
+    const s = new SettlingReconciles(
+      async () => (seen.push(waiting), report()),
+      async () => (waiting > 0 ? waiting-- : 0),
+      { firstDelayMs: 1, intervalMs: 1, backlogWaitMs: 1_000, backlogPollMs: 1 },
+    );
+    s.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toEqual([0]); // one pass, once nothing waited: it found the copies settled
+  });
+  it("passes anyway when the events keep waiting longer than backlogWaitMs", async () => {
+    let passes = 0;
+    const s = new SettlingReconciles(
+      async () => (passes++, report()),
+      async () => 5,
+      { firstDelayMs: 1, intervalMs: 1_000, backlogWaitMs: 20, backlogPollMs: 1 },
+    );
+    s.start();
+    await new Promise((r) => setTimeout(r, 100));
+    s.stop();
+    expect(passes).toBe(1);
+  });
   it("stop() cancels the passes to come", async () => {
     let passes = 0;
     const s = new SettlingReconciles(

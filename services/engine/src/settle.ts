@@ -4,7 +4,9 @@
  * out an outage in the stream (an ADDED of an object deleted since, while nobody watched) may
  * be applied only after that pass looked, and bring the copy back with nothing left to remove
  * it before the next resyncPeriod. So passes repeat while the synchronizer still has events
- * waiting or the last pass found work, and stop once one finds the copies settled.
+ * waiting or the last pass found work, and stop once one finds the copies settled. A pass
+ * first waits (a while) for the events already waiting: a copy still on its way looks missing
+ * and would be sent again, which during an initial sync is most of them.
  */
 import type { ReconcileReport } from "@livesync/reconciler";
 
@@ -14,6 +16,10 @@ export interface SettleOptions {
   intervalMs?: number;
   /** Follow-up passes at most, whatever happens (default 20). */
   maxPasses?: number;
+  /** How long a pass waits for the synchronizer's waiting events to be applied (default 0). */
+  backlogWaitMs?: number;
+  /** How often the waiting events are counted meanwhile (default 2 s). */
+  backlogPollMs?: number;
 }
 
 /** Whether another pass is needed: the last one acted or failed, or events still wait. */
@@ -49,11 +55,21 @@ export class SettlingReconciles {
   private async run(): Promise<void> {
     await this.sleep(this.opts.firstDelayMs);
     for (let i = 0; i <= (this.opts.maxPasses ?? 20) && !this.stopped; i++) {
+      await this.untilApplied();
+      if (this.stopped) return;
       const report = await this.pass();
       if (this.stopped) return;
       const pending = await this.pending().catch(() => -1);
       if (!needsAnotherPass(report, pending)) return;
       await this.sleep(this.opts.intervalMs ?? 30_000);
+    }
+  }
+
+  /** Until no event waits for the synchronizer, or backlogWaitMs has passed. */
+  private async untilApplied(): Promise<void> {
+    const until = Date.now() + (this.opts.backlogWaitMs ?? 0);
+    while (!this.stopped && Date.now() < until && (await this.pending().catch(() => 0)) > 0) {
+      await this.sleep(this.opts.backlogPollMs ?? 2_000);
     }
   }
 
