@@ -202,7 +202,9 @@ export class JetStreamBus implements EventBus {
     const maxAttempts = opts.maxAttempts ?? 5;
     const retryDelay = opts.retryDelayMs ?? defaultRetryDelay;
     const limiter = new Limiter(concurrency);
-    const messages = await consumer.consume({ max_messages: Math.max(concurrency * 4, 64) });
+    const pull = { max_messages: Math.max(concurrency * 4, 64) };
+    let messages = await consumer.consume(pull);
+    let stopped = false;
 
     const handle = async (m: JsMsg) => {
       const attempt = m.info.deliveryCount;
@@ -226,15 +228,33 @@ export class JetStreamBus implements EventBus {
       }
     };
 
+    // The client ends a pull loop on some answers of a consumer whose leader is being elected
+    // (or that was briefly unknown): consume again until stopped, so a node lost stops nothing.
     const loop = (async () => {
-      for await (const m of messages) {
-        await limiter.acquire();
-        void handle(m);
+      for (;;) {
+        try {
+          for await (const m of messages) {
+            await limiter.acquire();
+            void handle(m);
+          }
+        } catch {
+          /* ended with an error: consume again below */
+        }
+        if (stopped) return;
+        await new Promise((r) => setTimeout(r, 1_000));
+        if (stopped) return;
+        try {
+          messages = await (await this.js.consumers.get(this.opts.stream, durable)).consume(pull);
+          if (stopped) await messages.close(); // stop() closed the previous one meanwhile
+        } catch {
+          /* no leader yet: try again */
+        }
       }
     })();
 
     return {
       stop: async () => {
+        stopped = true;
         await messages.close();
         await loop;
         await limiter.idle();
