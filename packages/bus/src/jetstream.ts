@@ -57,6 +57,8 @@ type ResolvedOptions = Required<Omit<JetStreamBusOptions, "replicas">> & {
 };
 
 const DEAD_LETTER_STREAM_SUFFIX = "_DEADLETTER";
+/** No delivery for this long while messages wait: the pull is presumed lost and renewed. */
+const STALL_MS = 45_000;
 /** The Object Store bucket of bodies too big for one message. */
 const PAYLOAD_BUCKET_SUFFIX = "_PAYLOADS";
 
@@ -205,6 +207,7 @@ export class JetStreamBus implements EventBus {
     const pull = { max_messages: Math.max(concurrency * 4, 64) };
     let messages = await consumer.consume(pull);
     let stopped = false;
+    let lastDelivery = Date.now();
 
     const handle = async (m: JsMsg) => {
       const attempt = m.info.deliveryCount;
@@ -234,6 +237,7 @@ export class JetStreamBus implements EventBus {
       for (;;) {
         try {
           for await (const m of messages) {
+            lastDelivery = Date.now();
             await limiter.acquire();
             void handle(m);
           }
@@ -252,9 +256,21 @@ export class JetStreamBus implements EventBus {
       }
     })();
 
+    // A pull aimed at a consumer leader that died can stay unanswered: when nothing came for a
+    // while although the server holds messages for us, pull afresh (the loop above consumes again).
+    const watchdog = setInterval(async () => {
+      if (stopped || Date.now() - lastDelivery < STALL_MS) return;
+      const info = await this.jsm.consumers.info(this.opts.stream, durable).catch(() => undefined);
+      if (info && info.num_pending + info.num_ack_pending > 0 && !stopped) {
+        lastDelivery = Date.now();
+        await messages.close().catch(() => undefined);
+      }
+    }, STALL_MS / 2);
+
     return {
       stop: async () => {
         stopped = true;
+        clearInterval(watchdog);
         await messages.close();
         await loop;
         await limiter.idle();
