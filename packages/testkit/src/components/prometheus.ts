@@ -20,8 +20,7 @@ export async function startPrometheus(
   const targetsDir = join(dir, "targets");
   for (const sub of [targetsDir, join(dir, "rules"), join(dir, "jobs")])
     mkdirSync(sub, { recursive: true });
-  writeFileSync(join(dir, "self-port"), String(port));
-  writeConfig(dir);
+  writeConfig(dir, port);
   const proc = registry.start({
     component: "prometheus",
     binary,
@@ -40,9 +39,10 @@ export async function startPrometheus(
 
 // Prometheus 2.42 (Debian's) has no scrape_config_files: extra jobs are JSON fragments in
 // jobs/ spliced into the one configuration file (YAML is a superset of JSON).
-function writeConfig(dir: string): void {
-  const port = readFileSync(join(dir, "self-port"), "utf8").trim();
+function writeConfig(dir: string, port: number | string): void {
   const jobsDir = join(dir, "jobs");
+  mkdirSync(jobsDir, { recursive: true });
+  mkdirSync(join(dir, "rules"), { recursive: true });
   const jobs = readdirSync(jobsDir)
     .filter((f) => f.endsWith(".json"))
     .sort()
@@ -91,7 +91,7 @@ export async function addScrapeJob(
 ): Promise<void> {
   const dir = prometheusDir(prometheus);
   writeFileSync(join(dir, "jobs", `${job.job_name}.json`), JSON.stringify(job));
-  writeConfig(dir);
+  writeConfig(dir, new URL(prometheus.url).port);
   await reload(prometheus);
 }
 
@@ -102,7 +102,7 @@ export async function removeScrapeJob(
 ): Promise<void> {
   const dir = prometheusDir(prometheus);
   rmSync(join(dir, "jobs", `${jobName}.json`), { force: true });
-  writeConfig(dir);
+  writeConfig(dir, new URL(prometheus.url).port);
   await reload(prometheus);
 }
 
@@ -127,6 +127,7 @@ export async function loadAlertRules(
     throw new Error(`promtool check rules refused ${name}: ${e.stdout ?? ""}${e.stderr ?? ""}`);
   }
   renameSync(candidate, file);
+  writeConfig(dir, new URL(prometheus.url).port);
   await reload(prometheus);
 }
 
