@@ -8,6 +8,8 @@ export interface Delivery {
   data: Uint8Array;
   /** 1 on first delivery, more on redeliveries. */
   deliveryCount: number;
+  /** When the bus stored the message (ms since the epoch), where the bus tells. */
+  storedAt?: number;
   /**
    * Earlier attempts that counted against maxAttempts (failures not `isTransient`), as far as
    * this process knows: a message that waited out an outage still has its whole budget.

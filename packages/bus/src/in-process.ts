@@ -13,6 +13,7 @@ interface Stored {
   seq: number;
   subject: string;
   data: Uint8Array;
+  storedAt: number;
 }
 
 interface Durable {
@@ -40,7 +41,7 @@ export class InProcessBus implements EventBus {
     const at = this.seen.get(id);
     if (at !== undefined && now - at < this.dedupeWindowMs) return { duplicate: true };
     this.seen.set(id, now);
-    this.log.push({ seq: this.log.length, subject, data });
+    this.log.push({ seq: this.log.length, subject, data, storedAt: now });
     for (const d of this.durables.values()) d.wake?.();
     return { duplicate: false };
   }
@@ -65,12 +66,8 @@ export class InProcessBus implements EventBus {
     const handle = async (msg: Stored, attempt: number) => {
       try {
         const failedAttempts = budget.failed(msg.seq);
-        await handler({
-          subject: msg.subject,
-          data: msg.data,
-          deliveryCount: attempt,
-          failedAttempts,
-        });
+        const { subject, data, storedAt } = msg;
+        await handler({ subject, data, deliveryCount: attempt, failedAttempts, storedAt });
         budget.done(msg.seq);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);

@@ -76,9 +76,14 @@ export function productionManifest(m: Manifest): Manifest {
   return rest;
 }
 
-/** Files of a compiled dist/src that run: no tests or their fixtures, declarations, source maps. */
+/**
+ * Files of a compiled dist/src that run: no tests or their fixtures (testing.js, testing/,
+ * test-fixtures.js: production code never imports them), declarations, source maps.
+ */
 export const isRuntimeFile = (name: string) =>
-  !/\.test\.js$|(^|\/)(testing|test-fixtures)\.js$|\.d\.ts$|\.d\.ts\.map$|\.js\.map$/.test(name);
+  !/\.test\.js$|(^|\/)(testing|test-fixtures)(\.js$|\/)|\.d\.ts$|\.d\.ts\.map$|\.js\.map$/.test(
+    name,
+  );
 
 function pnpm(args: string[], cwd: string): void {
   const exec = process.env.npm_execpath;

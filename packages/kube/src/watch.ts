@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { groupVersion } from "@livesync/api";
 import { isGone, KubeApiError } from "./errors.js";
-import { listAll, type KubeObject } from "./objects.js";
+import { listPages, type KubeObject } from "./objects.js";
 import { collectionPath, type ResourceInfo } from "./resources.js";
 import type { KubeRest } from "./rest.js";
 
@@ -10,6 +10,11 @@ export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 export interface WatchHandlers {
   /** The complete current state, after the first list and after every relist (410, restart). */
   onList(items: KubeObject[], reason: "initial" | "relist"): Promise<void>;
+  /**
+   * Each page of a list as it arrives (`page` counts from 0), before onList has the whole list:
+   * work on the first objects starts while the rest are still being listed.
+   */
+  onListPage?(items: KubeObject[], reason: "initial" | "relist", page: number): Promise<void>;
   onEvent(type: WatchEventType, obj: KubeObject): Promise<void>;
   /** A failure the watch recovers from by itself (it backs off and retries). */
   onError?(err: unknown): void;
@@ -94,10 +99,16 @@ export class SupervisedWatch {
       try {
         if (this.resourceVersion === undefined || this.relistRequested) {
           this.relistRequested = false;
-          const list = await listAll(this.rest, this.info, this.opts);
-          await this.handlers.onList(list.items, this.listed ? "relist" : "initial");
+          const reason = this.listed ? "relist" : "initial";
+          const items: KubeObject[] = [];
+          let page = 0;
+          const resourceVersion = await listPages(this.rest, this.info, this.opts, async (p) => {
+            items.push(...p);
+            await this.handlers.onListPage?.(p, reason, page++);
+          });
+          await this.handlers.onList(items, reason);
           this.listed = true;
-          this.resourceVersion = list.resourceVersion;
+          this.resourceVersion = resourceVersion;
         }
         await this.watchOnce();
         backoff = this.opts.backoffInitialMs;

@@ -1,8 +1,9 @@
 #!/usr/bin/env -S npx tsx
 import { down, status, up } from "./environment.js";
 import { envFile, testenvDir } from "./env.js";
+import { testenvNatsCluster } from "./nats-cluster.js";
 
-const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node] [--nats-cluster]
+const usage = `usage: testenv <up|down|status|chart|nats> [--fresh] [--node] [--nats-cluster]
   up      start source and destination clusters, NATS JetStream, S3 and Prometheus
           (or reuse the live ones .testenv/env.json describes); --fresh restarts them;
           --node gives the management cluster a real node (containerd, kubelet; root only);
@@ -11,6 +12,8 @@ const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node] [--nats-
   chart   install or upgrade the Helm chart into the management cluster's node
           (namespace livesync-system) with the local images (--image repo:tag, default
           livesync:<appVersion> from 'pnpm image'); waits until its pods are Ready
+  nats    kill <node|all> (SIGKILL) or restart <node|all> (same name, ports and store)
+          a server of the --nats-cluster
   down    stop everything 'up' started; logs stay under .testenv/
   status  what runs and whether it answers`;
 
@@ -29,8 +32,8 @@ async function main(argv: string[]): Promise<number> {
         console.log(`  cluster ${name.padEnd(12)} ${c.server}  (KUBECONFIG=${c.kubeconfig})`);
       }
       for (const n of result.env.nats.nodes ?? [{ name: "", url: result.env.nats.url, pid: 0 }]) {
-        const node = n.name ? ` ${n.name.padEnd(7)} pid ${n.pid}` : "";
-        console.log(`  nats${node.padEnd(17)}${n.url}`);
+        const node = n.name ? ` ${n.name} pid ${n.pid}` : "";
+        console.log(`  nats${node.padEnd(16)} ${n.url}`);
       }
       console.log(
         `  s3                   ${result.env.s3.endpoint} bucket ${result.env.s3.bucket}`,
@@ -45,6 +48,19 @@ async function main(argv: string[]): Promise<number> {
       const { installChart } = await import("./chart.js");
       const i = rest.indexOf("--image");
       await installChart({ log: console.log, ...(i >= 0 ? { image: rest[i + 1] } : {}) });
+      return 0;
+    }
+    case "nats": {
+      const [action, which] = rest;
+      if ((action !== "kill" && action !== "restart") || !which) {
+        console.error(usage);
+        return 2;
+      }
+      const cluster = testenvNatsCluster();
+      if (action === "kill") await (which === "all" ? cluster.killAll() : cluster.kill(which));
+      else await (which === "all" ? cluster.restartAll() : cluster.restart(which));
+      for (const n of cluster.nodes)
+        console.log(`  nats ${n.name.padEnd(7)} pid ${n.pid}  ${n.url}`);
       return 0;
     }
     case "down":
