@@ -56,6 +56,8 @@ type ResolvedOptions = Required<Omit<JetStreamBusOptions, "replicas">> & {
 };
 
 const DEAD_LETTER_STREAM_SUFFIX = "_DEADLETTER";
+/** No delivery for this long while messages wait: the pull is presumed lost and renewed. */
+const STALL_MS = 45_000;
 /** The Object Store bucket of bodies too big for one message. */
 const PAYLOAD_BUCKET_SUFFIX = "_PAYLOADS";
 
@@ -200,7 +202,10 @@ export class JetStreamBus implements EventBus {
     const concurrency = opts.concurrency ?? 16;
     const budget = new RetryBudget(opts);
     const limiter = new Limiter(concurrency);
-    const messages = await consumer.consume({ max_messages: Math.max(concurrency * 4, 64) });
+    const pull = { max_messages: Math.max(concurrency * 4, 64) };
+    let messages = await consumer.consume(pull);
+    let stopped = false;
+    let lastDelivery = Date.now();
 
     const handle = async (m: JsMsg) => {
       const attempt = m.info.deliveryCount;
@@ -234,15 +239,46 @@ export class JetStreamBus implements EventBus {
       }
     };
 
+    // The client ends a pull loop on some answers of a consumer whose leader is being elected
+    // (or that was briefly unknown): consume again until stopped, so a node lost stops nothing.
     const loop = (async () => {
-      for await (const m of messages) {
-        await limiter.acquire();
-        void handle(m);
+      for (;;) {
+        try {
+          for await (const m of messages) {
+            lastDelivery = Date.now();
+            await limiter.acquire();
+            void handle(m);
+          }
+        } catch {
+          /* ended with an error: consume again below */
+        }
+        if (stopped) return;
+        await new Promise((r) => setTimeout(r, 1_000));
+        if (stopped) return;
+        try {
+          messages = await (await this.js.consumers.get(this.opts.stream, durable)).consume(pull);
+          if (stopped) await messages.close(); // stop() closed the previous one meanwhile
+        } catch {
+          /* no leader yet: try again */
+        }
       }
     })();
 
+    // A pull aimed at a consumer leader that died can stay unanswered: when nothing came for a
+    // while although the server holds messages for us, pull afresh (the loop above consumes again).
+    const watchdog = setInterval(async () => {
+      if (stopped || Date.now() - lastDelivery < STALL_MS) return;
+      const info = await this.jsm.consumers.info(this.opts.stream, durable).catch(() => undefined);
+      if (info && info.num_pending + info.num_ack_pending > 0 && !stopped) {
+        lastDelivery = Date.now();
+        await messages.close().catch(() => undefined);
+      }
+    }, STALL_MS / 2);
+
     return {
       stop: async () => {
+        stopped = true;
+        clearInterval(watchdog);
         await messages.close();
         await loop;
         await limiter.idle();

@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { helmBinary } from "./binaries.js";
 import { readEnvFile, repoRoot, testenvDir, type TestEnvironment } from "./env.js";
 import { ctr, nodePaths } from "./node/containerd.js";
@@ -132,6 +132,29 @@ function splitImage(image: string): [string, string] {
   return [image.slice(0, colon), image.slice(colon + 1)];
 }
 
+/**
+ * The Deployments and StatefulSets of the namespace that have not rolled out their current spec
+ * (right after `helm upgrade` the old pods are still Ready and the new ones not created).
+ */
+async function pendingRollouts(apps: AppsV1Api, namespace: string): Promise<string[]> {
+  const [deployments, statefulSets] = await Promise.all([
+    apps.listNamespacedDeployment({ namespace }),
+    apps.listNamespacedStatefulSet({ namespace }),
+  ]);
+  return [...deployments.items, ...statefulSets.items]
+    .filter((w) => {
+      const want = w.spec?.replicas ?? 1;
+      const st = w.status;
+      return !(
+        (st?.observedGeneration ?? 0) >= (w.metadata?.generation ?? 0) &&
+        (st?.updatedReplicas ?? 0) === want &&
+        (st?.readyReplicas ?? 0) === want &&
+        (st?.replicas ?? 0) === want
+      );
+    })
+    .map((w) => w.metadata!.name!);
+}
+
 /** Container states that will not become Ready by waiting. */
 const HOPELESS = new Set([
   "CrashLoopBackOff",
@@ -143,8 +166,8 @@ const HOPELESS = new Set([
 ]);
 
 /**
- * Waits until every pod of the namespace runs Ready and none is terminating (so a rollout has
- * finished); fails early, with the container's last log lines, on a pod that cannot start.
+ * Waits until every Deployment and StatefulSet of the namespace has rolled out, every pod runs
+ * Ready and none is terminating; fails early, with the container's last log lines, on a pod that cannot start.
  */
 export async function waitForPodsReady(
   kubeconfig: string,
@@ -154,10 +177,12 @@ export async function waitForPodsReady(
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
   let pods: V1Pod[] = [];
   while (Date.now() < o.deadline) {
     pods = (await core.listNamespacedPod({ namespace })).items;
-    if (pods.length > 0 && pods.every((p) => isReady(p) && !p.metadata?.deletionTimestamp)) break;
+    const settled = pods.every((p) => isReady(p) && !p.metadata?.deletionTimestamp);
+    if (pods.length > 0 && settled && (await pendingRollouts(apps, namespace)).length === 0) break;
     // Pods from before (a rollout replaces them) do not count.
     const stuck = pods.find(
       (p) =>
@@ -180,9 +205,9 @@ export async function waitForPodsReady(
     image: p.spec?.containers[0]?.image ?? "",
   }));
   const notReady = out.filter((p) => !p.ready);
-  if (notReady.length || out.length === 0) {
+  if (notReady.length || out.length === 0 || Date.now() >= o.deadline) {
     throw new Error(
-      `pods in ${namespace} not Ready in time: ${notReady.map((p) => p.name).join(", ") || "none created"}`,
+      `${namespace} not rolled out and Ready in time; pods not Ready: ${notReady.map((p) => p.name).join(", ") || "none"}`,
     );
   }
   return out;

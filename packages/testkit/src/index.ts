@@ -31,6 +31,7 @@ export {
   podReachable,
   waitForPodsReady,
   CHART_NAMESPACE,
+  chartDir,
   CHART_RELEASE,
   type ChartInstall,
 } from "./chart.js";

@@ -170,7 +170,10 @@ describe("replication over a three-node JetStream cluster", () => {
       "the copies to converge after the node came back",
       () => differences(src, dst, CONFIGMAPS, { liveSync, namespace: ns }),
       { timeoutMs: 240_000, engine, liveSync },
-    );
+    ).catch(async (err: Error) => {
+      // Where the events stand says whether delivery or applying stalled.
+      throw new Error(`${err.message}\n  stream: ${JSON.stringify(await nats.stream(stream))}`);
+    });
     await expectNoFailures(engine, liveSync);
     // Every write the copies could still see has arrived before they are counted.
     await sleep(1_000);
