@@ -19,6 +19,8 @@ ensure_apt() {
   local missing=()
   command -v prometheus >/dev/null || missing+=(prometheus)
   command -v openssl >/dev/null || missing+=(openssl)
+  # The image test's Debian root file system (pnpm image).
+  command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -29,6 +31,18 @@ ensure_apt() {
   if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
     $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
   fi
+}
+
+# A real node for the tests with pods (testenv up --node, on by default for `test` as root):
+# containerd, runc, the CNI plugins and iptables, from Debian.
+ensure_node_apt() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  command -v containerd >/dev/null && command -v runc >/dev/null && [ -x /usr/lib/cni/bridge ] &&
+    command -v iptables >/dev/null && return 0
+  log "installing Debian packages for a test node: containerd runc containernetworking-plugins iptables"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    containerd runc containernetworking-plugins iptables >/dev/null
 }
 
 # Node.js 20 is end of life, and the machines' distributions still ship it. The npm registry
@@ -89,6 +103,7 @@ ensure_binaries() {
 ensure_all() {
   ensure_node
   ensure_apt
+  ensure_node_apt
   ensure_pnpm
   ensure_node_modules
   ensure_binaries
@@ -99,6 +114,8 @@ shift || true
 case "$cmd" in
   test)
     ensure_all
+    # The suite includes the tests with real pods: the environment it starts has a node (root only).
+    [ "$(id -u)" -eq 0 ] && export LIVESYNC_TESTENV_NODE="${LIVESYNC_TESTENV_NODE:-1}"
     # Before the build and the tests, so that every CI log says which Node.js they ran on.
     log "node $(node --version) ($(command -v node)), pnpm $(pnpm --version)"
     pnpm run -s build

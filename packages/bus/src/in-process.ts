@@ -1,8 +1,7 @@
 import {
-  defaultRetryDelay,
   deadLetterSubject,
   Limiter,
-  PermanentError,
+  RetryBudget,
   type ConsumeOptions,
   type DeadLetter,
   type Delivery,
@@ -14,6 +13,7 @@ interface Stored {
   seq: number;
   subject: string;
   data: Uint8Array;
+  storedAt: number;
 }
 
 interface Durable {
@@ -41,7 +41,7 @@ export class InProcessBus implements EventBus {
     const at = this.seen.get(id);
     if (at !== undefined && now - at < this.dedupeWindowMs) return { duplicate: true };
     this.seen.set(id, now);
-    this.log.push({ seq: this.log.length, subject, data });
+    this.log.push({ seq: this.log.length, subject, data, storedAt: now });
     for (const d of this.durables.values()) d.wake?.();
     return { duplicate: false };
   }
@@ -60,16 +60,19 @@ export class InProcessBus implements EventBus {
     await this.ensureConsumer(durable);
     const state = this.durables.get(durable)!;
     const limiter = new Limiter(opts.concurrency ?? 16);
-    const maxAttempts = opts.maxAttempts ?? 5;
-    const retryDelay = opts.retryDelayMs ?? defaultRetryDelay;
+    const budget = new RetryBudget(opts);
     let running = true;
 
     const handle = async (msg: Stored, attempt: number) => {
       try {
-        await handler({ subject: msg.subject, data: msg.data, deliveryCount: attempt });
+        const failedAttempts = budget.failed(msg.seq);
+        const { subject, data, storedAt } = msg;
+        await handler({ subject, data, deliveryCount: attempt, failedAttempts, storedAt });
+        budget.done(msg.seq);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
-        if (err instanceof PermanentError || attempt >= maxAttempts) {
+        const next = budget.onFailure(msg.seq, attempt, err);
+        if ("deadLetter" in next) {
           this.dead.push({
             subject: deadLetterSubject(msg.subject),
             data: msg.data,
@@ -80,7 +83,7 @@ export class InProcessBus implements EventBus {
           setTimeout(() => {
             state.redeliver.push({ seq: msg.seq, attempt: attempt + 1 });
             state.wake?.();
-          }, retryDelay(attempt)).unref();
+          }, next.retryMs).unref();
           return; // still pending until redelivered
         }
       } finally {

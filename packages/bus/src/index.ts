@@ -1,5 +1,5 @@
 export * from "./bus.js";
 export { InProcessBus } from "./in-process.js";
 export { JetStreamBus, type JetStreamBusOptions } from "./jetstream.js";
-export { checkReplicas } from "./replicas.js";
 export * from "./kv.js";
+export { checkReplicas } from "./replicas.js";

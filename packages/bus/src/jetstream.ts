@@ -13,9 +13,8 @@ import { connect, headers, nanos, type NatsConnection } from "@nats-io/transport
 import {
   DEAD_LETTER_PREFIX,
   deadLetterSubject,
-  defaultRetryDelay,
   Limiter,
-  PermanentError,
+  RetryBudget,
   type ConsumeOptions,
   type DeadLetter,
   type Delivery,
@@ -201,8 +200,7 @@ export class JetStreamBus implements EventBus {
     await this.ensureConsumer(durable);
     const consumer = await this.js.consumers.get(this.opts.stream, durable);
     const concurrency = opts.concurrency ?? 16;
-    const maxAttempts = opts.maxAttempts ?? 5;
-    const retryDelay = opts.retryDelayMs ?? defaultRetryDelay;
+    const budget = new RetryBudget(opts);
     const limiter = new Limiter(concurrency);
     const pull = { max_messages: Math.max(concurrency * 4, 64) };
     let messages = await consumer.consume(pull);
@@ -215,15 +213,25 @@ export class JetStreamBus implements EventBus {
       const keepAlive = setInterval(() => m.working(), this.opts.ackWaitMs / 2);
       try {
         const data = await this.payloads.resolve(m.data, m.headers);
-        await handler({ subject: m.subject, data, deliveryCount: attempt });
+        const failedAttempts = budget.failed(m.seq);
+        const storedAt = m.info.timestampNanos / 1e6;
+        await handler({
+          subject: m.subject,
+          data,
+          deliveryCount: attempt,
+          failedAttempts,
+          storedAt,
+        });
+        budget.done(m.seq);
         m.ack();
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
-        if (err instanceof PermanentError || attempt >= maxAttempts) {
+        const next = budget.onFailure(m.seq, attempt, err);
+        if ("deadLetter" in next) {
           await this.deadLetter(m, reason, attempt);
           m.term(reason.slice(0, 200));
         } else {
-          m.nak(retryDelay(attempt));
+          m.nak(next.retryMs);
         }
       } finally {
         clearInterval(keepAlive);

@@ -17,6 +17,8 @@ export interface InformerHandlers<T> {
    * (deleted while nothing watched: a 410 gap, a restart).
    */
   onList?(items: KubeObject[], reason: "initial" | "relist", gone: T[]): Promise<void>;
+  /** Each page of a list as it arrives, before it is stored (see WatchHandlers.onListPage). */
+  onListPage?(items: KubeObject[], reason: "initial" | "relist", page: number): Promise<void>;
   /** After an event is stored (or ignored as older than the stored state). */
   onEvent?(type: WatchEventType, obj: KubeObject): Promise<void>;
   /** A list or watch failure; the watch backs off and retries by itself. */
@@ -75,6 +77,7 @@ export class Informer<T extends StoredObject = KubeObject> {
           this.setSynced();
           await handlers.onList?.(items, reason, gone);
         },
+        onListPage: async (items, reason, page) => handlers.onListPage?.(items, reason, page),
         onEvent: async (type, o) => {
           if (type === "DELETED") {
             const known = this.store.get(keyOf(o));

@@ -82,6 +82,22 @@ export async function getObject(
 }
 
 /**
+ * A plain create (POST): 409 AlreadyExists when any object has the name, so it never takes over
+ * one that is there. The fields it sets are owned by an Update entry of `fieldManager`.
+ */
+export function createObject(
+  rest: KubeRest,
+  info: ResourceInfo,
+  obj: KubeObject,
+  opts: { fieldManager: string },
+): Promise<KubeObject> {
+  return rest.request<KubeObject>("POST", collectionPath(info, obj.metadata.namespace), {
+    query: { fieldManager: opts.fieldManager },
+    body: obj,
+  });
+}
+
+/**
  * Server-side apply. `resourceVersion` (of the copy we read) makes it an optimistic-locked write:
  * a concurrent writer turns it into 409 Conflict instead of a lost update.
  */

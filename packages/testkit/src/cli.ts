@@ -10,7 +10,8 @@ const usage = `usage: testenv <up|down|status|chart|nats> [--fresh] [--node] [--
           --nats-cluster starts three routed JetStream servers instead of one
           (LIVESYNC_TESTENV_NATS_NODES=N: N servers)
   chart   install or upgrade the Helm chart into the management cluster's node
-          (namespace livesync-system) with the local images; waits until its pods are Ready
+          (namespace livesync-system) with the local images (--image repo:tag, default
+          livesync:<appVersion> from 'pnpm image'); waits until its pods are Ready
   nats    kill <node|all> (SIGKILL) or restart <node|all> (same name, ports and store)
           a server of the --nats-cluster
   down    stop everything 'up' started; logs stay under .testenv/
@@ -45,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "chart": {
       const { installChart } = await import("./chart.js");
-      await installChart({ log: console.log });
+      const i = rest.indexOf("--image");
+      await installChart({ log: console.log, ...(i >= 0 ? { image: rest[i + 1] } : {}) });
       return 0;
     }
     case "nats": {

@@ -19,10 +19,10 @@ import {
   type TestEnvironment,
 } from "./env.js";
 import { httpOk } from "./http.js";
-import { NatsCluster, natsNodeCount } from "./nats-cluster.js";
 import { machineAddress } from "./node/host.js";
 import { NODE_NAME, startNode, stopNode } from "./node/index.js";
 import { nodeReady } from "./node/kubelet.js";
+import { NatsCluster, natsNodeCount } from "./nats-cluster.js";
 import { ProcessRegistry, isAlive } from "./process.js";
 import { planEnvironment, type Plan } from "./provider.js";
 
@@ -55,7 +55,7 @@ export async function up(
   return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false, node, natsNodes));
 }
 
-async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       mkdirSync(lock);
@@ -88,7 +88,7 @@ async function upLocked(
   // A running single server is not the cluster asked for, nor the reverse (external: as given).
   const natsAsAsked = (e: TestEnvironment) =>
     e.provider === "external" || (e.nats.nodes?.length ?? 1) === natsNodes;
-  const suits = (e: TestEnvironment) => hasClusters(e) && (!node || e.node) && natsAsAsked(e);
+  const suits = (e: TestEnvironment) => hasClusters(e) && natsAsAsked(e) && (!node || e.node);
   if (existing && !fresh && suits(existing) && (await unhealthy(existing)).length === 0) {
     return { env: existing, startedHere: false, seconds: (Date.now() - began) / 1000 };
   }

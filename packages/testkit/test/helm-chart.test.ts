@@ -266,13 +266,7 @@ describe("helm chart deploy/helm/livesync", () => {
       expect(d.spec.replicas, name).toBe(want.replicas);
       expect(c.image).toBe("livesync:0.1.0");
       expect(c.workingDir).toBe("/app");
-      expect(c.command).toEqual([
-        "node",
-        "--import",
-        "tsx",
-        "services/cli/src/main.ts",
-        "operator",
-      ]);
+      expect(c.command).toEqual(["node", "services/cli/dist/src/main.js", "operator"]);
       expect(flag(c.args, "--components"), name).toBe(want.components);
       expect(flag(c.args, "--namespace"), name).toBe(ns);
       expect(flag(c.args, "--nats"), name).toBe("nats://nats.nats.svc.cluster.local:4222");
@@ -303,6 +297,15 @@ describe("helm chart deploy/helm/livesync", () => {
     const sts = named(objs, "StatefulSet", "livesync-nats");
     const [c] = sts.spec.template.spec.containers;
     expect(c.image).toBe("nats:2.11");
+    // The image `pnpm image --nats` builds, imported into the node's containerd.
+    const local = named(
+      render(
+        `${EVERYTHING},nats.image.repository=livesync-nats,nats.image.tag=2.11.17,nats.image.pullPolicy=Never`,
+      ),
+      "StatefulSet",
+      "livesync-nats",
+    ).spec.template.spec.containers[0];
+    expect([local.image, local.imagePullPolicy]).toEqual(["livesync-nats:2.11.17", "Never"]);
     expect(c.args.slice(0, 3)).toEqual(["-js", "-sd", "/data"]);
     expect(c.volumeMounts).toContainEqual({ name: "data", mountPath: "/data" });
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe("data");
@@ -534,12 +537,13 @@ describe("helm chart deploy/helm/livesync", () => {
       expect(sm.spec.endpoints[0].port).toBe("metrics");
     });
 
-    it("alerts on lag, failed objects, backlog, archiver retrying, no active listener, components down, backups failed or missed", () => {
+    it("alerts on lag, failed objects, backlog, an unreachable destination, archiver retrying, no active listener, components down, backups failed or missed", () => {
       expect([...new Set(rules().map((r) => r.alert))].sort()).toEqual([
         "LivesyncArchiverRetrying",
         "LivesyncBackupFailed",
         "LivesyncBackupMissed",
         "LivesyncComponentDown",
+        "LivesyncDestinationUnreachable",
         "LivesyncEventsBacklog",
         "LivesyncFailedObjects",
         "LivesyncNoActiveListener",

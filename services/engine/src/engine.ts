@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { Archiver, ARCHIVER_DURABLE } from "@livesync/archiver";
-import { checkReplicas, InProcessBus, JetStreamBus, type EventBus } from "@livesync/bus";
+import { checkReplicas, JetStreamBus, type EventBus } from "@livesync/bus";
 import type { ReconcileReport } from "@livesync/reconciler";
+import type { ListenerStats } from "@livesync/events-listener";
 import { FIELD_MANAGER } from "@livesync/core";
 import {
   NamespaceEnsurer,
@@ -19,6 +20,8 @@ import {
   type EngineManifests,
   type RuntimeDeps,
 } from "./live-sync-runtime.js";
+import { connectBus, subjectPrefixOf, type BusOptions } from "./connect-bus.js";
+import { StatusReporter } from "./status-reports.js";
 
 export { COMPONENTS, type Component, type EngineManifests } from "./live-sync-runtime.js";
 
@@ -35,6 +38,8 @@ export interface LiveSyncStatus {
   failed: number;
   /** Objects whose destination name is taken by an object livesync did not create. */
   conflicts: number;
+  /** Objects waiting out a destination outage (unreachable, 5xx, throttled); they are retried. */
+  retrying?: number;
   lagMs?: number;
   /** Originals stored in the bucket (when spec.config.bucketName is set). */
   archived?: number;
@@ -42,21 +47,20 @@ export interface LiveSyncStatus {
   problems: string[];
 }
 
-export interface EngineOptions {
-  /** NATS with JetStream; without it an in-process bus is used. */
-  natsUrl?: string;
-  /** JetStream stream name (default LIVESYNC_EVENTS). */
-  stream?: string;
-  /** Replicas of the streams, consumers and buckets (default: 3 on a 3+ server cluster, else 1). */
-  natsReplicas?: number;
+export interface EngineOptions extends BusOptions {
   /** Seconds before a standby events-listener takes over from a silent one (default 15). */
   leaseDurationSeconds?: number;
   /** Delay of the first reconcile pass after this process starts leading (default 10 s). */
   firstReconcileDelayMs?: number;
-  /** Events the synchronizer applies at once (default 32). */
+  /** Destination writes the synchronizer makes at once (default 32). */
   syncConcurrency?: number;
   /** The services this process runs (default all; in a cluster each pod runs one). */
   components?: readonly Component[];
+  /**
+   * With JetStream: how often this process publishes its statuses for the operator of a split
+   * deployment (default 5 s; 0: never).
+   */
+  statusReportMs?: number;
 }
 
 /** The `--nats-replicas` flag's value: absent (automatic) or a count JetStream accepts. */
@@ -73,6 +77,8 @@ export function natsReplicasFlag(value: string | undefined): number | undefined 
  */
 export class Engine {
   private readonly runs = new Map<string, LiveSyncRuntime>();
+  /** Publishes this process's statuses (JetStream only): see status-reports.ts. */
+  private reporter?: StatusReporter;
   private applying: Promise<void> = Promise.resolve();
   private readonly deps: RuntimeDeps;
 
@@ -99,17 +105,8 @@ export class Engine {
   }
 
   static async start(manifests: EngineManifests, opts: EngineOptions = {}): Promise<Engine> {
-    // A separate stream (and subject space) per name lets several engines share one NATS.
-    const stream = opts.stream ?? "LIVESYNC_EVENTS";
-    const subjectPrefix = opts.stream ? `livesync.${opts.stream.toLowerCase()}` : "livesync.events";
-    const bus = opts.natsUrl
-      ? await JetStreamBus.connect({
-          url: opts.natsUrl,
-          stream,
-          subjects: [`${subjectPrefix}.>`],
-          replicas: opts.natsReplicas,
-        })
-      : new InProcessBus();
+    const subjectPrefix = subjectPrefixOf(opts);
+    const bus = await connectBus(opts);
     // The durable consumers exist before anything is published, so nothing is missed, whichever
     // pod starts first.
     await bus.ensureConsumer(SYNCHRONIZER_DURABLE);
@@ -135,6 +132,16 @@ export class Engine {
     await engine.apply(manifests);
     await synchronizer?.start();
     await archiver?.start();
+    if (bus instanceof JetStreamBus && opts.statusReportMs !== 0) {
+      // Without its reports (a NATS credential that may not write the bucket) the process
+      // still replicates; a synchronizer then writes its counts itself, as before.
+      engine.reporter = await StatusReporter.start(
+        bus,
+        { process: engine.identity, components: [...components] },
+        () => engine.status(),
+        opts.statusReportMs,
+      ).catch(() => undefined);
+    }
     return engine;
   }
 
@@ -161,9 +168,24 @@ export class Engine {
     }
   }
 
+  /** This process, as its Leases and status reports name it. */
+  get identity(): string {
+    return this.deps.identity;
+  }
+
+  /** Whether this process publishes its statuses for an operator elsewhere to merge. */
+  get reportsStatus(): boolean {
+    return this.reporter !== undefined;
+  }
+
   /** Runs a reconcile pass now (this process must hold the LiveSynchronization's lease). */
   async reconcileNow(liveSync: string): Promise<ReconcileReport | undefined> {
     return this.runs.get(liveSync)?.reconcileNow();
+  }
+
+  /** The events-listener's own counters, while this process runs it (benchmarks read them). */
+  listenerStats(liveSync: string): ListenerStats | undefined {
+    return this.runs.get(liveSync)?.listener?.stats;
   }
 
   async status(): Promise<LiveSyncStatus[]> {
@@ -188,7 +210,11 @@ export class Engine {
     // Shown while some object is still in conflict or failed, not forever after one was.
     if (s?.lastConflict && counts.conflicts > 0) problems.push(`conflict: ${s.lastConflict}`);
     if (s?.lastError && counts.failed > 0) problems.push(`failed: ${s.lastError}`);
+    const retrying = this.synchronizer?.retrying(liveSync) ?? 0;
+    // Shown while the outage lasts: the events wait in the stream, nothing is given up.
+    if (retrying > 0) problems.push(`destination: ${s?.lastTransientError}`);
     if (l?.lastWatchError) problems.push(`watch: ${l.lastWatchError}`);
+    if (run.leaseProblem) problems.push(`lease: ${run.leaseProblem}`);
     if (l?.failedObjects.size) problems.push(`publish: ${l.lastPublishError}`);
     const a = this.archiver?.statsFor(liveSync);
     // Bucket problems do not stop replication: events wait in the stream and are reported.
@@ -215,6 +241,7 @@ export class Engine {
       pending, // one shared consumer: the total across LiveSynchronizations
       failed: counts.failed + (l?.failedObjects.size ?? 0), // and those the bus cannot carry
       conflicts: counts.conflicts,
+      retrying,
       lagMs: s?.lastLagMs,
       archived: a?.archived,
       lastReconcile: r && "resources" in r ? r : undefined,
@@ -223,6 +250,7 @@ export class Engine {
   }
 
   async stop(): Promise<void> {
+    await this.reporter?.stop();
     await this.applying;
     await Promise.all([...this.runs.values()].map((run) => run.stop()));
     this.runs.clear();

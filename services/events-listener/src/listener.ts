@@ -11,6 +11,7 @@ import {
 } from "@livesync/core";
 import {
   Informer,
+  listPages,
   NAMESPACES,
   SupervisedWatch,
   type Cluster,
@@ -20,6 +21,9 @@ import {
   type WatchEventType,
 } from "@livesync/kube";
 import { NamespaceLabels, publicationFor } from "./events.js";
+import { PublishWindow } from "./publish-window.js";
+import { knownObject, type KnownObject } from "./known-object.js";
+import type { ListenerStats } from "./stats.js";
 
 export const EVENTS_SUBJECT_PREFIX = "livesync.events";
 
@@ -39,28 +43,16 @@ export interface ListenerConfig {
 }
 
 const REDISCOVER_INTERVAL_MS = 10_000;
-
-export interface ListenerStats {
-  published: number;
-  duplicates: number;
-  skipped: number;
-  /** Per resources[] index: why it is not being watched (unknown resource, forbidden…). */
-  resourceErrors: Record<number, string>;
-  watchErrors: number;
-  lastWatchError?: string;
-  /**
-   * Objects the bus refused for good (too big to carry), as "<gvr> <namespace>/<name>": the rest
-   * of their resource keeps flowing. One leaves the set when it publishes again or goes.
-   */
-  failedObjects: Set<string>;
-  lastPublishError?: string;
-}
+/** Watch events of one resource being published at once. */
+const EVENTS_IN_FLIGHT = 64;
 
 /** All objects of one resource in the source, and the rules (resources[] entries) selecting them. */
 interface Tracked {
   resource: SelectedResource;
   info: ResourceInfo;
-  informer: Informer;
+  informer: Informer<KnownObject>;
+  /** The publication of the list under way, page by page as the pages arrive. */
+  listing?: PublishWindow<KubeObject>;
 }
 
 /**
@@ -180,12 +172,20 @@ export class EventsListener {
     const t: Tracked = {
       resource,
       info,
-      informer: new Informer(this.config.source.rest, info, {
-        onList: (items, reason, gone) => this.onList(t, items, reason, gone),
-        onEvent: (type, obj) => this.onEvent(t, type, obj),
-        onError: (err) => this.onWatchError(resource.key, err),
-        onConnected: () => this.onWatchHealthy(resource.key),
-      }),
+      informer: new Informer(
+        this.config.source.rest,
+        info,
+        {
+          onListPage: (items, _reason, page) => this.onListPage(t, items, page),
+          onList: (items, reason, gone) => this.onList(t, items, reason, gone),
+          onEvent: (type, obj) => this.onEvent(t, type, obj),
+          onError: (err) => this.onWatchError(resource.key, err),
+          onConnected: () => this.onWatchHealthy(resource.key),
+        },
+        // Publishes overlap (one at a time, a busy bus capped the rate of changes carried);
+        // the watch resumes only past events whose publish, and every earlier one, succeeded.
+        { project: knownObject, eventsInFlight: EVENTS_IN_FLIGHT },
+      ),
     };
     this.tracked.set(resource.key, t);
     if (this.watching) t.informer.start();
@@ -194,6 +194,7 @@ export class EventsListener {
   private startWatches(): void {
     if (this.stopped) return;
     this.watching = true;
+    this.stats.initialList = { startedAt: Date.now(), objects: 0 };
     for (const t of this.tracked.values()) t.informer.start();
   }
 
@@ -202,16 +203,40 @@ export class EventsListener {
     for (const t of this.tracked.values()) t.informer.relist();
   }
 
+  /** Listed objects are published as their page arrives: the first reach the bus at once. */
+  private async onListPage(t: Tracked, items: KubeObject[], page: number): Promise<void> {
+    if (page === 0) {
+      this.resyncEpoch = Date.now();
+      t.listing = this.window(t, "RESYNC");
+    }
+    t.listing?.add(items);
+  }
+
   private async onList(
     t: Tracked,
     items: KubeObject[],
     reason: "initial" | "relist",
-    gone: KubeObject[],
+    gone: KnownObject[],
   ): Promise<void> {
-    this.resyncEpoch = Date.now();
+    const first = reason === "initial" ? this.stats.initialList : undefined;
+    if (first) {
+      first.listedAt = Date.now();
+      first.objects += items.length;
+    }
     // Deleted while we were not watching (410 gap, restart): tell the synchronizer.
-    if (reason === "relist") await inBatches(gone, (old) => this.publish(t, "DELETED", old));
-    await inBatches(items, (obj) => this.publish(t, "RESYNC", obj));
+    if (reason === "relist") {
+      const deletions = this.window(t, "DELETED");
+      deletions.add(gone as KubeObject[]);
+      await deletions.drain();
+    }
+    const listing = t.listing;
+    t.listing = undefined;
+    await listing?.drain();
+    if (first) first.publishedAt = Date.now();
+  }
+
+  private window(t: Tracked, type: "RESYNC" | "DELETED"): PublishWindow<KubeObject> {
+    return new PublishWindow((obj) => this.publish(t, type, obj), PUBLISH_WINDOW);
   }
 
   private async onEvent(t: Tracked, type: WatchEventType, obj: KubeObject): Promise<void> {
@@ -220,11 +245,21 @@ export class EventsListener {
 
   private async onNamespaces(items: KubeObject[], full: boolean, deleted = false): Promise<void> {
     const changed = this.namespaceLabels.update(items, full, deleted);
-    // A namespace whose labels changed may now select objects we already know: publish them.
-    for (const name of changed) {
-      for (const t of this.tracked.values()) {
-        for (const obj of t.informer.list()) {
-          if (obj.metadata.namespace === name) await this.publish(t, "RESYNC", obj);
+    // A namespace whose labels changed may now select objects it holds: list and publish them.
+    for (const t of this.tracked.values()) {
+      if (!t.info.namespaced || !t.informer.hasSynced) continue;
+      for (const namespace of changed) {
+        const publishing = this.window(t, "RESYNC");
+        try {
+          await listPages(this.config.source.rest, t.info, { namespace }, (page) =>
+            publishing.add(page),
+          );
+          await publishing.drain();
+        } catch (err) {
+          // The label change is recorded already, so a retry of this event would find no
+          // change: a relist publishes the resource's whole state instead.
+          this.onWatchError(t.resource.key, err);
+          t.informer.relist();
         }
       }
     }
@@ -283,7 +318,5 @@ export class EventsListener {
   }
 }
 
-/** Publishes many without flooding the connection: a bounded number of acks outstanding. */
-async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>, size = 256): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
-}
+/** Publishes of a list awaiting their ack at once: enough to keep the bus busy, not flooded. */
+const PUBLISH_WINDOW = 256;

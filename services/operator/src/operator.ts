@@ -14,7 +14,7 @@
 // - In a cluster each service runs in its own pod: `engineOptions.components` chooses which
 //   this process runs, and `controller: false` leaves the controller duties to another pod.
 
-import { COMPONENTS, Engine, type EngineOptions } from "@livesync/engine";
+import { COMPONENTS, Engine, StatusBoard, type EngineOptions } from "@livesync/engine";
 import type { Cluster } from "@livesync/kube";
 import type { Registry } from "@livesync/telemetry";
 import { AccessChecks } from "./access.js";
@@ -67,6 +67,7 @@ export class Operator {
   private constructor(
     private readonly opts: OperatorOptions,
     private engine: Engine | undefined,
+    private readonly reports: StatusBoard | undefined,
   ) {
     const { rest } = opts.management;
     const onError = (err: Error) => this.opts.onError?.(err);
@@ -83,6 +84,7 @@ export class Operator {
     this.parts = {
       rest,
       engine,
+      reports,
       leadership: this.leadership,
       controller: opts.controller !== false,
       taskRuns: new TaskRunController({
@@ -114,7 +116,12 @@ export class Operator {
             opts.engineOptions,
           )
         : undefined;
-    const op = new Operator(opts, engine);
+    // The controller of a split deployment reads what the other processes report.
+    const reports =
+      opts.controller !== false
+        ? await StatusBoard.open(engine?.bus, opts.engineOptions ?? {})
+        : undefined;
+    const op = new Operator(opts, engine, reports);
     op.informers.start();
     op.leadership.start();
     while (!op.informers.hasSynced) {
@@ -154,6 +161,7 @@ export class Operator {
     await this.leadership.stop();
     await this.engine?.stop();
     this.engine = undefined;
+    await this.reports?.close();
   }
 
   private trigger(): void {

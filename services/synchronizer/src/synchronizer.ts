@@ -1,4 +1,10 @@
-import { PermanentError, type Delivery, type EventBus, type Subscription } from "@livesync/bus";
+import {
+  Limiter,
+  PermanentError,
+  type Delivery,
+  type EventBus,
+  type Subscription,
+} from "@livesync/bus";
 import {
   decodeEvent,
   FIELD_MANAGER,
@@ -14,19 +20,20 @@ import {
   type TombstoneStore,
 } from "@livesync/core";
 import {
-  applyObject,
   deleteObject,
   getObject,
-  isConflict,
   isImmutableFieldChange,
   isNotFound,
+  isTransient,
   type Cluster,
   type ResourceInfo,
   UnknownResourceError,
 } from "@livesync/kube";
 import { planApply } from "./apply-plan.js";
 import { startCopyCache, type CachedCopy, type CopyCache } from "./copy-cache.js";
+import { CopyChanged, createCopy, CreateConflict, updateCopy } from "./copy-writes.js";
 import { NamespaceEnsurer } from "./namespaces.js";
+import { EventClock, StageTimings, type StageSummary } from "./stage-timings.js";
 import { confirmedGone, undoIfDeletedMeanwhile } from "./tombstone-checks.js";
 
 export const SYNCHRONIZER_DURABLE = "synchronizer";
@@ -52,6 +59,8 @@ export interface SyncStats {
   lastLagMs?: number;
   lastConflict?: string;
   lastError?: string;
+  /** The last failure that only waits (destination unreachable, 5xx, throttled). */
+  lastTransientError?: string;
 }
 
 export type Outcome =
@@ -66,6 +75,7 @@ export type Outcome =
 export class Synchronizer {
   private readonly targets = new Map<string, SyncTarget>();
   private readonly stats = new Map<string, SyncStats>();
+  private readonly timings = new Map<string, StageTimings>();
   /** Per LiveSynchronization: objects whose copy is current, failed for good, or in conflict. */
   private readonly objects = new Map<string, ObjectSets>();
   private readonly mutex = new KeyedMutex();
@@ -77,12 +87,19 @@ export class Synchronizer {
     private readonly bus: EventBus,
     private readonly opts: {
       tombstones?: TombstoneStore;
+      /**
+       * Destination writes at once (default 32). Twice as many events are handled at once, so
+       * reading, deciding and waiting on a lock never leave a write slot idle.
+       */
       concurrency?: number;
       maxAttempts?: number;
     } = {},
   ) {
     this.tombstones = opts.tombstones ?? new MemoryTombstones();
+    this.writeSlots = new Limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
   }
+
+  private readonly writeSlots: Limiter;
 
   private readonly tombstones: TombstoneStore;
 
@@ -97,10 +114,12 @@ export class Synchronizer {
         conflicts: 0,
         failed: 0,
       });
+      this.timings.set(target.liveSync, new StageTimings());
       this.objects.set(target.liveSync, {
         inSync: new Set(),
         failed: new Set(),
         conflicts: new Set(),
+        retrying: new Set(),
       });
     }
   }
@@ -122,6 +141,11 @@ export class Synchronizer {
     return this.stats.get(liveSync);
   }
 
+  /** Where the events' time went, stage by stage (see StageTimings). */
+  stagesFor(liveSync: string): StageSummary | undefined {
+    return this.timings.get(liveSync)?.summary();
+  }
+
   /**
    * Objects (not events) with a current copy, that failed for good (dead-lettered), and whose
    * destination name is taken by an object we did not create.
@@ -135,10 +159,17 @@ export class Synchronizer {
     };
   }
 
+  /** Objects whose last attempt met an unreachable or overloaded destination: they wait. */
+  retrying(liveSync: string): number {
+    return this.objects.get(liveSync)?.retrying.size ?? 0;
+  }
+
   async start(): Promise<void> {
     this.subscription = await this.bus.consume(SYNCHRONIZER_DURABLE, (d) => this.onDelivery(d), {
-      concurrency: this.opts.concurrency ?? 32,
+      concurrency: 2 * (this.opts.concurrency ?? DEFAULT_CONCURRENCY),
       maxAttempts: this.opts.maxAttempts ?? 8,
+      // An unreachable destination is an outage, not a bad event: wait it out, however long.
+      isTransient,
     });
   }
 
@@ -152,6 +183,7 @@ export class Synchronizer {
   }
 
   private async onDelivery(d: Delivery): Promise<void> {
+    const handedAt = Date.now();
     let event: SyncEvent;
     try {
       event = decodeEvent(d.data);
@@ -162,10 +194,16 @@ export class Synchronizer {
     if (!target) return; // LiveSynchronization removed: its events are moot
     const stats = this.stats.get(event.liveSync)!;
     const track = this.objects.get(event.liveSync)!;
+    const timings = this.timings.get(event.liveSync)!;
+    if (d.storedAt !== undefined) {
+      timings.add("publish", d.storedAt - Date.parse(event.observedAt));
+      timings.add("bus", handedAt - d.storedAt);
+    }
+    const clock = new EventClock(timings, this.writeSlots);
     const key = objectKey(event);
     const isApply = event.type !== "DELETED" && event.type !== "PRUNE";
     try {
-      const outcome = await this.mutex.run(key, () => this.apply(target, event));
+      const outcome = await this.mutex.run(key, () => this.apply(target, event, clock));
       if (outcome === "deleted") stats.deleted++;
       else if (outcome === "skipped") stats.skipped++;
       else if (outcome === "conflict") stats.conflicts++;
@@ -174,19 +212,28 @@ export class Synchronizer {
         stats.lastLagMs = Date.now() - Date.parse(event.observedAt);
       }
       track.failed.delete(key);
+      track.retrying.delete(key);
       if (outcome === "conflict") track.conflicts.add(key);
       else track.conflicts.delete(key);
       // After any outcome but a conflict, an applied event leaves the copy current.
       if (isApply && outcome !== "conflict") track.inSync.add(key);
       else track.inSync.delete(key);
     } catch (err) {
+      if (isTransient(err) && !(err instanceof PermanentError)) {
+        stats.lastTransientError = `${target.destination.name}: ${(err as Error).message}`;
+        track.retrying.add(key);
+        throw err;
+      }
+      track.retrying.delete(key);
       stats.lastError = `${key}: ${(err as Error).message}`;
-      if (err instanceof PermanentError || d.deliveryCount >= (this.opts.maxAttempts ?? 8)) {
+      if (err instanceof PermanentError || d.failedAttempts + 1 >= (this.opts.maxAttempts ?? 8)) {
         stats.failed++;
         track.failed.add(key);
         track.inSync.delete(key);
       }
       throw err;
+    } finally {
+      clock.done();
     }
   }
 
@@ -195,7 +242,11 @@ export class Synchronizer {
    * (409 on our precondition) is no reason to give up: the copy is re-read and the event
    * decided again, a few times here and then through redelivery. Exposed for tests.
    */
-  async apply(target: SyncTarget, event: SyncEvent): Promise<Outcome> {
+  async apply(
+    target: SyncTarget,
+    event: SyncEvent,
+    clock = new EventClock(new StageTimings()),
+  ): Promise<Outcome> {
     const info = await target.destination.discovery.resolve(event.gvr).catch((err: unknown) => {
       // A CRD installed in the destination after we looked: the next attempt looks again.
       if (err instanceof UnknownResourceError) target.destination.discovery.invalidate([event.gvr]);
@@ -204,7 +255,7 @@ export class Synchronizer {
     const cache = await this.copyCache(target.destination, info);
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await this.applyOnce(target, event, info, cache);
+        const outcome = await this.applyOnce(target, event, info, cache, clock);
         if (!this.tombstones.shared || !WRITES.has(outcome)) return outcome;
         const at = { destination: target.destination, info, cache, namespace: ns(info, event) };
         const undone = await undoIfDeletedMeanwhile(this.tombstones, event, at);
@@ -232,6 +283,7 @@ export class Synchronizer {
     event: SyncEvent,
     info: ResourceInfo,
     cache: CopyCache,
+    clock: EventClock,
   ): Promise<Outcome> {
     const { destination } = target;
     const namespace = info.namespaced ? event.namespace : undefined;
@@ -262,24 +314,27 @@ export class Synchronizer {
         }
         return "skipped";
       case "delete":
-        await deleteObject(destination.rest, info, namespace, event.name, {
-          uid: current!.metadata.uid,
-        });
+        await clock.write(() =>
+          deleteObject(destination.rest, info, namespace, event.name, {
+            uid: current!.metadata.uid,
+          }),
+        );
         cache.forget(namespace, event.name);
         return "deleted";
       case "create":
       case "update":
       case "replace": {
         if (!desired) throw new PermanentError(`${event.type} event cannot create an object`);
+        const write = (copy: CachedCopy | undefined) =>
+          clock.write(() => this.write(cache, destination, info, desired, copy));
         if (action === "replace") {
-          await this.deleteAndWait(destination, info, current!);
-          await this.write(cache, destination, info, desired, undefined);
+          await clock.write(() => this.deleteAndWait(destination, info, current!));
+          await write(undefined);
           return "replaced";
         }
         if (namespace) await this.namespaces.ensure(destination, namespace, event.liveSync);
-        const rv = action === "update" ? current!.metadata.resourceVersion : undefined;
         try {
-          await this.write(cache, destination, info, desired, rv);
+          await write(action === "update" ? current : undefined);
         } catch (err) {
           if (err instanceof CreateConflict) {
             // The cache had not seen an object someone else created: never touch it.
@@ -305,8 +360,8 @@ export class Synchronizer {
           // Immutable field changed in the source (Job template, Service clusterIP…): the copy
           // is ours, so replace it rather than fail forever.
           if (current && isImmutableFieldChange(err)) {
-            await this.deleteAndWait(destination, info, current);
-            await this.write(cache, destination, info, desired, undefined);
+            await clock.write(() => this.deleteAndWait(destination, info, current));
+            await write(undefined);
             return "replaced";
           }
           throw err;
@@ -317,32 +372,16 @@ export class Synchronizer {
     }
   }
 
-  /**
-   * Server-side apply. An update carries the copy's resourceVersion (optimistic lock). A create
-   * is not forced, so fields another manager set differently make it fail instead of taking
-   * over an object we did not create.
-   */
+  /** Creates the copy (no `copy`) or updates `copy`; what is written goes into the cache. */
   private async write(
     cache: CopyCache,
     destination: Cluster,
     info: ResourceInfo,
     obj: KubeObject,
-    rv: string | undefined,
+    copy: CachedCopy | undefined,
   ) {
-    try {
-      const written = await applyObject(destination.rest, info, obj, {
-        fieldManager: FIELD_MANAGER,
-        resourceVersion: rv,
-        force: rv !== undefined,
-      });
-      cache.record(written);
-    } catch (err) {
-      if (isConflict(err) && rv === undefined) throw new CreateConflict((err as Error).message);
-      // 409 on our precondition: someone (often a destination controller writing status) wrote
-      // the copy since we read it. The caller re-reads and decides again.
-      if (isConflict(err)) throw new CopyChanged((err as Error).message);
-      throw err;
-    }
+    if (!copy) cache.record(await createCopy(destination, info, obj));
+    else await updateCopy(destination, info, obj, copy, (o) => cache.record(o));
   }
 
   private async copyCache(destination: Cluster, info: ResourceInfo): Promise<CopyCache> {
@@ -373,16 +412,11 @@ export class Synchronizer {
   }
 }
 
+const DEFAULT_CONCURRENCY = 32;
 /** Outcomes that wrote the copy. */
 const WRITES = new Set<Outcome>(["created", "updated", "repaired", "replaced"]);
 
 const ns = (info: ResourceInfo, e: SyncEvent) => (info.namespaced ? e.namespace : undefined);
-
-/** A create that met fields another manager owns: something we did not create is there. */
-class CreateConflict extends Error {}
-
-/** An update whose resourceVersion precondition failed: the copy changed since we read it. */
-class CopyChanged extends Error {}
 
 /** Re-read-and-decide rounds within one delivery before handing the event back to the bus. */
 const REREADS_PER_DELIVERY = 5;
@@ -391,4 +425,5 @@ interface ObjectSets {
   inSync: Set<string>;
   failed: Set<string>;
   conflicts: Set<string>;
+  retrying: Set<string>;
 }

@@ -9,7 +9,9 @@
 
 {{/* The JetStream URL every component connects to. */}}
 {{- define "livesync.natsUrl" -}}
-{{- if and .Values.nats.deploy (gt (int .Values.nats.replicas) 1) -}}
+{{- if and .Values.nats.deploy .Values.nats.serviceIP -}}
+{{- printf "nats://%s:4222" .Values.nats.serviceIP -}}
+{{- else if and .Values.nats.deploy (gt (int .Values.nats.replicas) 1) -}}
 {{- $urls := list -}}
 {{- range $i := until (int .Values.nats.replicas) -}}
 {{- $urls = append $urls (printf "nats://livesync-nats-%d.livesync-nats.%s.svc:4222" $i $.Release.Namespace) -}}

@@ -18,10 +18,8 @@ export async function startPrometheus(
 ): Promise<{ url: string; targetsDir: string; process: StartedProcess }> {
   const port = await freePort();
   const targetsDir = join(dir, "targets");
-  for (const sub of [targetsDir, join(dir, "rules"), join(dir, "jobs")])
-    mkdirSync(sub, { recursive: true });
-  writeFileSync(join(dir, "self-port"), String(port));
-  writeConfig(dir);
+  for (const sub of ["targets", "rules", "jobs"]) mkdirSync(join(dir, sub), { recursive: true });
+  writeConfig(dir, port);
   const proc = registry.start({
     component: "prometheus",
     binary,
@@ -40,8 +38,7 @@ export async function startPrometheus(
 
 // Prometheus 2.42 (Debian's) has no scrape_config_files: extra jobs are JSON fragments in
 // jobs/ spliced into the one configuration file (YAML is a superset of JSON).
-function writeConfig(dir: string): void {
-  const port = readFileSync(join(dir, "self-port"), "utf8").trim();
+function writeConfig(dir: string, port: number | string): void {
   const jobsDir = join(dir, "jobs");
   const jobs = readdirSync(jobsDir)
     .filter((f) => f.endsWith(".json"))
@@ -76,9 +73,15 @@ export interface PrometheusHandle {
   targetsDir?: string;
 }
 
+// Job names such as serviceMonitor/<ns>/<name> are not file names.
+const jobFile = (dir: string, job: string) =>
+  join(dir, "jobs", `${job.replace(/[^\w.-]/g, "_")}.json`);
+
 function prometheusDir(prometheus: PrometheusHandle): string {
   if (!prometheus.targetsDir) throw new Error("this Prometheus was not started by the testkit");
-  return dirname(prometheus.targetsDir);
+  const dir = dirname(prometheus.targetsDir);
+  for (const sub of ["jobs", "rules"]) mkdirSync(join(dir, sub), { recursive: true });
+  return dir;
 }
 
 /**
@@ -90,8 +93,8 @@ export async function addScrapeJob(
   job: { job_name: string } & Record<string, unknown>,
 ): Promise<void> {
   const dir = prometheusDir(prometheus);
-  writeFileSync(join(dir, "jobs", `${job.job_name}.json`), JSON.stringify(job));
-  writeConfig(dir);
+  writeFileSync(jobFile(dir, job.job_name), JSON.stringify(job));
+  writeConfig(dir, new URL(prometheus.url).port);
   await reload(prometheus);
 }
 
@@ -101,8 +104,8 @@ export async function removeScrapeJob(
   jobName: string,
 ): Promise<void> {
   const dir = prometheusDir(prometheus);
-  rmSync(join(dir, "jobs", `${jobName}.json`), { force: true });
-  writeConfig(dir);
+  rmSync(jobFile(dir, jobName), { force: true });
+  writeConfig(dir, new URL(prometheus.url).port);
   await reload(prometheus);
 }
 
@@ -127,6 +130,7 @@ export async function loadAlertRules(
     throw new Error(`promtool check rules refused ${name}: ${e.stdout ?? ""}${e.stderr ?? ""}`);
   }
   renameSync(candidate, file);
+  writeConfig(dir, new URL(prometheus.url).port);
   await reload(prometheus);
 }
 
