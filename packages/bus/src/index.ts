@@ -1,3 +1,5 @@
 export * from "./bus.js";
 export { InProcessBus } from "./in-process.js";
 export { JetStreamBus, type JetStreamBusOptions } from "./jetstream.js";
+export * from "./connection.js";
+export * from "./permissions.js";

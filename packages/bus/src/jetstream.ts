@@ -22,6 +22,8 @@ import {
   type EventBus,
   type Subscription,
 } from "./bus.js";
+import { awaitStreams } from "./await-streams.js";
+import { connectOptions, type NatsAuth } from "./connection.js";
 import { OutOfBandPayloads, referenceOf, withReference } from "./payloads.js";
 
 export interface JetStreamBusOptions {
@@ -40,6 +42,13 @@ export interface JetStreamBusOptions {
    * PayloadTooLargeError. Messages above the server's max_payload travel out of band.
    */
   maxMessageBytes?: number;
+  /** User and password or .creds, TLS files (connection.ts). */
+  auth?: NatsAuth;
+  /**
+   * Create or update the streams and the payload bucket (default true). A least-privilege
+   * credential cannot: it waits for them to exist (the controller creates them).
+   */
+  provision?: boolean;
 }
 
 const DEAD_LETTER_STREAM_SUFFIX = "_DEADLETTER";
@@ -69,18 +78,23 @@ export class JetStreamBus implements EventBus {
       dedupeWindowMs: 10 * 60_000,
       ackWaitMs: 30_000,
       maxMessageBytes: 16 * 1024 * 1024,
+      auth: {},
+      provision: true,
       ...options,
     };
-    const nc = await connect({ servers: opts.url, name: "livesync", maxReconnectAttempts: -1 });
+    const nc = await connect(connectOptions(opts.url, opts.auth));
     const jsm = await jetstreamManager(nc);
+    if (!opts.provision)
+      await awaitStreams(jsm, [opts.stream, `${opts.stream}${DEAD_LETTER_STREAM_SUFFIX}`]);
     const payloads = await OutOfBandPayloads.open(nc, jsm, {
       bucket: `${opts.stream}${PAYLOAD_BUCKET_SUFFIX}`,
       ttlMs: opts.maxAgeMs,
       dedupeWindowMs: opts.dedupeWindowMs,
       maxBytes: opts.maxMessageBytes,
+      create: opts.provision,
     });
     const bus = new JetStreamBus(nc, jsm, jetstream(nc), payloads, opts);
-    await bus.ensureStreams();
+    if (opts.provision) await bus.ensureStreams();
     return bus;
   }
 

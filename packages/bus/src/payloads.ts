@@ -21,6 +21,8 @@ export interface OutOfBandOptions {
   dedupeWindowMs: number;
   /** Larger messages are refused with PayloadTooLargeError. */
   maxBytes: number;
+  /** Create the bucket (or bring its TTL in step); false opens an existing one as it is. */
+  create?: boolean;
 }
 
 /** What to publish for one message: its data inline, or an empty body and a reference. */
@@ -47,6 +49,9 @@ export class OutOfBandPayloads {
     jsm: JetStreamManager,
     opts: OutOfBandOptions,
   ): Promise<OutOfBandPayloads> {
+    if (opts.create === false) {
+      return new OutOfBandPayloads(nc, await new Objm(nc).open(opts.bucket), opts);
+    }
     const ttl = nanos(opts.ttlMs);
     const store = await new Objm(nc).create(opts.bucket, { ttl, storage: StorageType.File });
     // create() opens an existing bucket as it is: keep its TTL in step with the stream's max age.

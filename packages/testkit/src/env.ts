@@ -7,11 +7,17 @@ export interface TestEnvironment {
   /** "binaries" (started here), "external" (user-supplied), or "containers" (testcontainers). */
   provider: Provider;
   clusters: Record<string, ClusterEndpoint>;
-  nats: { url: string };
+  nats: { url: string; auth?: NatsAuthInfo };
   s3: S3Endpoint;
   prometheus: { url: string; targetsDir?: string };
   /** The etcd every started cluster shares (absent for external clusters). */
   etcd?: { url: string };
+}
+
+/** A NATS that requires TLS and a password: its CA and each user's password. */
+export interface NatsAuthInfo {
+  caFile: string;
+  users: Record<string, { user: string; password: string }>;
 }
 
 export type Provider = "binaries" | "external" | "containers";

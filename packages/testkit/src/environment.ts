@@ -6,7 +6,7 @@ import { KubeConfig, VersionApi } from "@kubernetes/client-node";
 import { ensureBinaries, type Binaries } from "./binaries.js";
 import { startEtcd } from "./components/etcd.js";
 import { startCluster } from "./components/kube.js";
-import { startNats } from "./components/nats.js";
+import { startNats, type NatsAuthSetup } from "./components/nats.js";
 import { startPrometheus } from "./components/prometheus.js";
 import { s3Client, startS3, TESTENV_REGION } from "./components/s3.js";
 import {
@@ -39,11 +39,18 @@ export function clusterNames(env = process.env): string[] {
  * Brings the test environment up, or reuses the one `.testenv/env.json` describes when all of
  * its endpoints answer. Anything that fails to start is stopped again before the error is thrown.
  */
-export async function up(opts: { fresh?: boolean; dir?: string } = {}): Promise<UpResult> {
+export async function up(opts: UpOptions = {}): Promise<UpResult> {
   const dir = opts.dir ?? testenvDir();
   // Test runs, benchmarks and the demo may start at the same moment: one starts, the others
   // then find its env.json and reuse it.
-  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false));
+  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false, opts.natsAuth));
+}
+
+export interface UpOptions {
+  fresh?: boolean;
+  dir?: string;
+  /** NATS requires TLS and these users' passwords (`pnpm testenv up --nats-auth`). */
+  natsAuth?: NatsAuthSetup;
 }
 
 async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
@@ -67,24 +74,38 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function upLocked(dir: string, fresh: boolean): Promise<UpResult> {
+async function upLocked(
+  dir: string,
+  fresh: boolean,
+  natsAuth: NatsAuthSetup | undefined,
+): Promise<UpResult> {
   const began = Date.now();
   const existing = readEnvFile(dir);
   const hasClusters = (e: TestEnvironment) => clusterNames().every((n) => e.clusters[n]);
-  if (existing && !fresh && hasClusters(existing) && (await unhealthy(existing)).length === 0) {
+  const sameNats = (e: TestEnvironment) => !e.nats.auth === !natsAuth;
+  if (
+    existing &&
+    !fresh &&
+    hasClusters(existing) &&
+    sameNats(existing) &&
+    (await unhealthy(existing)).length === 0
+  ) {
     return { env: existing, startedHere: false, seconds: (Date.now() - began) / 1000 };
   }
   await down({ dir });
   mkdirSync(dir, { recursive: true });
   const plan = planEnvironment({ env: process.env, dockerAvailable: await dockerAvailable() });
   let env: TestEnvironment;
+  if (natsAuth && plan.nats !== "binaries") {
+    throw new Error("NATS with authentication is started from the nats-server binary only");
+  }
   if (Object.values(plan).includes("containers")) {
     const { startWithContainers } = await import("./containers.js");
     env = await startWithContainers(plan, dir, clusterNames());
   } else {
     const registry = new ProcessRegistry(join(dir, "pids"));
     try {
-      env = await startWithBinaries(plan, dir, registry);
+      env = await startWithBinaries(plan, dir, registry, natsAuth);
     } catch (err) {
       await registry.stopAll();
       throw err;
@@ -98,6 +119,7 @@ async function startWithBinaries(
   plan: Plan,
   dir: string,
   registry: ProcessRegistry,
+  natsAuth?: NatsAuthSetup,
 ): Promise<TestEnvironment> {
   const bins: Binaries | undefined = Object.values(plan).includes("binaries")
     ? ensureBinaries({ prometheus: plan.prometheus === "binaries" })
@@ -108,7 +130,11 @@ async function startWithBinaries(
   const etcd =
     plan.clusters === "binaries" ? startEtcd(registry, bins!.etcd, join(dir, "etcd")) : undefined;
   const [nats, s3, prometheus, etcdUrl] = await Promise.all([
-    need("nats", (b) => startNats(registry, b.natsServer, join(dir, "nats")), externalNats),
+    need(
+      "nats",
+      (b) => startNats(registry, b.natsServer, join(dir, "nats"), natsAuth),
+      externalNats,
+    ),
     need(
       "s3",
       (b) => startS3(registry, b.s3Server, join(dir, "s3")),
@@ -144,14 +170,14 @@ async function startWithBinaries(
   return {
     provider: plan.clusters === "external" ? "external" : "binaries",
     clusters,
-    nats: { url: nats.url },
+    nats: { url: nats.url, ...(nats.auth ? { auth: nats.auth } : {}) },
     s3: s3.s3,
     prometheus: { url: prometheus.url, targetsDir: prometheus.targetsDir },
     ...(etcdUrl ? { etcd: { url: etcdUrl } } : {}),
   };
 }
 
-function externalNats() {
+function externalNats(): TestEnvironment["nats"] {
   return { url: process.env.LIVESYNC_NATS_URL! };
 }
 

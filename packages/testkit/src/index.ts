@@ -10,3 +10,6 @@ export { auditedWrites, type AuditedRequest } from "./audit.js";
 export { READER_USER } from "./components/kube.js";
 export { helmBinary } from "./binaries.js";
 export { startPrivateCluster, type PrivateCluster } from "./private-cluster.js";
+export { startPrivateNats, type PrivateNats } from "./private-nats.js";
+export type { NatsAuthSetup, NatsUserPermissions } from "./components/nats.js";
+export type { UpOptions } from "./environment.js";

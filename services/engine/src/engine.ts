@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { Archiver, ARCHIVER_DURABLE } from "@livesync/archiver";
-import { InProcessBus, JetStreamBus, type EventBus } from "@livesync/bus";
+import { Archiver } from "@livesync/archiver";
+import type { EventBus } from "@livesync/bus";
 import type { ReconcileReport } from "@livesync/reconciler";
 import { FIELD_MANAGER } from "@livesync/core";
 import { NamespaceEnsurer, SYNCHRONIZER_DURABLE, Synchronizer } from "@livesync/synchronizer";
+import { busNames, openBus, type BusOptions } from "./bus.js";
 import { objectKey as keyOf } from "@livesync/api";
 import {
   COMPONENTS,
@@ -37,11 +38,7 @@ export interface LiveSyncStatus {
   problems: string[];
 }
 
-export interface EngineOptions {
-  /** NATS with JetStream; without it an in-process bus is used. */
-  natsUrl?: string;
-  /** JetStream stream name (default LIVESYNC_EVENTS). */
-  stream?: string;
+export interface EngineOptions extends BusOptions {
   /** Seconds before a standby events-listener takes over from a silent one (default 15). */
   leaseDurationSeconds?: number;
   /** Delay of the first reconcile pass after this process starts leading (default 10 s). */
@@ -87,17 +84,9 @@ export class Engine {
   }
 
   static async start(manifests: EngineManifests, opts: EngineOptions = {}): Promise<Engine> {
-    // A separate stream (and subject space) per name lets several engines share one NATS.
-    const stream = opts.stream ?? "LIVESYNC_EVENTS";
-    const subjectPrefix = opts.stream ? `livesync.${opts.stream.toLowerCase()}` : "livesync.events";
-    const bus = opts.natsUrl
-      ? await JetStreamBus.connect({ url: opts.natsUrl, stream, subjects: [`${subjectPrefix}.>`] })
-      : new InProcessBus();
-    // The durable consumers exist before anything is published, so nothing is missed, whichever
-    // pod starts first.
-    await bus.ensureConsumer(SYNCHRONIZER_DURABLE);
-    await bus.ensureConsumer(ARCHIVER_DURABLE);
     const components = new Set(opts.components ?? COMPONENTS);
+    const { subjectPrefix } = busNames(opts.stream);
+    const bus = await openBus(opts, components);
     const synchronizer = components.has("synchronizer")
       ? new Synchronizer(bus, { concurrency: opts.syncConcurrency })
       : undefined;

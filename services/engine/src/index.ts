@@ -1,3 +1,4 @@
 export * from "./engine.js";
 export * from "./manifests.js";
 export * from "./metrics.js";
+export { busNames, provisionBus, type BusOptions } from "./bus.js";
