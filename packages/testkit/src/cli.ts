@@ -1,58 +1,7 @@
 #!/usr/bin/env -S npx tsx
-import { down, status, up } from "./environment.js";
-import { envFile, testenvDir } from "./env.js";
+import { runTestenvCli } from "./cli-main.js";
 
-const usage = `usage: testenv <up|down|status> [--fresh]
-  up      start source and destination clusters, NATS JetStream, S3 and Prometheus
-          (or reuse the live ones .testenv/env.json describes); --fresh restarts them
-  down    stop everything 'up' started; logs stay under .testenv/
-  status  what runs and whether it answers`;
-
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case "up": {
-      const result = await up({ fresh: rest.includes("--fresh") });
-      const verb = result.startedHere ? "started" : "reused";
-      console.log(`testenv ${verb} in ${result.seconds.toFixed(1)} s: ${envFile()}`);
-      for (const [name, c] of Object.entries(result.env.clusters)) {
-        console.log(`  cluster ${name.padEnd(12)} ${c.server}  (KUBECONFIG=${c.kubeconfig})`);
-      }
-      console.log(`  nats                 ${result.env.nats.url}`);
-      console.log(
-        `  s3                   ${result.env.s3.endpoint} bucket ${result.env.s3.bucket}`,
-      );
-      console.log(`  prometheus           ${result.env.prometheus.url}`);
-      return 0;
-    }
-    case "down":
-      await down();
-      console.log(`testenv stopped (logs in ${testenvDir()})`);
-      return 0;
-    case "status": {
-      const s = await status();
-      if (!s.env && s.processes.length === 0) {
-        console.log("testenv is not running");
-        return 1;
-      }
-      for (const c of s.components) {
-        const mark = c.healthy ? "ok  " : "DOWN";
-        console.log(
-          `${mark} ${c.component.padEnd(20)} ${c.endpoint}${c.detail ? `  ${c.detail}` : ""}`,
-        );
-      }
-      for (const p of s.processes) {
-        console.log(`${p.alive ? "pid " : "dead"} ${String(p.pid).padEnd(8)} ${p.component}`);
-      }
-      return s.components.every((c) => c.healthy) && s.processes.every((p) => p.alive) ? 0 : 1;
-    }
-    default:
-      console.error(usage);
-      return 2;
-  }
-}
-
-main(process.argv.slice(2)).then(
+runTestenvCli(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);

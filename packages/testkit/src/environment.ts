@@ -82,7 +82,8 @@ async function upLocked(
   const began = Date.now();
   const existing = readEnvFile(dir);
   const hasClusters = (e: TestEnvironment) => clusterNames().every((n) => e.clusters[n]);
-  const sameNats = (e: TestEnvironment) => !e.nats.auth === !natsAuth;
+  // Asked for a secured NATS, a plain one will not do; not asked, whichever runs is reused.
+  const sameNats = (e: TestEnvironment) => !natsAuth || !!e.nats.auth;
   if (
     existing &&
     !fresh &&

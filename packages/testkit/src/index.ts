@@ -13,3 +13,4 @@ export { startPrivateCluster, type PrivateCluster } from "./private-cluster.js";
 export { startPrivateNats, type PrivateNats } from "./private-nats.js";
 export type { NatsAuthSetup, NatsUserPermissions } from "./components/nats.js";
 export type { UpOptions } from "./environment.js";
+export { runTestenvCli, type TestenvCliOptions } from "./cli-main.js";

@@ -7,6 +7,9 @@ import { parseArgs } from "node:util";
 import {
   Engine,
   loadManifests,
+  NATS_AUTH_FLAGS,
+  NATS_AUTH_USAGE,
+  natsAuthFrom,
   registerEngineMetrics,
   type LiveSyncStatus,
 } from "@livesync/engine";
@@ -24,7 +27,8 @@ const usage = `usage:
                                   run the operator against a management cluster
                                   (livesync operator --help lists its flags)
   livesync backup create|list|describe|export|verify|delete …   point-in-time backups
-  livesync restore create|describe …                             restore a backup into a cluster`;
+  livesync restore create|describe …                             restore a backup into a cluster
+${NATS_AUTH_USAGE}`;
 
 /** Commands with flags of their own, given everything after their name. */
 const commands = new Map<string, (argv: string[]) => Promise<number>>([
@@ -48,6 +52,7 @@ async function runOrValidate(argv: string[]): Promise<number> {
     options: {
       file: { type: "string", short: "f", multiple: true },
       nats: { type: "string" },
+      ...NATS_AUTH_FLAGS,
       stream: { type: "string" },
       "metrics-port": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -77,7 +82,11 @@ async function runOrValidate(argv: string[]): Promise<number> {
     return 1;
   }
   const log = createLogger("livesync");
-  const engine = await Engine.start(manifests, { natsUrl: values.nats, stream: values.stream });
+  const engine = await Engine.start(manifests, {
+    natsUrl: values.nats,
+    natsAuth: natsAuthFrom(values),
+    stream: values.stream,
+  });
   log.info(
     { liveSyncs: manifests.liveSyncs.length, bus: values.nats ? "jetstream" : "in-process" },
     "started",

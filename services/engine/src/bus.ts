@@ -5,6 +5,14 @@
  */
 import { ARCHIVER_DURABLE } from "@livesync/archiver";
 import { InProcessBus, JetStreamBus, type EventBus, type NatsAuth } from "@livesync/bus";
+
+export {
+  NATS_AUTH_FLAGS,
+  NATS_AUTH_USAGE,
+  natsAuthFrom,
+  natsPermissions,
+  type NatsAuth,
+} from "@livesync/bus";
 import { SYNCHRONIZER_DURABLE } from "@livesync/synchronizer";
 import type { Component } from "./live-sync-runtime.js";
 

@@ -4,7 +4,14 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { COMPONENTS, registerEngineMetrics, type Component } from "@livesync/engine";
+import {
+  COMPONENTS,
+  NATS_AUTH_FLAGS,
+  NATS_AUTH_USAGE,
+  natsAuthFrom,
+  registerEngineMetrics,
+  type Component,
+} from "@livesync/engine";
 import { Cluster } from "@livesync/kube";
 import { createLogger, startTelemetryIfAsked } from "@livesync/telemetry";
 import { Operator } from "./operator.js";
@@ -20,7 +27,9 @@ const usage = `usage: livesync operator [--kubeconfig <management-kubeconfig>] [
                  (in --namespace, or LIVESYNC_LEASE_NAMESPACE, default "default")
   --recovery-concurrency N  objects a TaskRun recovers at once (default 16)
   --backup-concurrency N    Backups the controller runs at once (default 2)
-  --metrics-port /metrics, /healthz, /readyz (host LIVESYNC_METRICS_HOST, default 127.0.0.1)`;
+  --metrics-port /metrics, /healthz, /readyz (host LIVESYNC_METRICS_HOST, default 127.0.0.1)
+${NATS_AUTH_USAGE}
+  With a NATS credential only the controller creates the streams; the others wait for them.`;
 
 function parseComponents(list: string | undefined): { controller: boolean; services: Component[] } {
   const names = (list ?? ROLES.join(","))
@@ -44,6 +53,7 @@ export async function runOperator(argv: string[]): Promise<number> {
       kubeconfig: { type: "string" },
       namespace: { type: "string" },
       nats: { type: "string" },
+      ...NATS_AUTH_FLAGS,
       components: { type: "string" },
       "leader-elect": { type: "boolean" },
       "metrics-port": { type: "string" },
@@ -57,6 +67,9 @@ export async function runOperator(argv: string[]): Promise<number> {
     return 0;
   }
   const { controller, services } = parseComponents(values.components);
+  const natsAuth = natsAuthFrom(values);
+  // A least-privilege credential may not create streams: that is the controller's.
+  const provisionBus = controller || !(natsAuth.user || natsAuth.credsFile);
   const log = createLogger("livesync-operator");
   const management = values.kubeconfig
     ? await Cluster.fromKubeConfigYaml("management", readFileSync(values.kubeconfig, "utf8"))
@@ -66,7 +79,7 @@ export async function runOperator(argv: string[]): Promise<number> {
     management,
     namespace: values.namespace,
     controller,
-    engineOptions: { natsUrl: values.nats, components: services },
+    engineOptions: { natsUrl: values.nats, natsAuth, provisionBus, components: services },
     leaderElection: values["leader-elect"] ? { namespace: leaseNamespace } : undefined,
     recoveryConcurrency: values["recovery-concurrency"]
       ? Number(values["recovery-concurrency"])
