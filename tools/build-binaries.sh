@@ -3,7 +3,8 @@
 # Idempotent and resumable: each binary is built only when missing from the versioned cache,
 # and a lock (flock) keeps parallel callers (test workers, CI, demo) from building twice.
 #
-# Usage: tools/build-binaries.sh [component...]   components: k8s nats s3 helm (default: all)
+# Usage: tools/build-binaries.sh [component...]   components: k8s node nats s3 helm (default: all)
+# (node: kubelet, kube-scheduler, kube-proxy, for a test environment with a real node)
 # Prints the cache directory on the last line of stdout.
 set -euo pipefail
 
@@ -33,17 +34,22 @@ build() { # <module dir> <output name> <package> [ldflags]
 }
 
 components=("$@")
-[ $# -eq 0 ] && components=(k8s nats s3 helm)
+[ $# -eq 0 ] && components=(k8s node nats s3 helm)
 want() { local c; for c in "${components[@]}"; do [ "$c" = "$1" ] && return 0; done; return 1; }
 
 exec 9>"$bin/.build.lock"
 flock 9
 
+kv="-X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(echo "$K8S_VERSION" | cut -d. -f2)"
 if want k8s; then
-  kv="-X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(echo "$K8S_VERSION" | cut -d. -f2)"
   build k8sbin "etcd-$ETCD_VERSION" go.etcd.io/etcd/server/v3
   build k8sbin "kube-apiserver-$K8S_VERSION" k8s.io/kubernetes/cmd/kube-apiserver "$kv"
   build k8sbin "kube-controller-manager-$K8S_VERSION" k8s.io/kubernetes/cmd/kube-controller-manager "$kv"
+fi
+if want node; then
+  build k8sbin "kubelet-$K8S_VERSION" k8s.io/kubernetes/cmd/kubelet "$kv"
+  build k8sbin "kube-scheduler-$K8S_VERSION" k8s.io/kubernetes/cmd/kube-scheduler "$kv"
+  build k8sbin "kube-proxy-$K8S_VERSION" k8s.io/kubernetes/cmd/kube-proxy "$kv"
 fi
 if want nats; then
   build natsbin "nats-server-$NATS_VERSION" github.com/nats-io/nats-server/v2
@@ -68,6 +74,9 @@ cat > "$bin/manifest.json.tmp" <<JSON
   "etcd": "$bin/etcd-$ETCD_VERSION",
   "kubeApiserver": "$bin/kube-apiserver-$K8S_VERSION",
   "kubeControllerManager": "$bin/kube-controller-manager-$K8S_VERSION",
+  "kubelet": "$bin/kubelet-$K8S_VERSION",
+  "kubeScheduler": "$bin/kube-scheduler-$K8S_VERSION",
+  "kubeProxy": "$bin/kube-proxy-$K8S_VERSION",
   "natsServer": "$bin/nats-server-$NATS_VERSION",
   "s3Server": "$bin/versitygw-$S3_VERSION",
   "helm": "$bin/helm-$HELM_VERSION",

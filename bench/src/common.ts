@@ -75,6 +75,16 @@ export function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
+/** `--name a,b,c` as numbers, or `fallback`. */
+export function argList(name: string, fallback: number[]): number[] {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const list = (process.argv[i + 1] ?? "").split(",").map(Number);
+  if (list.some((n) => !Number.isFinite(n) || n <= 0))
+    throw new Error(`--${name}: expected positive numbers separated by commas`);
+  return list;
+}
+
 export const readText = (f: string) => readFileSync(f, "utf8");
 
 export { CONFIGMAPS } from "@livesync/kube";

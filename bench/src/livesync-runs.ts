@@ -2,41 +2,11 @@
  * livesync's backups and restores as the benches time them: each in a process of its own
  * (livesync-child.ts), whose peak RSS is sampled from outside.
  */
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BackupStatus, RestoreStatus } from "@livesync/api";
 import { BUCKET_NAME } from "@livesync/engine/testing";
 import { benchLabels, SEEDED_RESOURCES, type SeedPlan } from "./backup-common.js";
-
-interface ChildRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  peakRssMB: number;
-}
-
-/** Runs `cmd args`, sampling its peak RSS (the kernel's VmHWM, so a sample misses nothing). */
-async function measuredChild(cmd: string, args: string[]): Promise<ChildRun> {
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  let peakKB = 0;
-  const sample = () => {
-    try {
-      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-      peakKB = Math.max(peakKB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-    } catch {
-      // The process has exited.
-    }
-  };
-  const timer = setInterval(sample, 50);
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  clearInterval(timer);
-  return { code, stdout, stderr, peakRssMB: Math.round(peakKB / 1024) };
-}
+import { measuredChild } from "./processes.js";
 
 /** livesync-child.ts `what` NAME SPEC: its {seconds, status} and peak RSS, or why it failed. */
 async function livesyncChild<S>(

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 // `pnpm bench <name> [--option value …]`: runs one benchmark, prints JSON.
-const benchmarks = ["initial-sync", "lag", "reconcile", "recovery", "backup", "restore"];
+const benchmarks = ["initial-sync", "lag", "scale", "reconcile", "recovery", "backup", "restore"];
 const name = process.argv[2];
 if (!name || !benchmarks.includes(name)) {
   console.error(`usage: pnpm bench <${benchmarks.join("|")}> [--objects N …]`);

@@ -1,4 +1,5 @@
-// Wrapper module: builds kube-apiserver, kube-controller-manager and etcd from the Go module proxy.
+// Wrapper module: builds kube-apiserver, kube-controller-manager, etcd and a node's kubelet,
+// kube-scheduler and kube-proxy from the Go module proxy.
 // k8s.io/kubernetes requires its staging modules at v0.0.0; replaces only apply in the main module.
 module livesync.dev/tools/k8sbin
 
@@ -10,6 +11,9 @@ tool (
 	go.etcd.io/etcd/server/v3
 	k8s.io/kubernetes/cmd/kube-apiserver
 	k8s.io/kubernetes/cmd/kube-controller-manager
+	k8s.io/kubernetes/cmd/kube-proxy
+	k8s.io/kubernetes/cmd/kube-scheduler
+	k8s.io/kubernetes/cmd/kubelet
 )
 
 require (

@@ -19,7 +19,19 @@ export interface BucketClient {
   readonly bucket: string;
   /** The object's S3 user metadata, or undefined when there is no object at key. */
   head(key: string): Promise<Record<string, string> | undefined>;
-  put(key: string, body: string, metadata: Record<string, string>): Promise<void>;
+  /** head() and the object's ETag (the If-Match of a conditional write over it). */
+  stat(key: string): Promise<StoredObject | undefined>;
+  /**
+   * With a condition, a server that supports conditional writes refuses the write with a
+   * BucketError whose reason is "precondition failed" (isPreconditionFailed) when the object
+   * is not the one named; one that does not may ignore it (see probeConditionalWrites).
+   */
+  put(
+    key: string,
+    body: string,
+    metadata: Record<string, string>,
+    condition?: WriteCondition,
+  ): Promise<void>;
   get(key: string): Promise<string | undefined>;
   /** Every key under prefix (all pages). */
   list(prefix: string): Promise<string[]>;
@@ -33,6 +45,14 @@ export interface BucketClient {
   check(): Promise<void>;
   close(): void;
 }
+
+export interface StoredObject {
+  metadata: Record<string, string>;
+  etag?: string;
+}
+
+/** Write only over this ETag, or only where no object is. */
+export type WriteCondition = { ifMatch: string } | { ifNoneMatch: "*" };
 
 export interface BucketClientOptions {
   /** URL with scheme, e.g. "https://storage.googleapis.com" or "http://127.0.0.1:9000". */
@@ -141,10 +161,14 @@ class S3BucketClient implements BucketClient {
   }
 
   async head(key: string): Promise<Record<string, string> | undefined> {
+    return (await this.stat(key))?.metadata;
+  }
+
+  async stat(key: string): Promise<StoredObject | undefined> {
     return this.call(`HEAD ${key}`, async () => {
       try {
         const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-        return out.Metadata ?? {};
+        return { metadata: out.Metadata ?? {}, ...(out.ETag ? { etag: out.ETag } : {}) };
       } catch (err) {
         if (isNotFound(err)) return undefined;
         if (
@@ -157,7 +181,12 @@ class S3BucketClient implements BucketClient {
     });
   }
 
-  async put(key: string, body: string, metadata: Record<string, string>): Promise<void> {
+  async put(
+    key: string,
+    body: string,
+    metadata: Record<string, string>,
+    condition?: WriteCondition,
+  ): Promise<void> {
     await this.call(`PUT ${key}`, () =>
       this.s3.send(
         new PutObjectCommand({
@@ -166,6 +195,10 @@ class S3BucketClient implements BucketClient {
           Body: body,
           ContentType: "application/json",
           Metadata: metadata,
+          ...(condition && "ifMatch" in condition ? { IfMatch: condition.ifMatch } : {}),
+          ...(condition && "ifNoneMatch" in condition
+            ? { IfNoneMatch: condition.ifNoneMatch }
+            : {}),
         }),
       ),
     );

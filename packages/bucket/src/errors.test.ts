@@ -1,11 +1,32 @@
 import { describe, expect, it } from "vitest";
-import { BucketError, classifyBucketError, isTransientBucketError } from "./errors.js";
+import {
+  BucketError,
+  classifyBucketError,
+  isPreconditionFailed,
+  isTransientBucketError,
+} from "./errors.js";
 
 const sdk = (name: string, status: number, message = `${name} message`) =>
   Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 const net = (code: string, message: string) => Object.assign(new Error(message), { code });
 
 describe("classifyBucketError", () => {
+  it("a refused conditional write (412, or AWS's 409 for racing ones) means: decide again", () => {
+    for (const err of [
+      sdk("PreconditionFailed", 412),
+      sdk("ConditionalRequestConflict", 409),
+      sdk("Unknown", 412),
+    ]) {
+      expect(classifyBucketError(err)).toMatchObject({
+        reason: "precondition failed",
+        transient: true,
+      });
+      expect(isPreconditionFailed(BucketError.from("bucket b", err, "PUT k"))).toBe(true);
+    }
+    expect(isPreconditionFailed(sdk("NoSuchKey", 404))).toBe(false);
+    expect(isPreconditionFailed(sdk("Conflict", 409))).toBe(false);
+  });
+
   it("network trouble, 5xx and throttling are transient", () => {
     expect(classifyBucketError(net("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:1"))).toEqual({
       reason: "unreachable",

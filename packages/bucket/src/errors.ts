@@ -8,6 +8,8 @@ export type BucketErrorReason =
   | "wrong region or endpoint"
   | "throttled"
   | "server error"
+  /** A conditional write (If-Match / If-None-Match) met another writer's object: decide again. */
+  | "precondition failed"
   | "error";
 
 const NETWORK_CODES = new Set([
@@ -37,6 +39,7 @@ const REGION_CODES = new Set([
   "AuthorizationHeaderMalformed",
   "IllegalLocationConstraintException",
 ]);
+const PRECONDITION_CODES = new Set(["PreconditionFailed", "ConditionalRequestConflict"]);
 const THROTTLE_CODES = new Set([
   "SlowDown",
   "Throttling",
@@ -99,6 +102,10 @@ export function classifyBucketError(err: unknown): {
     return { reason: "access denied", transient: false, detail };
   }
   if (name === "NoSuchBucket") return { reason: "no such bucket", transient: false, detail };
+  // 409 ConditionalRequestConflict: AWS's answer to two conditional writes racing on one key.
+  if (PRECONDITION_CODES.has(name) || status === 412) {
+    return { reason: "precondition failed", transient: true, detail };
+  }
   if (REGION_CODES.has(name) || status === 301) {
     return { reason: "wrong region or endpoint", transient: false, detail };
   }
@@ -108,6 +115,11 @@ export function classifyBucketError(err: unknown): {
   if (status !== undefined && status >= 500)
     return { reason: "server error", transient: true, detail };
   return { reason: "error", transient: false, detail };
+}
+
+/** A conditional write refused because the object is not (or no longer) the one we read. */
+export function isPreconditionFailed(err: unknown): boolean {
+  return classifyBucketError(err).reason === "precondition failed";
 }
 
 /** Network errors, 5xx and throttling: yes. Credentials, missing bucket, bad requests: no. */

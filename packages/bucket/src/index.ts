@@ -4,3 +4,4 @@
 export * from "./errors.js";
 export * from "./client.js";
 export * from "./credentials.js";
+export * from "./conditional.js";

@@ -11,6 +11,10 @@ export interface Binaries {
   s3Server: string;
   /** The helm CLI: the chart tests run helm lint and helm template. */
   helm: string;
+  /** A node's components: present in the manifest once built (`ensureBinaries({ node: true })`). */
+  kubelet?: string;
+  kubeScheduler?: string;
+  kubeProxy?: string;
   prometheus: string;
   versions: Record<string, string>;
 }
@@ -20,8 +24,9 @@ export interface Binaries {
  * tools/build-binaries.sh, which caches by version outside the repo and holds a lock, so
  * parallel callers wait for one build instead of racing.
  */
-export function ensureBinaries(opts: { prometheus: boolean }): Binaries {
-  return { ...build([]), prometheus: opts.prometheus ? findPrometheus() : "" };
+export function ensureBinaries(opts: { prometheus: boolean; node?: boolean }): Binaries {
+  const components = ["k8s", "nats", "s3", "helm", ...(opts.node ? ["node"] : [])];
+  return { ...build(components), prometheus: opts.prometheus ? findPrometheus() : "" };
 }
 
 /** The helm binary, built on first use (only helm: a chart test needs nothing else). */

@@ -1,10 +1,98 @@
 #!/usr/bin/env -S npx tsx
-import { runTestenvCli } from "./cli-main.js";
+import { pathToFileURL } from "node:url";
+import type { NatsAuthSetup } from "./components/nats.js";
+import { down, status, up } from "./environment.js";
+import { envFile, testenvDir } from "./env.js";
 
-runTestenvCli(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node] [--nats-auth]
+  up      start source and destination clusters, NATS JetStream, S3 and Prometheus
+          (or reuse the live ones .testenv/env.json describes); --fresh restarts them;
+          --node gives the management cluster a real node (containerd, kubelet; root only);
+          --nats-auth: NATS requires TLS and a password per livesync component, each with
+          its least-privilege permissions (users and CA in env.json)
+  chart   install or upgrade the Helm chart into the management cluster's node
+          (namespace livesync-system) with the local images; waits until its pods are Ready
+  down    stop everything 'up' started; logs stay under .testenv/
+  status  what runs and whether it answers`;
+
+export interface TestenvCliOptions {
+  /** The users and permissions of a secured NATS: livesync's own (the testkit knows no roles). */
+  natsAuth?: () => NatsAuthSetup;
+}
+
+/** `testenv <command>`; returns the exit code. */
+export async function runTestenvCli(argv: string[], opts: TestenvCliOptions = {}): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "up": {
+      if (rest.includes("--nats-auth") && !opts.natsAuth) {
+        console.error("--nats-auth: run it as `pnpm testenv up --nats-auth` (scripts/testenv.ts)");
+        return 2;
+      }
+      const result = await up({
+        fresh: rest.includes("--fresh"),
+        ...(rest.includes("--node") ? { node: true } : {}),
+        ...(rest.includes("--nats-auth") ? { natsAuth: opts.natsAuth!() } : {}),
+      });
+      const verb = result.startedHere ? "started" : "reused";
+      console.log(`testenv ${verb} in ${result.seconds.toFixed(1)} s: ${envFile()}`);
+      for (const [name, c] of Object.entries(result.env.clusters)) {
+        console.log(`  cluster ${name.padEnd(12)} ${c.server}  (KUBECONFIG=${c.kubeconfig})`);
+      }
+      console.log(`  nats                 ${result.env.nats.url}`);
+      const auth = result.env.nats.auth;
+      if (auth) {
+        console.log(`                       TLS CA ${auth.caFile}; users (passwords in env.json):`);
+        console.log(`                       ${Object.keys(auth.users).join(", ")}`);
+      }
+      console.log(
+        `  s3                   ${result.env.s3.endpoint} bucket ${result.env.s3.bucket}`,
+      );
+      console.log(`  prometheus           ${result.env.prometheus.url}`);
+      const node = result.env.node;
+      if (node)
+        console.log(`  node                 ${node.name} (${node.address}, pods ${node.podCIDR})`);
+      return 0;
+    }
+    case "chart": {
+      const { installChart } = await import("./chart.js");
+      await installChart({ log: console.log });
+      return 0;
+    }
+    case "down":
+      await down();
+      console.log(`testenv stopped (logs in ${testenvDir()})`);
+      return 0;
+    case "status": {
+      const s = await status();
+      if (!s.env && s.processes.length === 0) {
+        console.log("testenv is not running");
+        return 1;
+      }
+      for (const c of s.components) {
+        const mark = c.healthy ? "ok  " : "DOWN";
+        console.log(
+          `${mark} ${c.component.padEnd(20)} ${c.endpoint}${c.detail ? `  ${c.detail}` : ""}`,
+        );
+      }
+      for (const p of s.processes) {
+        console.log(`${p.alive ? "pid " : "dead"} ${String(p.pid).padEnd(8)} ${p.component}`);
+      }
+      return s.components.every((c) => c.healthy) && s.processes.every((p) => p.alive) ? 0 : 1;
+    }
+    default:
+      console.error(usage);
+      return 2;
+  }
+}
+
+// Run as a command (not imported by scripts/testenv.ts, which passes livesync's NATS users).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runTestenvCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { NodeInfo } from "./node/index.js";
 
 /** What `.testenv/env.json` holds: everything a test, benchmark or demo needs to connect. */
 export interface TestEnvironment {
@@ -12,6 +13,8 @@ export interface TestEnvironment {
   prometheus: { url: string; targetsDir?: string };
   /** The etcd every started cluster shares (absent for external clusters). */
   etcd?: { url: string };
+  /** The management cluster's node (`testenv up --node`): pods run there. */
+  node?: NodeInfo;
 }
 
 /** A NATS that requires TLS and a password: its CA and each user's password. */

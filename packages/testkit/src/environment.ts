@@ -19,6 +19,9 @@ import {
   type TestEnvironment,
 } from "./env.js";
 import { httpOk } from "./http.js";
+import { machineAddress } from "./node/host.js";
+import { NODE_NAME, startNode, stopNode } from "./node/index.js";
+import { nodeReady } from "./node/kubelet.js";
 import { ProcessRegistry, isAlive } from "./process.js";
 import { planEnvironment, type Plan } from "./provider.js";
 
@@ -38,17 +41,20 @@ export function clusterNames(env = process.env): string[] {
 /**
  * Brings the test environment up, or reuses the one `.testenv/env.json` describes when all of
  * its endpoints answer. Anything that fails to start is stopped again before the error is thrown.
+ * `node` (default: LIVESYNC_TESTENV_NODE=1) gives the management cluster a real node.
  */
 export async function up(opts: UpOptions = {}): Promise<UpResult> {
   const dir = opts.dir ?? testenvDir();
+  const node = opts.node ?? process.env.LIVESYNC_TESTENV_NODE === "1";
   // Test runs, benchmarks and the demo may start at the same moment: one starts, the others
   // then find its env.json and reuse it.
-  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false, opts.natsAuth));
+  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false, node, opts.natsAuth));
 }
 
 export interface UpOptions {
   fresh?: boolean;
   dir?: string;
+  node?: boolean;
   /** NATS requires TLS and these users' passwords (`pnpm testenv up --nats-auth`). */
   natsAuth?: NatsAuthSetup;
 }
@@ -77,25 +83,26 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
 async function upLocked(
   dir: string,
   fresh: boolean,
+  node: boolean,
   natsAuth: NatsAuthSetup | undefined,
 ): Promise<UpResult> {
   const began = Date.now();
   const existing = readEnvFile(dir);
   const hasClusters = (e: TestEnvironment) => clusterNames().every((n) => e.clusters[n]);
   // Asked for a secured NATS, a plain one will not do; not asked, whichever runs is reused.
-  const sameNats = (e: TestEnvironment) => !natsAuth || !!e.nats.auth;
-  if (
-    existing &&
-    !fresh &&
-    hasClusters(existing) &&
-    sameNats(existing) &&
-    (await unhealthy(existing)).length === 0
-  ) {
+  const suits = (e: TestEnvironment) =>
+    hasClusters(e) && (!node || e.node) && (!natsAuth || !!e.nats.auth);
+  if (existing && !fresh && suits(existing) && (await unhealthy(existing)).length === 0) {
     return { env: existing, startedHere: false, seconds: (Date.now() - began) / 1000 };
   }
   await down({ dir });
   mkdirSync(dir, { recursive: true });
   const plan = planEnvironment({ env: process.env, dockerAvailable: await dockerAvailable() });
+  if (node && plan.clusters !== "binaries") {
+    throw new Error(
+      "a node joins clusters the testenv starts itself (LIVESYNC_TESTENV_PROVIDER=binaries, no external kubeconfigs)",
+    );
+  }
   let env: TestEnvironment;
   if (natsAuth && plan.nats !== "binaries") {
     throw new Error("NATS with authentication is started from the nats-server binary only");
@@ -106,8 +113,9 @@ async function upLocked(
   } else {
     const registry = new ProcessRegistry(join(dir, "pids"));
     try {
-      env = await startWithBinaries(plan, dir, registry, natsAuth);
+      env = await startWithBinaries(plan, dir, registry, node, natsAuth);
     } catch (err) {
+      await stopNode(dir);
       await registry.stopAll();
       throw err;
     }
@@ -120,11 +128,15 @@ async function startWithBinaries(
   plan: Plan,
   dir: string,
   registry: ProcessRegistry,
+  node: boolean,
   natsAuth?: NatsAuthSetup,
 ): Promise<TestEnvironment> {
   const bins: Binaries | undefined = Object.values(plan).includes("binaries")
-    ? ensureBinaries({ prometheus: plan.prometheus === "binaries" })
+    ? ensureBinaries({ prometheus: plan.prometheus === "binaries", node })
     : undefined;
+  // Pods reach the host's servers on the machine's address, never on loopback.
+  const address = node ? machineAddress() : undefined;
+  const listen = address ? "0.0.0.0" : "127.0.0.1";
   const need = <T>(component: keyof Plan, start: (b: Binaries) => Promise<T>, ext: () => T) =>
     plan[component] === "binaries" ? start(bins!) : Promise.resolve(ext());
 
@@ -133,12 +145,12 @@ async function startWithBinaries(
   const [nats, s3, prometheus, etcdUrl] = await Promise.all([
     need(
       "nats",
-      (b) => startNats(registry, b.natsServer, join(dir, "nats"), natsAuth),
+      (b) => startNats(registry, b.natsServer, join(dir, "nats"), listen, natsAuth),
       externalNats,
     ),
     need(
       "s3",
-      (b) => startS3(registry, b.s3Server, join(dir, "s3")),
+      (b) => startS3(registry, b.s3Server, join(dir, "s3"), listen),
       () => ({ s3: externalS3() }),
     ),
     need(
@@ -149,6 +161,7 @@ async function startWithBinaries(
     etcd?.then((e) => e.url),
   ]);
   const clusters: Record<string, ClusterEndpoint> = {};
+  let nodeInfo: TestEnvironment["node"];
   if (plan.clusters === "binaries") {
     const started = await Promise.all(
       clusterNames().map((name) =>
@@ -161,10 +174,30 @@ async function startWithBinaries(
             process.env.LIVESYNC_TESTENV_CONTROLLER_MANAGER === "0"
               ? undefined
               : bins!.kubeControllerManager,
+          ...(address ? { network: { address } } : {}),
+          ...(address && name === "management" ? { nodeName: NODE_NAME } : {}),
         }),
       ),
     );
     clusterNames().forEach((name, i) => (clusters[name] = started[i]!.endpoint));
+    if (address) {
+      const mgmt = started[clusterNames().indexOf("management")]!;
+      nodeInfo = await startNode({
+        envDir: dir,
+        address,
+        bins: {
+          kubelet: bins!.kubelet!,
+          kubeScheduler: bins!.kubeScheduler!,
+          kubeProxy: bins!.kubeProxy!,
+        },
+        kubeconfigs: {
+          admin: mgmt.endpoint.kubeconfig,
+          kubelet: mgmt.nodeKubeconfigs.kubelet!,
+          scheduler: mgmt.nodeKubeconfigs.scheduler!,
+          proxy: mgmt.nodeKubeconfigs.proxy!,
+        },
+      });
+    }
   } else {
     Object.assign(clusters, externalClusters());
   }
@@ -175,6 +208,7 @@ async function startWithBinaries(
     s3: s3.s3,
     prometheus: { url: prometheus.url, targetsDir: prometheus.targetsDir },
     ...(etcdUrl ? { etcd: { url: etcdUrl } } : {}),
+    ...(nodeInfo ? { node: nodeInfo } : {}),
   };
 }
 
@@ -217,6 +251,7 @@ export async function down(opts: { dir?: string } = {}): Promise<void> {
     const { stopContainers } = await import("./containers.js");
     await stopContainers(dir);
   }
+  await stopNode(dir); // before the apiservers: the kubelet must not lose its API mid-teardown
   if (existsSync(join(dir, "pids"))) await new ProcessRegistry(join(dir, "pids")).stopAll();
   rmSync(envFile(dir), { force: true });
   for (const data of ["etcd/data", "nats/jetstream", "s3", "prometheus/data"]) {
@@ -238,11 +273,10 @@ export async function status(dir = testenvDir()): Promise<{
   processes: { component: string; pid: number; alive: boolean }[];
 }> {
   const env = readEnvFile(dir);
-  const processes = existsSync(join(dir, "pids"))
-    ? new ProcessRegistry(join(dir, "pids"))
-        .list()
-        .map((p) => ({ component: p.component, pid: p.pid, alive: isAlive(p.pid) }))
-    : [];
+  const processes = [join(dir, "pids"), join(dir, "node", "pids")]
+    .filter((d) => existsSync(d))
+    .flatMap((d) => new ProcessRegistry(d).list())
+    .map((p) => ({ component: p.component, pid: p.pid, alive: isAlive(p.pid) }));
   return { env, components: env ? await checkAll(env) : [], processes };
 }
 
@@ -269,6 +303,15 @@ async function checkAll(env: TestEnvironment): Promise<ComponentStatus[]> {
         if (!(await httpOk(`${env.prometheus.url}/-/ready`))) throw new Error("not ready");
       },
     ],
+    ...(env.node
+      ? [
+          [
+            `node ${env.node.name}`,
+            env.node.address,
+            () => nodeReady(env.clusters.management!.kubeconfig, env.node!.name),
+          ] as [string, string, () => Promise<unknown>],
+        ]
+      : []),
   ];
   return Promise.all(
     checks.map(async ([component, endpoint, check]) => {

@@ -9,7 +9,13 @@ export interface HttpResult {
 /** A small GET for readiness probes: no retries, short timeout. */
 export function httpGet(
   url: string,
-  opts: { token?: string; ca?: string | Buffer; timeoutMs?: number } = {},
+  opts: {
+    token?: string;
+    ca?: string | Buffer;
+    timeoutMs?: number;
+    /** False for a component's self-signed health endpoint on loopback. */
+    verifyTls?: boolean;
+  } = {},
 ): Promise<HttpResult> {
   const u = new URL(url);
   const request = u.protocol === "https:" ? httpsRequest : httpRequest;
@@ -19,6 +25,7 @@ export function httpGet(
       {
         method: "GET",
         ca: opts.ca,
+        rejectUnauthorized: opts.verifyTls ?? true,
         headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
         timeout: opts.timeoutMs ?? 2_000,
       },

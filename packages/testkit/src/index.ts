@@ -1,7 +1,12 @@
 export * from "./env.js";
 export { up, down, status, clusterVersion, clusterNames } from "./environment.js";
 export { kubeConfigFor, freshNamespace, eventually, TEST_NAMESPACE_LABEL } from "./kube.js";
-export { addScrapeTargets } from "./components/prometheus.js";
+export {
+  addScrapeTargets,
+  addScrapeJob,
+  removeScrapeJob,
+  loadAlertRules,
+} from "./components/prometheus.js";
 export { s3Client } from "./components/s3.js";
 export { crdManifest, establishCrd } from "./crds.js";
 export { planEnvironment, type Plan } from "./provider.js";
@@ -13,4 +18,4 @@ export { startPrivateCluster, type PrivateCluster } from "./private-cluster.js";
 export { startPrivateNats, type PrivateNats } from "./private-nats.js";
 export type { NatsAuthSetup, NatsUserPermissions } from "./components/nats.js";
 export type { UpOptions } from "./environment.js";
-export { runTestenvCli, type TestenvCliOptions } from "./cli-main.js";
+export { runTestenvCli, type TestenvCliOptions } from "./cli.js";

@@ -26,7 +26,7 @@ export async function startPrivateNats(dir: string, auth?: NatsAuthSetup): Promi
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const nats = await startNats(registry, bins.natsServer, dir, auth);
+    const nats = await startNats(registry, bins.natsServer, dir, "127.0.0.1", auth);
     return { url: nats.url, monitorUrl: nats.monitorUrl, auth: nats.auth, stop };
   } catch (err) {
     await stop();

@@ -1,7 +1,14 @@
-import type { BucketClient } from "@livesync/bucket";
+import {
+  isPreconditionFailed,
+  probeConditionalWrites,
+  type BucketClient,
+  type StoredObject,
+  type WriteCondition,
+} from "@livesync/bucket";
 import { PermanentError, type Delivery, type EventBus, type Subscription } from "@livesync/bus";
 import {
   archiveKey,
+  archivePrefix,
   decideArchive,
   decodeEvent,
   encodeObjectEntry,
@@ -35,6 +42,12 @@ export interface ArchiveStats {
   /** Objects whose last attempt failed and that are waiting for a retry (e.g. bucket down). */
   retrying: number;
   lastError?: string;
+  /**
+   * Whether writes to this bucket are conditional (If-Match / If-None-Match), which closes the
+   * race between two archivers; false: the server does not support them and the guard is
+   * HEAD-then-PUT. Undefined until the first write probed the server.
+   */
+  conditionalWrites?: boolean;
 }
 
 export type ArchiveOutcome = "archived" | "tombstoned" | "skipped";
@@ -45,6 +58,20 @@ export interface ArchiverOptions {
   maxAttempts?: number;
   retryDelayMs?: (attempt: number) => number;
   now?: () => Date;
+  /** Skip the probe: true or false forces conditional or HEAD-then-PUT writes (tests). */
+  conditionalWrites?: boolean;
+}
+
+/** Decide-and-write rounds within one delivery when another archiver wrote the key meanwhile. */
+const WRITE_ROUNDS_PER_DELIVERY = 5;
+
+/**
+ * The condition that makes a PUT land only on the state the decision was made from: the ETag
+ * read, or no object at all. Undefined (an unconditional PUT) when the server gave no ETag.
+ */
+export function writeConditionFor(found: StoredObject | undefined): WriteCondition | undefined {
+  if (!found) return { ifNoneMatch: "*" };
+  return found.etag ? { ifMatch: found.etag } : undefined;
 }
 
 /** 0.5 s, 1 s, 2 s… capped at 30 s. */
@@ -60,6 +87,8 @@ export class Archiver {
   private readonly stats = new Map<string, Omit<ArchiveStats, "retrying">>();
   private readonly retrying = new Map<string, Set<string>>();
   private readonly mutex = new KeyedMutex();
+  /** Per bucket client: whether its server honours conditional writes (probed once). */
+  private readonly conditional = new WeakMap<BucketClient, Promise<boolean>>();
   private subscription?: Subscription;
 
   constructor(
@@ -85,6 +114,20 @@ export class Archiver {
   statsFor(liveSync: string): ArchiveStats | undefined {
     const s = this.stats.get(liveSync);
     return s && { ...s, retrying: this.retrying.get(liveSync)?.size ?? 0 };
+  }
+
+  /** Probes the server once per client; a failed probe (outage) is asked again next time. */
+  private conditionalWrites(target: ArchiveTarget): Promise<boolean> {
+    if (this.opts.conditionalWrites !== undefined) {
+      return Promise.resolve(this.opts.conditionalWrites);
+    }
+    let known = this.conditional.get(target.bucket);
+    if (!known) {
+      known = probeConditionalWrites(target.bucket, archivePrefix(target));
+      this.conditional.set(target.bucket, known);
+      known.catch(() => this.conditional.delete(target.bucket));
+    }
+    return known;
   }
 
   async start(): Promise<void> {
@@ -130,7 +173,11 @@ export class Archiver {
     }
   }
 
-  /** One event: HEAD, decide, PUT. Exposed for tests. */
+  /**
+   * One event: HEAD, decide, PUT. Where the server supports it the PUT is conditional on what
+   * the HEAD saw, so another archiver's write in between makes it fail (412) and the event is
+   * decided again: an older original never overwrites a newer one. Exposed for tests.
+   */
   async archive(
     target: ArchiveTarget,
     event: SyncEvent,
@@ -143,14 +190,31 @@ export class Archiver {
     }
     const { bucket } = target;
     return this.mutex.run(`${bucket.label}\n${key}`, async () => {
-      const metadata = await bucket.head(key);
-      const stored = metadata && parseArchiveMetadata(metadata);
-      const decision = decideArchive(event, stored);
-      if (decision.action === "skip") return { outcome: "skipped", key, reason: decision.reason };
-      const entry = this.encode(target, event);
-      await bucket.put(key, entry.body, entry.metadata);
-      const outcome = decision.action === "write" ? "archived" : "tombstoned";
-      return { outcome, key, reason: decision.reason };
+      for (let round = 1; ; round++) {
+        const found = await bucket.stat(key);
+        const stored = found && parseArchiveMetadata(found.metadata);
+        const decision = decideArchive(event, stored);
+        if (decision.action === "skip") return { outcome: "skipped", key, reason: decision.reason };
+        const entry = this.encode(target, event);
+        // Probed at the first write, after a HEAD went through (its errors are the clearer).
+        const conditional = await this.conditionalWrites(target);
+        const stats = this.stats.get(target.liveSync);
+        if (stats) stats.conditionalWrites = conditional;
+        try {
+          await bucket.put(
+            key,
+            entry.body,
+            entry.metadata,
+            conditional ? writeConditionFor(found) : undefined,
+          );
+        } catch (err) {
+          // Another archiver wrote the key since our HEAD: what it wrote may be newer.
+          if (isPreconditionFailed(err) && round < WRITE_ROUNDS_PER_DELIVERY) continue;
+          throw err;
+        }
+        const outcome = decision.action === "write" ? "archived" : "tombstoned";
+        return { outcome, key, reason: decision.reason };
+      }
     });
   }
 

@@ -27,6 +27,8 @@ const usage = `usage: livesync operator [--kubeconfig <management-kubeconfig>] [
                  (in --namespace, or LIVESYNC_LEASE_NAMESPACE, default "default")
   --recovery-concurrency N  objects a TaskRun recovers at once (default 16)
   --backup-concurrency N    Backups the controller runs at once (default 2)
+  --stream NAME  JetStream stream of the events (default LIVESYNC_EVENTS); every pod of one
+                 installation must name the same
   --metrics-port /metrics, /healthz, /readyz (host LIVESYNC_METRICS_HOST, default 127.0.0.1)
 ${NATS_AUTH_USAGE}
   With a NATS credential only the controller creates the streams; the others wait for them.`;
@@ -53,6 +55,7 @@ export async function runOperator(argv: string[]): Promise<number> {
       kubeconfig: { type: "string" },
       namespace: { type: "string" },
       nats: { type: "string" },
+      stream: { type: "string" },
       ...NATS_AUTH_FLAGS,
       components: { type: "string" },
       "leader-elect": { type: "boolean" },
@@ -79,7 +82,13 @@ export async function runOperator(argv: string[]): Promise<number> {
     management,
     namespace: values.namespace,
     controller,
-    engineOptions: { natsUrl: values.nats, natsAuth, provisionBus, components: services },
+    engineOptions: {
+      natsUrl: values.nats,
+      stream: values.stream,
+      natsAuth,
+      provisionBus,
+      components: services,
+    },
     leaderElection: values["leader-elect"] ? { namespace: leaseNamespace } : undefined,
     recoveryConcurrency: values["recovery-concurrency"]
       ? Number(values["recovery-concurrency"])

@@ -39,6 +39,18 @@ export interface StartedCluster {
   processes: StartedProcess[];
 }
 
+/** The `kubernetes` Service's address: the first of --service-cluster-ip-range. */
+export const SERVICE_CIDR = "10.0.0.0/24";
+export const KUBERNETES_SERVICE_IP = "10.0.0.1";
+
+/** Cluster users a node's components authenticate as (a token each). */
+export const NODE_USERS = {
+  kubelet: (node: string) => ({ user: `system:node:${node}`, groups: ["system:nodes"] }),
+  scheduler: () => ({ user: "system:kube-scheduler", groups: [] }),
+  proxy: () => ({ user: "system:kube-proxy", groups: [] }),
+} as const;
+export type NodeUser = keyof typeof NODE_USERS;
+
 export async function startCluster(
   registry: ProcessRegistry,
   opts: {
@@ -47,16 +59,33 @@ export async function startCluster(
     etcdUrl: string;
     apiserverBinary: string;
     controllerManagerBinary?: string;
+    /**
+     * Pods reach this cluster: serve on every interface with a certificate for `address` (the
+     * machine's own) and the `kubernetes` Service IP.
+     */
+    network?: { address: string };
+    /** A node joins this cluster: Node authorization, its users' tokens, every controller. */
+    nodeName?: string;
   },
-): Promise<StartedCluster> {
-  const { name, dir } = opts;
+): Promise<StartedCluster & { nodeKubeconfigs: Partial<Record<NodeUser, string>> }> {
+  const { name, dir, network, nodeName } = opts;
   mkdirSync(dir, { recursive: true });
-  const pki = createClusterPki(dir);
+  const pki = createClusterPki(dir, network ? [network.address, KUBERNETES_SERVICE_IP] : []);
   const token = randomBytes(24).toString("hex");
   const readerToken = randomBytes(24).toString("hex");
+  const nodeTokens = nodeName
+    ? Object.entries(NODE_USERS).map(([k, who]) => ({
+        key: k as NodeUser,
+        ...who(nodeName),
+        token: randomBytes(24).toString("hex"),
+      }))
+    : [];
   writeFileSync(
     join(dir, "tokens.csv"),
-    `${token},admin,admin-uid,"system:masters"\n${readerToken},${READER_USER},reader-uid\n`,
+    `${token},admin,admin-uid,"system:masters"\n${readerToken},${READER_USER},reader-uid\n` +
+      nodeTokens
+        .map((t) => `${t.token},${t.user},${t.user}${t.groups.length ? `,"${t.groups}"` : ""}\n`)
+        .join(""),
     { mode: 0o600 },
   );
   writeFileSync(join(dir, "audit-policy.yaml"), AUDIT_POLICY);
@@ -70,15 +99,18 @@ export async function startCluster(
     args: [
       `--etcd-servers=${opts.etcdUrl}`,
       `--etcd-prefix=/${name}/registry`,
-      "--bind-address=127.0.0.1",
-      "--advertise-address=127.0.0.1", // without it the apiserver looks for a default route
+      `--bind-address=${network ? "0.0.0.0" : "127.0.0.1"}`,
+      // Without it the apiserver looks for a default route; with a node, the `kubernetes`
+      // Service's endpoint, so it must be an address pods reach.
+      `--advertise-address=${network?.address ?? "127.0.0.1"}`,
       `--secure-port=${port}`,
       `--tls-cert-file=${pki.servingCert}`,
       `--tls-private-key-file=${pki.servingKey}`,
       `--client-ca-file=${pki.caCert}`,
-      "--service-cluster-ip-range=10.0.0.0/24",
-      "--endpoint-reconciler-type=none",
-      "--authorization-mode=RBAC",
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      // The lease reconciler keeps the `kubernetes` Service's endpoint: needed by pods only.
+      ...(nodeName ? [] : ["--endpoint-reconciler-type=none"]),
+      `--authorization-mode=${nodeName ? "Node,RBAC" : "RBAC"}`,
       `--token-auth-file=${join(dir, "tokens.csv")}`,
       `--service-account-issuer=${server}`,
       `--service-account-key-file=${pki.serviceAccountPub}`,
@@ -118,6 +150,14 @@ export async function startCluster(
   );
   await grantReadOnly(server, token, ca);
   const processes = [apiserver];
+  const nodeKubeconfigs: Partial<Record<NodeUser, string>> = {};
+  for (const t of nodeTokens) {
+    const file = join(dir, `kubeconfig-${t.key}.yaml`);
+    writeFileSync(file, kubeconfigYaml({ name, server, caPem: ca.toString(), token: t.token }), {
+      mode: 0o600,
+    });
+    nodeKubeconfigs[t.key] = file;
+  }
 
   if (opts.controllerManagerBinary) {
     const cm = registry.start({
@@ -126,7 +166,9 @@ export async function startCluster(
       args: [
         `--kubeconfig=${kubeconfig}`,
         "--leader-elect=false",
-        `--controllers=${CONTROLLERS.join(",")}`,
+        // A node needs them all: node-lifecycle lifts the not-ready taint, the volume binder
+        // binds claims to volumes.
+        `--controllers=${nodeName ? "*" : CONTROLLERS.join(",")}`,
         `--service-account-private-key-file=${pki.serviceAccountKey}`,
         `--root-ca-file=${pki.caCert}`,
         "--bind-address=127.0.0.1",
@@ -149,7 +191,11 @@ export async function startCluster(
       60_000,
     );
   }
-  return { endpoint: { kubeconfig, readOnlyKubeconfig, server, auditLog }, processes };
+  return {
+    endpoint: { kubeconfig, readOnlyKubeconfig, server, auditLog },
+    processes,
+    nodeKubeconfigs,
+  };
 }
 
 /** A user that may read everything and write nothing: what livesync needs on a source. */

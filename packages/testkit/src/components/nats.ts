@@ -22,6 +22,8 @@ export async function startNats(
   registry: ProcessRegistry,
   binary: string,
   dir: string,
+  /** 0.0.0.0 when pods connect too. */
+  listen = "127.0.0.1",
   auth?: NatsAuthSetup,
 ): Promise<{ url: string; monitorUrl: string; process: StartedProcess; auth?: NatsAuthInfo }> {
   const [port, monitorPort] = await freePorts(2);
@@ -30,7 +32,7 @@ export async function startNats(
   const proc = registry.start({
     component: "nats-server",
     binary,
-    args: ["-js", "-sd", join(dir, "jetstream"), "-a", "127.0.0.1", "-p", `${port}`]
+    args: ["-js", "-sd", join(dir, "jetstream"), "-a", listen, "-p", `${port}`]
       .concat(["-m", `${monitorPort}`, "-n", "livesync-testenv"])
       .concat(secured ? ["-c", secured.config] : []),
     logFile: join(dir, "nats.log"),

@@ -27,6 +27,8 @@ export async function startS3(
   registry: ProcessRegistry,
   binary: string,
   dir: string,
+  /** 0.0.0.0 when pods connect too. */
+  listen = "127.0.0.1",
 ): Promise<{ s3: S3Endpoint; process: StartedProcess }> {
   const port = await freePort();
   for (const d of ["data", "versions", "iam"]) mkdirSync(join(dir, d), { recursive: true });
@@ -41,7 +43,7 @@ export async function startS3(
   const proc = registry.start({
     component: "versitygw (S3)",
     binary,
-    args: ["--port", `127.0.0.1:${port}`, "--health", "/health", "--region", s3.region]
+    args: ["--port", `${listen}:${port}`, "--health", "/health", "--region", s3.region]
       .concat(["--iam-dir", join(dir, "iam"), "posix"])
       .concat(["--versioning-dir", join(dir, "versions"), join(dir, "data")]),
     env: { ROOT_ACCESS_KEY: s3.accessKeyID, ROOT_SECRET_KEY: s3.secretAccessKey },

@@ -1,0 +1,3 @@
+export async function installChart(_o: { log: (line: string) => void }): Promise<void> {
+  throw new Error("not yet");
+}
