@@ -13,7 +13,14 @@ export default tseslint.config(
   {
     // Production code runs without the test environment: fixtures stay in tests and benchmarks.
     files: ["services/*/src/**/*.ts", "packages/*/src/**/*.ts"],
-    ignores: ["**/*.test.ts", "packages/testkit/**", "services/engine/src/testing.ts"],
+    // packages/image builds images for the test environment's node: a tool, not production code.
+    ignores: [
+      "**/*.test.ts",
+      "packages/testkit/**",
+      "packages/image/**",
+      "services/engine/src/testing.ts",
+      "services/engine/src/testing/**",
+    ],
     rules: {
       "no-restricted-imports": [
         "error",

@@ -8,6 +8,11 @@ export interface Delivery {
   data: Uint8Array;
   /** 1 on first delivery, more on redeliveries. */
   deliveryCount: number;
+  /**
+   * Earlier attempts that counted against maxAttempts (failures not `isTransient`), as far as
+   * this process knows: a message that waited out an outage still has its whole budget.
+   */
+  failedAttempts: number;
 }
 
 export interface ConsumeOptions {
@@ -17,6 +22,12 @@ export interface ConsumeOptions {
   maxAttempts?: number;
   /** Redelivery delay for attempt n (1-based). */
   retryDelayMs?: (attempt: number) => number;
+  /**
+   * Failures that say nothing about the message (its destination is unreachable): retried with
+   * the capped backoff for as long as they last, never dead-lettered, never counted against
+   * maxAttempts.
+   */
+  isTransient?: (err: unknown) => boolean;
 }
 
 export interface Subscription {
@@ -82,6 +93,56 @@ export const DEAD_LETTER_PREFIX = "livesync.deadletter";
 /** The dead-letter subject of a message: the same tokens under the dead-letter prefix. */
 export function deadLetterSubject(subject: string): string {
   return `${DEAD_LETTER_PREFIX}.${subject}`;
+}
+
+/**
+ * What a failed attempt of a message leads to: the dead-letter stream (a PermanentError, or
+ * maxAttempts failures that were not transient) or a redelivery after the backoff. Counts are
+ * per stream sequence and in memory: a restart only ever grants more attempts, never fewer.
+ */
+export class RetryBudget {
+  private readonly failures = new Map<number, number>();
+  private readonly maxAttempts: number;
+  private readonly retryDelay: (attempt: number) => number;
+  private readonly isTransient: (err: unknown) => boolean;
+
+  constructor(opts: ConsumeOptions) {
+    this.maxAttempts = opts.maxAttempts ?? 5;
+    this.retryDelay = opts.retryDelayMs ?? defaultRetryDelay;
+    this.isTransient = opts.isTransient ?? (() => false);
+  }
+
+  /** Failures of `seq` so far that counted. */
+  failed(seq: number): number {
+    return this.failures.get(seq) ?? 0;
+  }
+
+  /** After attempt `attempt` of `seq` failed with `err`: dead-letter it, or retry after a delay. */
+  onFailure(
+    seq: number,
+    attempt: number,
+    err: unknown,
+  ): { deadLetter: true } | { retryMs: number } {
+    if (err instanceof PermanentError) {
+      this.done(seq);
+      return { deadLetter: true };
+    }
+    if (this.isTransient(err)) return { retryMs: this.retryDelay(attempt) };
+    const failed = this.failed(seq) + 1;
+    if (failed >= this.maxAttempts) {
+      this.done(seq);
+      return { deadLetter: true };
+    }
+    // Another replica may finish what this one failed: never let the map grow without bound.
+    if (this.failures.size >= 100_000) this.failures.clear();
+    this.failures.set(seq, failed);
+    return { retryMs: this.retryDelay(failed) };
+  }
+
+  /** The message is acknowledged (or dead-lettered): forget it. */
+  done(seq: number): void {
+    this.failures.delete(seq);
+  }
 }
 
 /** Runs async work with at most `limit` in flight. */

@@ -4,7 +4,7 @@ import { connectOptions, natsAuthFrom } from "./connection.js";
 describe("connectOptions", () => {
   it("is the plain connection without credentials", () => {
     expect(connectOptions("nats://n:4222")).toEqual({
-      servers: "nats://n:4222",
+      servers: ["nats://n:4222"],
       name: "livesync",
       maxReconnectAttempts: -1,
     });

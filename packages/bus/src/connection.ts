@@ -23,7 +23,12 @@ export interface NatsAuth {
 
 /** The connect options of the NATS client: servers, reconnecting forever, auth and TLS. */
 export function connectOptions(url: string, auth: NatsAuth = {}): ConnectionOptions {
-  const opts: ConnectionOptions = { servers: url, name: "livesync", maxReconnectAttempts: -1 };
+  // One server, or several comma-separated (the servers of a cluster).
+  const servers = url
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const opts: ConnectionOptions = { servers, name: "livesync", maxReconnectAttempts: -1 };
   if (auth.user) {
     opts.user = auth.user;
     opts.pass = auth.password;

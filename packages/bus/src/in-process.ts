@@ -1,8 +1,7 @@
 import {
-  defaultRetryDelay,
   deadLetterSubject,
   Limiter,
-  PermanentError,
+  RetryBudget,
   type ConsumeOptions,
   type DeadLetter,
   type Delivery,
@@ -60,16 +59,23 @@ export class InProcessBus implements EventBus {
     await this.ensureConsumer(durable);
     const state = this.durables.get(durable)!;
     const limiter = new Limiter(opts.concurrency ?? 16);
-    const maxAttempts = opts.maxAttempts ?? 5;
-    const retryDelay = opts.retryDelayMs ?? defaultRetryDelay;
+    const budget = new RetryBudget(opts);
     let running = true;
 
     const handle = async (msg: Stored, attempt: number) => {
       try {
-        await handler({ subject: msg.subject, data: msg.data, deliveryCount: attempt });
+        const failedAttempts = budget.failed(msg.seq);
+        await handler({
+          subject: msg.subject,
+          data: msg.data,
+          deliveryCount: attempt,
+          failedAttempts,
+        });
+        budget.done(msg.seq);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
-        if (err instanceof PermanentError || attempt >= maxAttempts) {
+        const next = budget.onFailure(msg.seq, attempt, err);
+        if ("deadLetter" in next) {
           this.dead.push({
             subject: deadLetterSubject(msg.subject),
             data: msg.data,
@@ -80,7 +86,7 @@ export class InProcessBus implements EventBus {
           setTimeout(() => {
             state.redeliver.push({ seq: msg.seq, attempt: attempt + 1 });
             state.wake?.();
-          }, retryDelay(attempt)).unref();
+          }, next.retryMs).unref();
           return; // still pending until redelivered
         }
       } finally {

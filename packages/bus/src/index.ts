@@ -3,3 +3,5 @@ export { InProcessBus } from "./in-process.js";
 export { JetStreamBus, type JetStreamBusOptions } from "./jetstream.js";
 export * from "./connection.js";
 export * from "./permissions.js";
+export * from "./kv.js";
+export { checkReplicas } from "./replicas.js";

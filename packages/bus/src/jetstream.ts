@@ -13,9 +13,8 @@ import { connect, headers, nanos, type NatsConnection } from "@nats-io/transport
 import {
   DEAD_LETTER_PREFIX,
   deadLetterSubject,
-  defaultRetryDelay,
   Limiter,
-  PermanentError,
+  RetryBudget,
   type ConsumeOptions,
   type DeadLetter,
   type Delivery,
@@ -24,9 +23,12 @@ import {
 } from "./bus.js";
 import { awaitStreams } from "./await-streams.js";
 import { connectOptions, type NatsAuth } from "./connection.js";
+import { openKeyValue, type KeyValue } from "./kv.js";
 import { OutOfBandPayloads, referenceOf, withReference } from "./payloads.js";
+import { autoReplicas, checkReplicas, differs, replicasFor, withRetries } from "./replicas.js";
 
 export interface JetStreamBusOptions {
+  /** One server, or several comma-separated (the servers of a cluster). */
   url: string;
   /** Stream holding the events; one per installation. */
   stream?: string;
@@ -42,6 +44,13 @@ export interface JetStreamBusOptions {
    * PayloadTooLargeError. Messages above the server's max_payload travel out of band.
    */
   maxMessageBytes?: number;
+  /**
+   * Copies of each stream, consumer and bucket (1 to 5). Default: 3 when the server is part of
+   * a cluster of three or more, otherwise 1; the default never lowers an existing stream's.
+   */
+  replicas?: number;
+  /** How long a publish retries through a leader election or a reconnect before failing. */
+  publishRetryMs?: number;
   /** User and password or .creds, TLS files (connection.ts). */
   auth?: NatsAuth;
   /**
@@ -50,6 +59,10 @@ export interface JetStreamBusOptions {
    */
   provision?: boolean;
 }
+
+type ResolvedOptions = Required<Omit<JetStreamBusOptions, "replicas">> & {
+  replicas: number | undefined;
+};
 
 const DEAD_LETTER_STREAM_SUFFIX = "_DEADLETTER";
 /** The Object Store bucket of bodies too big for one message. */
@@ -67,39 +80,56 @@ export class JetStreamBus implements EventBus {
     private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
     private readonly payloads: OutOfBandPayloads,
-    private readonly opts: Required<JetStreamBusOptions>,
+    private readonly opts: ResolvedOptions,
+    /** Replicas for what this bus creates when it is not told (from the server's cluster). */
+    private readonly autoReplicas: number,
   ) {}
 
   static async connect(options: JetStreamBusOptions): Promise<JetStreamBus> {
-    const opts: Required<JetStreamBusOptions> = {
+    const opts: ResolvedOptions = {
       stream: "LIVESYNC_EVENTS",
       subjects: ["livesync.events.>"],
       maxAgeMs: 72 * 3_600_000,
       dedupeWindowMs: 10 * 60_000,
       ackWaitMs: 30_000,
       maxMessageBytes: 16 * 1024 * 1024,
+      publishRetryMs: 60_000,
+      replicas: undefined,
       auth: {},
       provision: true,
       ...options,
     };
+    if (opts.replicas !== undefined) checkReplicas(opts.replicas, "JetStreamBusOptions");
     const nc = await connect(connectOptions(opts.url, opts.auth));
     const jsm = await jetstreamManager(nc);
-    if (!opts.provision)
+    if (!opts.provision) {
       await awaitStreams(jsm, [opts.stream, `${opts.stream}${DEAD_LETTER_STREAM_SUFFIX}`]);
+    }
+    const auto = autoReplicas(nc.info);
     const payloads = await OutOfBandPayloads.open(nc, jsm, {
       bucket: `${opts.stream}${PAYLOAD_BUCKET_SUFFIX}`,
       ttlMs: opts.maxAgeMs,
       dedupeWindowMs: opts.dedupeWindowMs,
       maxBytes: opts.maxMessageBytes,
+      replicas: (existing) => replicasFor(opts.replicas, auto, existing),
       create: opts.provision,
     });
-    const bus = new JetStreamBus(nc, jsm, jetstream(nc), payloads, opts);
+    const bus = new JetStreamBus(nc, jsm, jetstream(nc), payloads, opts, auto);
     if (opts.provision) await bus.ensureStreams();
     return bus;
   }
 
   private get deadLetterStream() {
     return `${this.opts.stream}${DEAD_LETTER_STREAM_SUFFIX}`;
+  }
+
+  /**
+   * The replicas of the events stream: what a bucket or stream livesync adds beside it (for
+   * example a key-value bucket) should use too.
+   */
+  async replicas(): Promise<number> {
+    const info = await this.jsm.streams.info(this.opts.stream);
+    return info.config.num_replicas;
   }
 
   private async ensureStreams(): Promise<void> {
@@ -121,22 +151,40 @@ export class JetStreamBus implements EventBus {
       },
     ];
     for (const config of streams) {
+      const existing = await this.jsm.streams.info(config.name).catch(() => undefined);
+      const num_replicas = replicasFor(
+        this.opts.replicas,
+        this.autoReplicas,
+        existing?.config.num_replicas,
+      );
+      const wanted = { ...config, num_replicas };
       try {
-        await this.jsm.streams.info(config.name);
-        await this.jsm.streams.update(config.name, config);
-      } catch {
-        await this.jsm.streams.add(config);
+        // Only a real change is sent: nats-server 2.11 can drop a clustered stream that was
+        // updated (even to the same config) when every node is killed before its next snapshot.
+        if (!existing) await this.jsm.streams.add(wanted);
+        else if (differs(wanted, existing.config)) {
+          await this.jsm.streams.update(config.name, wanted);
+        }
+      } catch (err) {
+        throw new Error(
+          `JetStream stream ${config.name} with ${num_replicas} replica(s): ${(err as Error).message}`,
+          { cause: err },
+        );
       }
     }
   }
 
   async publish(subject: string, data: Uint8Array, id: string): Promise<{ duplicate: boolean }> {
-    const carried = await this.payloads.carry(data, id);
-    const ack = await this.js.publish(subject, carried.data, {
-      msgID: id,
-      headers: carried.headers,
-    });
-    return { duplicate: ack.duplicate };
+    // Through a leader election the same id is sent again: the server's dedupe drops a repeat
+    // whose first attempt landed but whose ack was lost.
+    return withRetries(async () => {
+      const carried = await this.payloads.carry(data, id);
+      const ack = await this.js.publish(subject, carried.data, {
+        msgID: id,
+        headers: carried.headers,
+      });
+      return { duplicate: ack.duplicate };
+    }, this.opts.publishRetryMs);
   }
 
   async ensureConsumer(durable: string): Promise<void> {
@@ -161,8 +209,7 @@ export class JetStreamBus implements EventBus {
     await this.ensureConsumer(durable);
     const consumer = await this.js.consumers.get(this.opts.stream, durable);
     const concurrency = opts.concurrency ?? 16;
-    const maxAttempts = opts.maxAttempts ?? 5;
-    const retryDelay = opts.retryDelayMs ?? defaultRetryDelay;
+    const budget = new RetryBudget(opts);
     const limiter = new Limiter(concurrency);
     const messages = await consumer.consume({ max_messages: Math.max(concurrency * 4, 64) });
 
@@ -172,15 +219,18 @@ export class JetStreamBus implements EventBus {
       const keepAlive = setInterval(() => m.working(), this.opts.ackWaitMs / 2);
       try {
         const data = await this.payloads.resolve(m.data, m.headers);
-        await handler({ subject: m.subject, data, deliveryCount: attempt });
+        const failedAttempts = budget.failed(m.seq);
+        await handler({ subject: m.subject, data, deliveryCount: attempt, failedAttempts });
+        budget.done(m.seq);
         m.ack();
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
-        if (err instanceof PermanentError || attempt >= maxAttempts) {
+        const next = budget.onFailure(m.seq, attempt, err);
+        if ("deadLetter" in next) {
           await this.deadLetter(m, reason, attempt);
           m.term(reason.slice(0, 200));
         } else {
-          m.nak(retryDelay(attempt));
+          m.nak(next.retryMs);
         }
       } finally {
         clearInterval(keepAlive);
@@ -209,7 +259,10 @@ export class JetStreamBus implements EventBus {
     const h = withReference(headers(), referenceOf(m.headers));
     h.set("Livesync-Reason", reason.replace(/[\r\n]+/g, " ").slice(0, 1_000));
     h.set("Livesync-Attempts", String(attempts));
-    await this.js.publish(deadLetterSubject(m.subject), m.data, { headers: h });
+    await withRetries(
+      () => this.js.publish(deadLetterSubject(m.subject), m.data, { headers: h }),
+      this.opts.publishRetryMs,
+    );
   }
 
   async pending(durable: string): Promise<number> {
@@ -236,6 +289,18 @@ export class JetStreamBus implements EventBus {
       });
     }
     return out;
+  }
+
+  /**
+   * The installation's key-value bucket `<stream>_<suffix>` (tombstones, status reports),
+   * replicated like the events stream.
+   */
+  async keyValue(suffix: string, opts: { ttlMs: number }): Promise<KeyValue> {
+    const { config } = await this.jsm.streams.info(this.opts.stream);
+    return openKeyValue(this.jsm, this.js, `${this.opts.stream}_${suffix}`, {
+      ...opts,
+      replicas: config.num_replicas,
+    });
   }
 
   async close(): Promise<void> {

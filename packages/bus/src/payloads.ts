@@ -21,6 +21,8 @@ export interface OutOfBandOptions {
   dedupeWindowMs: number;
   /** Larger messages are refused with PayloadTooLargeError. */
   maxBytes: number;
+  /** The bucket's replicas, given the count it has now (undefined: it is new). */
+  replicas: (existing: number | undefined) => number;
   /** Create the bucket (or bring its TTL in step); false opens an existing one as it is. */
   create?: boolean;
 }
@@ -53,11 +55,23 @@ export class OutOfBandPayloads {
       return new OutOfBandPayloads(nc, await new Objm(nc).open(opts.bucket), opts);
     }
     const ttl = nanos(opts.ttlMs);
-    const store = await new Objm(nc).create(opts.bucket, { ttl, storage: StorageType.File });
-    // create() opens an existing bucket as it is: keep its TTL in step with the stream's max age.
+    const objm = new Objm(nc);
+    const existing = await objm.open(opts.bucket).then(
+      (s) => s.status(),
+      () => undefined,
+    );
+    const replicas = opts.replicas(existing?.replicas);
+    const store = await objm.create(opts.bucket, { ttl, storage: StorageType.File, replicas });
+    // create() opens an existing bucket as it is: keep its TTL in step with the stream's max age
+    // and its replicas in step with the stream's.
     const { streamInfo } = await store.status();
-    if (streamInfo.config.max_age !== ttl) {
-      await jsm.streams.update(streamInfo.config.name, { ...streamInfo.config, max_age: ttl });
+    const { max_age, num_replicas } = streamInfo.config;
+    if (max_age !== ttl || num_replicas !== replicas) {
+      await jsm.streams.update(streamInfo.config.name, {
+        ...streamInfo.config,
+        max_age: ttl,
+        num_replicas: replicas,
+      });
     }
     return new OutOfBandPayloads(nc, store, opts);
   }

@@ -46,6 +46,7 @@ function kvReadWrite(bucket: string): string[] {
     // A bucket of one's own kind is created by whichever replica comes first: idempotent for
     // the same configuration, refused for another.
     api(`STREAM.CREATE.${s}`),
+    api(`STREAM.UPDATE.${s}`),
     ...consumerOf(s, "*"),
     api(`CONSUMER.DELETE.${s}.*`),
   ];

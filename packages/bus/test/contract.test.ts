@@ -82,6 +82,29 @@ describe.each(buses)("%s bus", (_name, make) => {
     expect(await bus.deadLetters()).toEqual([]);
   });
 
+  it("waits out transient failures beyond maxAttempts; the budget is left whole after", async () => {
+    const { bus, subs, subject } = await setup();
+    await bus.ensureConsumer("sync");
+    await bus.publish(subject("o"), enc("during an outage"), "id-o");
+    const seen: { attempt: number; failed: number }[] = [];
+    const outage = Object.assign(new Error("connect ECONNREFUSED"), { transient: true });
+    subs.push(
+      await bus.consume(
+        "sync",
+        async (d) => {
+          seen.push({ attempt: d.deliveryCount, failed: d.failedAttempts });
+          // Six attempts meet the outage, then one ordinary failure, then success.
+          if (d.deliveryCount <= 6) throw outage;
+          if (d.deliveryCount === 7) throw new Error("copy changed while applying");
+        },
+        { maxAttempts: 2, retryDelayMs: () => 20, isTransient: (e) => e === outage },
+      ),
+    );
+    await eventually(async () => (seen.length === 8 ? true : undefined), { what: "8 attempts" });
+    expect(seen.map((s) => s.failed)).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(await bus.deadLetters()).toEqual([]);
+  });
+
   it("dead-letters a poison message with its reason while the rest keep flowing", async () => {
     const { bus, subs, subject } = await setup();
     await bus.ensureConsumer("sync");

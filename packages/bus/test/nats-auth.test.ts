@@ -47,10 +47,10 @@ async function bus(role: NatsRole | "admin", provision = false): Promise<JetStre
 
 /** What nats-server logged as permission violations since `from` (a byte offset). */
 function violations(from: number): string[] {
-  const log = readFileSync(join(dir, "nats.log"), "utf8").slice(from);
+  const log = readFileSync(join(nats.dir, "nats.log"), "utf8").slice(from);
   return log.split("\n").filter((l) => /Permissions Violation/i.test(l));
 }
-const logSize = () => readFileSync(join(dir, "nats.log")).length;
+const logSize = () => readFileSync(join(nats.dir, "nats.log")).length;
 
 /** Speaks the NATS protocol in the clear: sends `lines` after INFO, returns all it heard. */
 function plaintextSession(lines: string): Promise<string> {
@@ -69,10 +69,11 @@ function plaintextSession(lines: string): Promise<string> {
   });
 }
 
-const dir = join(repoRoot(), ".testenv-private", `nats-auth-bus-${randomBytes(3).toString("hex")}`);
-
 beforeAll(async () => {
-  nats = await startPrivateNats(dir, { users: { admin: undefined, ...natsPermissions() } });
+  nats = await startPrivateNats("nats-auth-bus", {
+    auth: { users: { admin: undefined, ...natsPermissions() } },
+    parentDir: join(repoRoot(), ".testenv-private"),
+  });
   // The controller creates the streams and consumers; then the tombstone and status buckets
   // exist as the synchronizer's guards make them.
   await (await bus("controller", true)).close();
@@ -115,7 +116,9 @@ describe("a NATS with authentication and TLS", () => {
     expect(answer).toMatch(/"tls_required":true/);
     // Closed without +OK or PONG: nothing was accepted in the clear.
     expect(answer).not.toMatch(/\+OK|PONG/);
-    expect(readFileSync(join(dir, "nats.log"), "utf8").slice(from)).toMatch(/TLS handshake error/);
+    expect(readFileSync(join(nats.dir, "nats.log"), "utf8").slice(from)).toMatch(
+      /TLS handshake error/,
+    );
   });
 
   it("refuses a client that does not trust the server's CA", async () => {

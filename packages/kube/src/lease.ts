@@ -56,6 +56,9 @@ export class LeaseElector {
     return this.leading;
   }
 
+  /** Why the last attempt to acquire or renew failed (apiserver unreachable…); cleared on success. */
+  lastError?: string;
+
   start(): void {
     void this.tick();
   }
@@ -74,10 +77,12 @@ export class LeaseElector {
     if (this.stopped) return;
     try {
       const ok = await this.tryAcquireOrRenew();
+      this.lastError = undefined;
       if (ok) this.lastRenew = Date.now();
       if (ok && !this.leading) await this.setLeading(true);
       if (!ok && this.leading) await this.setLeading(false);
-    } catch {
+    } catch (err) {
+      this.lastError = (err as Error).message;
       // Could not reach the apiserver: keep leading only while our last renewal is valid.
       if (this.leading && Date.now() - this.lastRenew > this.durationSeconds * 1000) {
         await this.setLeading(false);

@@ -32,6 +32,12 @@ export function ensureBinaries(opts: { prometheus: boolean; node?: boolean }): B
 /** The helm binary, built on first use (only helm: a chart test needs nothing else). */
 export const helmBinary = (): string => build(["helm"]).helm;
 
+/** nats-server and its version (e.g. v2.11.17), built on first use: the NATS image holds it. */
+export function natsServerBinary(): { path: string; version: string } {
+  const b = build(["nats"]);
+  return { path: b.natsServer, version: b.versions.nats ?? "" };
+}
+
 /** Runs tools/build-binaries.sh for `components` (none: all) and reads its manifest. */
 function build(components: string[]): Omit<Binaries, "prometheus"> {
   const script = join(repoRoot(), "tools", "build-binaries.sh");

@@ -4,10 +4,12 @@ import type { NatsAuthSetup } from "./components/nats.js";
 import { down, status, up } from "./environment.js";
 import { envFile, testenvDir } from "./env.js";
 
-const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node] [--nats-auth]
+const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node] [--nats-cluster] [--nats-auth]
   up      start source and destination clusters, NATS JetStream, S3 and Prometheus
           (or reuse the live ones .testenv/env.json describes); --fresh restarts them;
           --node gives the management cluster a real node (containerd, kubelet; root only);
+          --nats-cluster starts three routed JetStream servers instead of one
+          (LIVESYNC_TESTENV_NATS_NODES=N: N servers);
           --nats-auth: NATS requires TLS and a password per livesync component, each with
           its least-privilege permissions (users and CA in env.json)
   chart   install or upgrade the Helm chart into the management cluster's node
@@ -32,6 +34,7 @@ export async function runTestenvCli(argv: string[], opts: TestenvCliOptions = {}
       const result = await up({
         fresh: rest.includes("--fresh"),
         ...(rest.includes("--node") ? { node: true } : {}),
+        natsNodes: rest.includes("--nats-cluster") ? 3 : undefined,
         ...(rest.includes("--nats-auth") ? { natsAuth: opts.natsAuth!() } : {}),
       });
       const verb = result.startedHere ? "started" : "reused";
@@ -39,7 +42,10 @@ export async function runTestenvCli(argv: string[], opts: TestenvCliOptions = {}
       for (const [name, c] of Object.entries(result.env.clusters)) {
         console.log(`  cluster ${name.padEnd(12)} ${c.server}  (KUBECONFIG=${c.kubeconfig})`);
       }
-      console.log(`  nats                 ${result.env.nats.url}`);
+      for (const n of result.env.nats.nodes ?? [{ name: "", url: result.env.nats.url, pid: 0 }]) {
+        const node = n.name ? ` ${n.name.padEnd(7)} pid ${n.pid}` : "";
+        console.log(`  nats${node.padEnd(17)}${n.url}`);
+      }
       const auth = result.env.nats.auth;
       if (auth) {
         console.log(`                       TLS CA ${auth.caFile}; users (passwords in env.json):`);

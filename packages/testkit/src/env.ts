@@ -8,7 +8,12 @@ export interface TestEnvironment {
   /** "binaries" (started here), "external" (user-supplied), or "containers" (testcontainers). */
   provider: Provider;
   clusters: Record<string, ClusterEndpoint>;
-  nats: { url: string; auth?: NatsAuthInfo };
+  /**
+   * `url` lists every server, comma-separated (one for a single server). `nodes` describes the
+   * servers of a NATS cluster the testkit started, so a test can kill and restart them. `auth`:
+   * the server requires TLS and a password (`testenv up --nats-auth`).
+   */
+  nats: { url: string; nodes?: NatsNode[]; auth?: NatsAuthInfo };
   s3: S3Endpoint;
   prometheus: { url: string; targetsDir?: string };
   /** The etcd every started cluster shares (absent for external clusters). */
@@ -21,6 +26,20 @@ export interface TestEnvironment {
 export interface NatsAuthInfo {
   caFile: string;
   users: Record<string, { user: string; password: string }>;
+}
+
+/** One server of a NATS cluster the testkit started (see NatsCluster). */
+export interface NatsNode {
+  /** server_name, e.g. "n1". */
+  name: string;
+  url: string;
+  monitorUrl: string;
+  pid: number;
+  binary: string;
+  /** Its configuration file: ports, store and routes stay the same across restarts. */
+  config: string;
+  storeDir: string;
+  logFile: string;
 }
 
 export type Provider = "binaries" | "external" | "containers";

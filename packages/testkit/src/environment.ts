@@ -22,6 +22,7 @@ import { httpOk } from "./http.js";
 import { machineAddress } from "./node/host.js";
 import { NODE_NAME, startNode, stopNode } from "./node/index.js";
 import { nodeReady } from "./node/kubelet.js";
+import { NatsCluster, natsNodeCount } from "./nats-cluster.js";
 import { ProcessRegistry, isAlive } from "./process.js";
 import { planEnvironment, type Plan } from "./provider.js";
 
@@ -46,20 +47,24 @@ export function clusterNames(env = process.env): string[] {
 export async function up(opts: UpOptions = {}): Promise<UpResult> {
   const dir = opts.dir ?? testenvDir();
   const node = opts.node ?? process.env.LIVESYNC_TESTENV_NODE === "1";
+  const natsNodes = opts.natsNodes ?? natsNodeCount();
   // Test runs, benchmarks and the demo may start at the same moment: one starts, the others
   // then find its env.json and reuse it.
-  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false, node, opts.natsAuth));
+  return withLock(`${dir}.lock`, () =>
+    upLocked(dir, opts.fresh ?? false, node, natsNodes, opts.natsAuth),
+  );
 }
 
 export interface UpOptions {
   fresh?: boolean;
   dir?: string;
   node?: boolean;
+  natsNodes?: number;
   /** NATS requires TLS and these users' passwords (`pnpm testenv up --nats-auth`). */
   natsAuth?: NatsAuthSetup;
 }
 
-async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       mkdirSync(lock);
@@ -84,14 +89,18 @@ async function upLocked(
   dir: string,
   fresh: boolean,
   node: boolean,
+  natsNodes: number,
   natsAuth: NatsAuthSetup | undefined,
 ): Promise<UpResult> {
   const began = Date.now();
   const existing = readEnvFile(dir);
   const hasClusters = (e: TestEnvironment) => clusterNames().every((n) => e.clusters[n]);
+  // A running single server is not the cluster asked for, nor the reverse (external: as given).
+  const natsAsAsked = (e: TestEnvironment) =>
+    e.provider === "external" || (e.nats.nodes?.length ?? 1) === natsNodes;
   // Asked for a secured NATS, a plain one will not do; not asked, whichever runs is reused.
   const suits = (e: TestEnvironment) =>
-    hasClusters(e) && (!node || e.node) && (!natsAuth || !!e.nats.auth);
+    hasClusters(e) && natsAsAsked(e) && (!node || e.node) && (!natsAuth || !!e.nats.auth);
   if (existing && !fresh && suits(existing) && (await unhealthy(existing)).length === 0) {
     return { env: existing, startedHere: false, seconds: (Date.now() - began) / 1000 };
   }
@@ -104,8 +113,13 @@ async function upLocked(
     );
   }
   let env: TestEnvironment;
-  if (natsAuth && plan.nats !== "binaries") {
-    throw new Error("NATS with authentication is started from the nats-server binary only");
+  if (natsAuth && (plan.nats !== "binaries" || natsNodes > 1)) {
+    throw new Error("NATS with authentication is started from the nats-server binary, one node");
+  }
+  if (natsNodes > 1 && plan.nats !== "binaries") {
+    throw new Error(
+      `a NATS cluster of ${natsNodes} is started from binaries only (NATS is planned as ${plan.nats})`,
+    );
   }
   if (Object.values(plan).includes("containers")) {
     const { startWithContainers } = await import("./containers.js");
@@ -113,7 +127,7 @@ async function upLocked(
   } else {
     const registry = new ProcessRegistry(join(dir, "pids"));
     try {
-      env = await startWithBinaries(plan, dir, registry, node, natsAuth);
+      env = await startWithBinaries(plan, dir, registry, node, natsNodes, natsAuth);
     } catch (err) {
       await stopNode(dir);
       await registry.stopAll();
@@ -129,6 +143,7 @@ async function startWithBinaries(
   dir: string,
   registry: ProcessRegistry,
   node: boolean,
+  natsNodes: number,
   natsAuth?: NatsAuthSetup,
 ): Promise<TestEnvironment> {
   const bins: Binaries | undefined = Object.values(plan).includes("binaries")
@@ -145,7 +160,13 @@ async function startWithBinaries(
   const [nats, s3, prometheus, etcdUrl] = await Promise.all([
     need(
       "nats",
-      (b) => startNats(registry, b.natsServer, join(dir, "nats"), listen, natsAuth),
+      (b) =>
+        natsNodes > 1
+          ? NatsCluster.start(registry, b.natsServer, join(dir, "nats"), natsNodes).then((c) => ({
+              url: c.url,
+              nodes: [...c.nodes],
+            }))
+          : startNats(registry, b.natsServer, join(dir, "nats"), listen, natsAuth),
       externalNats,
     ),
     need(
@@ -204,7 +225,11 @@ async function startWithBinaries(
   return {
     provider: plan.clusters === "external" ? "external" : "binaries",
     clusters,
-    nats: { url: nats.url, ...(nats.auth ? { auth: nats.auth } : {}) },
+    nats: {
+      url: nats.url,
+      ...("nodes" in nats ? { nodes: nats.nodes } : {}),
+      ...("auth" in nats && nats.auth ? { auth: nats.auth } : {}),
+    },
     s3: s3.s3,
     prometheus: { url: prometheus.url, targetsDir: prometheus.targetsDir },
     ...(etcdUrl ? { etcd: { url: etcdUrl } } : {}),
@@ -294,7 +319,9 @@ async function checkAll(env: TestEnvironment): Promise<ComponentStatus[]> {
           () => Promise<unknown>,
         ],
     ),
-    ["nats", env.nats.url, () => tcpProbe(env.nats.url)],
+    ...env.nats.url
+      .split(",")
+      .map((url) => ["nats", url, () => tcpProbe(url)] as [string, string, () => Promise<unknown>]),
     ["s3", env.s3.endpoint, () => s3Probe(env.s3)],
     [
       "prometheus",

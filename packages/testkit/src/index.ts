@@ -1,5 +1,5 @@
 export * from "./env.js";
-export { up, down, status, clusterVersion, clusterNames } from "./environment.js";
+export { up, down, status, clusterVersion, clusterNames, withLock } from "./environment.js";
 export { kubeConfigFor, freshNamespace, eventually, TEST_NAMESPACE_LABEL } from "./kube.js";
 export {
   addScrapeTargets,
@@ -13,8 +13,17 @@ export { planEnvironment, type Plan } from "./provider.js";
 export { freePort } from "./ports.js";
 export { auditedWrites, type AuditedRequest } from "./audit.js";
 export { READER_USER } from "./components/kube.js";
-export { helmBinary } from "./binaries.js";
+export { helmBinary, natsServerBinary } from "./binaries.js";
 export { startPrivateCluster, type PrivateCluster } from "./private-cluster.js";
+export {
+  NatsCluster,
+  startPrivateNatsCluster,
+  testenvNatsCluster,
+  natsNodeCount,
+  type PrivateNatsCluster,
+} from "./nats-cluster.js";
+export type { StreamReport, ConsumerReport } from "./nats-monitor.js";
+export { startPrivateS3, type PrivateS3 } from "./private-s3.js";
 export { startPrivateNats, type PrivateNats } from "./private-nats.js";
 export type { NatsAuthSetup, NatsUserPermissions } from "./components/nats.js";
 export type { UpOptions } from "./environment.js";

@@ -1,6 +1,7 @@
 // A kube-apiserver of one test's own, on an etcd of its own: for a test that does what the
 // shared clusters must never see, such as deleting the livesync CRDs (which deletes every
-// livesync object of every other test in that cluster). Started in about ten seconds.
+// livesync object of every other test in that cluster), or stopping the apiserver for minutes.
+// Started in about ten seconds.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,11 +13,20 @@ import type { ClusterEndpoint } from "./env.js";
 import { ProcessRegistry } from "./process.js";
 
 export interface PrivateCluster extends ClusterEndpoint {
+  /** Its etcd (client URL): a test may compact it. */
+  etcdUrl: string;
+  /** Stops the apiserver only: clients meet refused connections, etcd keeps everything. */
+  stopApiserver(): Promise<void>;
+  /** Starts the apiserver again on the same port and etcd; resolves once it is ready. */
+  startApiserver(): Promise<void>;
   /** Stops the apiserver and its etcd and removes their files. */
   stop(): Promise<void>;
 }
 
-export async function startPrivateCluster(name: string): Promise<PrivateCluster> {
+export async function startPrivateCluster(
+  name: string,
+  opts: { apiserverArgs?: string[] } = {},
+): Promise<PrivateCluster> {
   const bins = ensureBinaries({ prometheus: false });
   const dir = mkdtempSync(join(tmpdir(), `livesync-${name}-`));
   const registry = new ProcessRegistry(join(dir, "pids"));
@@ -26,13 +36,20 @@ export async function startPrivateCluster(name: string): Promise<PrivateCluster>
   };
   try {
     const etcd = await startEtcd(registry, bins.etcd, join(dir, "etcd"));
-    const { endpoint } = await startCluster(registry, {
+    const { endpoint, apiserver } = await startCluster(registry, {
       name,
       dir: join(dir, name),
       etcdUrl: etcd.url,
       apiserverBinary: bins.kubeApiserver,
+      apiserverArgs: opts.apiserverArgs,
     });
-    return { ...endpoint, stop };
+    return {
+      ...endpoint,
+      etcdUrl: etcd.url,
+      stopApiserver: apiserver.stop,
+      startApiserver: apiserver.start,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

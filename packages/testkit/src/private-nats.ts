@@ -1,33 +1,72 @@
-// A NATS of one test's own (JetStream, TLS and users when asked), for a test that needs a
-// server configured unlike the shared one. Started in about a second; stop() removes its files.
+// A NATS JetStream server of one run's own (its own port and store): for a test or bench that
+// kills the bus and starts it again without the other tests noticing, or that needs it secured
+// (TLS and users with permissions) unlike the shared one.
 
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBinaries } from "./binaries.js";
 import { startNats, type NatsAuthSetup } from "./components/nats.js";
 import type { NatsAuthInfo } from "./env.js";
-import { ProcessRegistry } from "./process.js";
+import { httpOk } from "./http.js";
+import { ProcessRegistry, waitUntilReady } from "./process.js";
 
 export interface PrivateNats {
   url: string;
-  monitorUrl: string;
+  /** Its files: nats.log, and nats.conf with the certificates when secured. */
+  dir: string;
+  /** The CA and users' passwords when started with `auth`. */
   auth?: NatsAuthInfo;
+  /** The server's pid now (it changes with every start). */
+  pid(): number;
+  /** SIGKILLs the server: no goodbye to its clients, JetStream keeps what it had written. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and store; resolves once JetStream answers. */
+  start(): Promise<void>;
+  /** Stops the server and removes its files. */
   stop(): Promise<void>;
 }
 
-/** Starts nats-server with its files in `dir` (a directory of the caller's, emptied first). */
-export async function startPrivateNats(dir: string, auth?: NatsAuthSetup): Promise<PrivateNats> {
+export interface PrivateNatsOptions {
+  /** TLS and these users with their permissions. */
+  auth?: NatsAuthSetup;
+  /** Where its directory goes (default: the system's temporary directory). */
+  parentDir?: string;
+}
+
+export async function startPrivateNats(
+  name: string,
+  opts: PrivateNatsOptions = {},
+): Promise<PrivateNats> {
   const bins = ensureBinaries({ prometheus: false });
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  const parent = opts.parentDir ?? tmpdir();
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, `livesync-${name}-`));
   const registry = new ProcessRegistry(join(dir, "pids"));
   const stop = async () => {
     await registry.stopAll();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const nats = await startNats(registry, bins.natsServer, dir, "127.0.0.1", auth);
-    return { url: nats.url, monitorUrl: nats.monitorUrl, auth: nats.auth, stop };
+    const natsDir = join(dir, "nats");
+    const started = await startNats(registry, bins.natsServer, natsDir, "127.0.0.1", opts.auth);
+    let current = started.process;
+    return {
+      url: started.url,
+      dir: natsDir,
+      auth: started.auth,
+      pid: () => current.pid,
+      kill: async () => {
+        process.kill(current.pid, "SIGKILL");
+        await registry.stop(current);
+      },
+      start: async () => {
+        current = registry.restart(current);
+        const healthy = `${started.monitorUrl}/healthz?js-enabled-only=true`;
+        await waitUntilReady(current, () => httpOk(healthy), 30_000);
+      },
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

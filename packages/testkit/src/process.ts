@@ -163,7 +163,25 @@ export class ProcessRegistry {
       join(this.dir, `${proc.pid}.json`),
       JSON.stringify({ ...proc, startedAt: Date.now() }),
     );
+    this.launched.set(proc.pid, opts);
     return proc;
+  }
+
+  /** How each process of this registry was started, so a test can start it again. */
+  private readonly launched = new Map<number, Parameters<typeof startProcess>[0]>();
+
+  /** Stops one process (an outage a test injects) and forgets its pid file. */
+  async stop(proc: StartedProcess): Promise<void> {
+    await stopProcess(proc.pid);
+    rmSync(join(this.dir, `${proc.pid}.json`), { force: true });
+  }
+
+  /** Starts a process stopped by `stop` again, with the same command, files and ports. */
+  restart(proc: StartedProcess): StartedProcess {
+    const opts = this.launched.get(proc.pid);
+    if (!opts) throw new Error(`${proc.component} (pid ${proc.pid}) was not started here`);
+    this.launched.delete(proc.pid);
+    return this.start(opts);
   }
 
   list(): (StartedProcess & { startedAt: number })[] {
@@ -171,6 +189,11 @@ export class ProcessRegistry {
       .filter((f) => f.endsWith(".json"))
       .map((f) => JSON.parse(readFileSync(join(this.dir, f), "utf8")))
       .sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  /** Forgets a process that is gone (killed on purpose), so `stopAll` does not signal its pid. */
+  forget(pid: number): void {
+    rmSync(join(this.dir, `${pid}.json`), { force: true });
   }
 
   /** Stops in reverse start order (apiservers before etcd) and forgets them. */

@@ -255,13 +255,7 @@ describe("helm chart deploy/helm/livesync", () => {
       expect(d.spec.replicas, name).toBe(want.replicas);
       expect(c.image).toBe("livesync:0.1.0");
       expect(c.workingDir).toBe("/app");
-      expect(c.command).toEqual([
-        "node",
-        "--import",
-        "tsx",
-        "services/cli/src/main.ts",
-        "operator",
-      ]);
+      expect(c.command).toEqual(["node", "services/cli/dist/src/main.js", "operator"]);
       expect(flag(c.args, "--components"), name).toBe(want.components);
       expect(flag(c.args, "--namespace"), name).toBe(ns);
       expect(flag(c.args, "--nats"), name).toBe("nats://nats.nats.svc.cluster.local:4222");
@@ -292,6 +286,15 @@ describe("helm chart deploy/helm/livesync", () => {
     const sts = named(objs, "StatefulSet", "livesync-nats");
     const [c] = sts.spec.template.spec.containers;
     expect(c.image).toBe("nats:2.11");
+    // The image `pnpm image --nats` builds, imported into the node's containerd.
+    const local = named(
+      render(
+        `${EVERYTHING},nats.image.repository=livesync-nats,nats.image.tag=2.11.17,nats.image.pullPolicy=Never`,
+      ),
+      "StatefulSet",
+      "livesync-nats",
+    ).spec.template.spec.containers[0];
+    expect([local.image, local.imagePullPolicy]).toEqual(["livesync-nats:2.11.17", "Never"]);
     expect(c.args.slice(0, 3)).toEqual(["-js", "-sd", "/data"]);
     expect(c.volumeMounts).toContainEqual({ name: "data", mountPath: "/data" });
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe("data");

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /**
  * The `livesync` command, its one entry point: `run` and `validate` here, `operator` from the
  * operator package. Commands that parse their own flags are dispatched before anything else.
@@ -10,6 +10,7 @@ import {
   NATS_AUTH_FLAGS,
   NATS_AUTH_USAGE,
   natsAuthFrom,
+  natsReplicasFlag,
   registerEngineMetrics,
   type LiveSyncStatus,
 } from "@livesync/engine";
@@ -19,7 +20,7 @@ import { runBackupCommand } from "./backup/index.js";
 import { runRestoreCommand } from "./restore/index.js";
 
 const usage = `usage:
-  livesync run -f <file-or-dir> [-f …] [--nats <url> [--stream NAME]]
+  livesync run -f <file-or-dir> [-f …] [--nats <url>[,<url>…] [--stream NAME] [--nats-replicas N]]
                                   [--metrics-port P]
                                   run every service in this process until SIGINT/SIGTERM
   livesync validate -f <file-or-dir> [-f …]              check manifests offline; exit 1 on any problem
@@ -54,6 +55,7 @@ async function runOrValidate(argv: string[]): Promise<number> {
       nats: { type: "string" },
       ...NATS_AUTH_FLAGS,
       stream: { type: "string" },
+      "nats-replicas": { type: "string" },
       "metrics-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -86,6 +88,7 @@ async function runOrValidate(argv: string[]): Promise<number> {
     natsUrl: values.nats,
     natsAuth: natsAuthFrom(values),
     stream: values.stream,
+    natsReplicas: natsReplicasFlag(values["nats-replicas"]),
   });
   log.info(
     { liveSyncs: manifests.liveSyncs.length, bus: values.nats ? "jetstream" : "in-process" },

@@ -21,6 +21,8 @@ export interface BusOptions {
   natsUrl?: string;
   /** JetStream stream name (default LIVESYNC_EVENTS). */
   stream?: string;
+  /** Replicas of the streams, consumers and buckets (default: 3 on a 3+ server cluster, else 1). */
+  natsReplicas?: number;
   /** User and password or .creds, TLS files. */
   natsAuth?: NatsAuth;
   /**
@@ -54,6 +56,7 @@ export async function openBus(
     url: opts.natsUrl,
     stream,
     subjects: [`${subjectPrefix}.>`],
+    replicas: opts.natsReplicas,
     auth: opts.natsAuth,
     provision,
   });

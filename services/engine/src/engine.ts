@@ -1,10 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { Archiver } from "@livesync/archiver";
-import type { EventBus } from "@livesync/bus";
+import { checkReplicas, JetStreamBus, type EventBus } from "@livesync/bus";
 import type { ReconcileReport } from "@livesync/reconciler";
 import { FIELD_MANAGER } from "@livesync/core";
-import { NamespaceEnsurer, SYNCHRONIZER_DURABLE, Synchronizer } from "@livesync/synchronizer";
+import {
+  NamespaceEnsurer,
+  sharedTombstones,
+  SYNCHRONIZER_DURABLE,
+  Synchronizer,
+} from "@livesync/synchronizer";
 import { busNames, openBus, type BusOptions } from "./bus.js";
 import { objectKey as keyOf } from "@livesync/api";
 import {
@@ -31,6 +36,8 @@ export interface LiveSyncStatus {
   failed: number;
   /** Objects whose destination name is taken by an object livesync did not create. */
   conflicts: number;
+  /** Objects waiting out a destination outage (unreachable, 5xx, throttled); they are retried. */
+  retrying?: number;
   lagMs?: number;
   /** Originals stored in the bucket (when spec.config.bucketName is set). */
   archived?: number;
@@ -47,6 +54,11 @@ export interface EngineOptions extends BusOptions {
   syncConcurrency?: number;
   /** The services this process runs (default all; in a cluster each pod runs one). */
   components?: readonly Component[];
+}
+
+/** The `--nats-replicas` flag's value: absent (automatic) or a count JetStream accepts. */
+export function natsReplicasFlag(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : checkReplicas(Number(value), "--nats-replicas");
 }
 
 /**
@@ -88,7 +100,11 @@ export class Engine {
     const { subjectPrefix } = busNames(opts.stream);
     const bus = await openBus(opts, components);
     const synchronizer = components.has("synchronizer")
-      ? new Synchronizer(bus, { concurrency: opts.syncConcurrency })
+      ? new Synchronizer(bus, {
+          concurrency: opts.syncConcurrency,
+          // Replicas share tombstones through JetStream; the in-process bus has one process.
+          tombstones: bus instanceof JetStreamBus ? await sharedTombstones(bus) : undefined,
+        })
       : undefined;
     // Events of LiveSynchronizations without a bucket are acknowledged and ignored.
     const archiver = components.has("archiver") ? new Archiver(bus) : undefined;
@@ -156,7 +172,11 @@ export class Engine {
     // Shown while some object is still in conflict or failed, not forever after one was.
     if (s?.lastConflict && counts.conflicts > 0) problems.push(`conflict: ${s.lastConflict}`);
     if (s?.lastError && counts.failed > 0) problems.push(`failed: ${s.lastError}`);
+    const retrying = this.synchronizer?.retrying(liveSync) ?? 0;
+    // Shown while the outage lasts: the events wait in the stream, nothing is given up.
+    if (retrying > 0) problems.push(`destination: ${s?.lastTransientError}`);
     if (l?.lastWatchError) problems.push(`watch: ${l.lastWatchError}`);
+    if (run.leaseProblem) problems.push(`lease: ${run.leaseProblem}`);
     if (l?.failedObjects.size) problems.push(`publish: ${l.lastPublishError}`);
     const a = this.archiver?.statsFor(liveSync);
     // Bucket problems do not stop replication: events wait in the stream and are reported.
@@ -183,6 +203,7 @@ export class Engine {
       pending, // one shared consumer: the total across LiveSynchronizations
       failed: counts.failed + (l?.failedObjects.size ?? 0), // and those the bus cannot carry
       conflicts: counts.conflicts,
+      retrying,
       lagMs: s?.lastLagMs,
       archived: a?.archived,
       lastReconcile: r && "resources" in r ? r : undefined,

@@ -129,6 +129,11 @@ export class LiveSyncRuntime {
     return this.elector?.isLeader ?? false;
   }
 
+  /** The Lease (in the destination) cannot be read or renewed: the listener stands down. */
+  get leaseProblem(): string | undefined {
+    return this.elector?.lastError;
+  }
+
   /** Never throws: a run that cannot start keeps its errors for the status. */
   static async start(
     ls: LiveSynchronization,

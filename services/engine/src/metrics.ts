@@ -46,6 +46,11 @@ export function registerEngineMetrics(registry: Registry, engine: Engine): void 
     (s) => s.conflicts,
   );
   perLiveSync(
+    "livesync_retrying_objects",
+    "Objects waiting out a destination outage (unreachable, 5xx, throttled); retried, never dropped",
+    (s) => s.retrying,
+  );
+  perLiveSync(
     "livesync_last_apply_lag_seconds",
     "Source change observed to destination write, last event",
     (s) => (s.lagMs === undefined ? undefined : s.lagMs / 1000),

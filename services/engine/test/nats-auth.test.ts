@@ -21,7 +21,6 @@ import { EngineTestbed, LS_NAMESPACE, manifestsFor, uniq } from "../src/testing.
 
 const env = inject("testenv");
 const bed = new EngineTestbed(env, "nauth");
-const dir = join(repoRoot(), ".testenv-private", uniq("nats-auth-engine"));
 let nats: PrivateNats;
 const engines: Engine[] = [];
 
@@ -31,7 +30,10 @@ const credential = (role: NatsRole): NatsAuth => ({
 });
 
 beforeAll(async () => {
-  nats = await startPrivateNats(dir, { users: natsPermissions() });
+  nats = await startPrivateNats("nats-auth-engine", {
+    auth: { users: natsPermissions() },
+    parentDir: join(repoRoot(), ".testenv-private"),
+  });
 });
 
 afterAll(async () => {
@@ -108,7 +110,7 @@ describe("the pipeline with per-component NATS credentials", () => {
     } finally {
       s3.destroy();
     }
-    const log = readFileSync(join(dir, "nats.log"), "utf8");
+    const log = readFileSync(join(nats.dir, "nats.log"), "utf8");
     expect(log.split("\n").filter((l) => /Violation/.test(l))).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import {
   NATS_AUTH_FLAGS,
   NATS_AUTH_USAGE,
   natsAuthFrom,
+  natsReplicasFlag,
   registerEngineMetrics,
   type Component,
 } from "@livesync/engine";
@@ -23,6 +24,9 @@ const usage = `usage: livesync operator [--kubeconfig <management-kubeconfig>] [
   Runs the operator against a management cluster (in a pod: its service account when
   --kubeconfig is absent).
   --components   comma list of ${ROLES.join(", ")} (default: all, in this process)
+  --nats URL     NATS JetStream (several servers: comma-separated); none: an in-process bus
+  --nats-replicas N  replicas of livesync's streams, consumers and buckets (1-5; default 3
+                 when NATS is a cluster of three or more servers, else 1)
   --leader-elect the controller duties only while holding the Lease livesync-operator
                  (in --namespace, or LIVESYNC_LEASE_NAMESPACE, default "default")
   --recovery-concurrency N  objects a TaskRun recovers at once (default 16)
@@ -57,6 +61,7 @@ export async function runOperator(argv: string[]): Promise<number> {
       nats: { type: "string" },
       stream: { type: "string" },
       ...NATS_AUTH_FLAGS,
+      "nats-replicas": { type: "string" },
       components: { type: "string" },
       "leader-elect": { type: "boolean" },
       "metrics-port": { type: "string" },
@@ -73,6 +78,7 @@ export async function runOperator(argv: string[]): Promise<number> {
   const natsAuth = natsAuthFrom(values);
   // A least-privilege credential may not create streams: that is the controller's.
   const provisionBus = controller || !(natsAuth.user || natsAuth.credsFile);
+  const natsReplicas = natsReplicasFlag(values["nats-replicas"]);
   const log = createLogger("livesync-operator");
   const management = values.kubeconfig
     ? await Cluster.fromKubeConfigYaml("management", readFileSync(values.kubeconfig, "utf8"))
@@ -87,6 +93,7 @@ export async function runOperator(argv: string[]): Promise<number> {
       stream: values.stream,
       natsAuth,
       provisionBus,
+      natsReplicas,
       components: services,
     },
     leaderElection: values["leader-elect"] ? { namespace: leaseNamespace } : undefined,

@@ -1,2 +1,3 @@
 export * from "./synchronizer.js";
 export { NamespaceEnsurer } from "./namespaces.js";
+export * from "./shared-tombstones.js";

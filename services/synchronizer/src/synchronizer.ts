@@ -20,6 +20,7 @@ import {
   isConflict,
   isImmutableFieldChange,
   isNotFound,
+  isTransient,
   type Cluster,
   type ResourceInfo,
   UnknownResourceError,
@@ -27,6 +28,7 @@ import {
 import { planApply } from "./apply-plan.js";
 import { startCopyCache, type CachedCopy, type CopyCache } from "./copy-cache.js";
 import { NamespaceEnsurer } from "./namespaces.js";
+import { confirmedGone, undoIfDeletedMeanwhile } from "./tombstone-checks.js";
 
 export const SYNCHRONIZER_DURABLE = "synchronizer";
 
@@ -51,6 +53,8 @@ export interface SyncStats {
   lastLagMs?: number;
   lastConflict?: string;
   lastError?: string;
+  /** The last failure that only waits (destination unreachable, 5xx, throttled). */
+  lastTransientError?: string;
 }
 
 export type Outcome =
@@ -100,6 +104,7 @@ export class Synchronizer {
         inSync: new Set(),
         failed: new Set(),
         conflicts: new Set(),
+        retrying: new Set(),
       });
     }
   }
@@ -134,10 +139,17 @@ export class Synchronizer {
     };
   }
 
+  /** Objects whose last attempt met an unreachable or overloaded destination: they wait. */
+  retrying(liveSync: string): number {
+    return this.objects.get(liveSync)?.retrying.size ?? 0;
+  }
+
   async start(): Promise<void> {
     this.subscription = await this.bus.consume(SYNCHRONIZER_DURABLE, (d) => this.onDelivery(d), {
       concurrency: this.opts.concurrency ?? 32,
       maxAttempts: this.opts.maxAttempts ?? 8,
+      // An unreachable destination is an outage, not a bad event: wait it out, however long.
+      isTransient,
     });
   }
 
@@ -173,14 +185,21 @@ export class Synchronizer {
         stats.lastLagMs = Date.now() - Date.parse(event.observedAt);
       }
       track.failed.delete(key);
+      track.retrying.delete(key);
       if (outcome === "conflict") track.conflicts.add(key);
       else track.conflicts.delete(key);
       // After any outcome but a conflict, an applied event leaves the copy current.
       if (isApply && outcome !== "conflict") track.inSync.add(key);
       else track.inSync.delete(key);
     } catch (err) {
+      if (isTransient(err) && !(err instanceof PermanentError)) {
+        stats.lastTransientError = `${target.destination.name}: ${(err as Error).message}`;
+        track.retrying.add(key);
+        throw err;
+      }
+      track.retrying.delete(key);
       stats.lastError = `${key}: ${(err as Error).message}`;
-      if (err instanceof PermanentError || d.deliveryCount >= (this.opts.maxAttempts ?? 8)) {
+      if (err instanceof PermanentError || d.failedAttempts + 1 >= (this.opts.maxAttempts ?? 8)) {
         stats.failed++;
         track.failed.add(key);
         track.inSync.delete(key);
@@ -203,7 +222,11 @@ export class Synchronizer {
     const cache = await this.copyCache(target.destination, info);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.applyOnce(target, event, info, cache);
+        const outcome = await this.applyOnce(target, event, info, cache);
+        if (!this.tombstones.shared || !WRITES.has(outcome)) return outcome;
+        const at = { destination: target.destination, info, cache, namespace: ns(info, event) };
+        const undone = await undoIfDeletedMeanwhile(this.tombstones, event, at);
+        return undone ? "skipped" : outcome;
       } catch (err) {
         if (!(err instanceof CopyChanged)) throw err;
         await this.reread(target.destination, info, cache, event);
@@ -241,6 +264,12 @@ export class Synchronizer {
       await this.tombstones.put(event.liveSync, event.uid, plan.tombstone);
     }
     const { decision } = plan;
+    // Another replica may have written a copy our cache has not seen yet (see tombstone-checks).
+    if (decision.action === "skip" && decision.kind === "gone" && this.tombstones.shared) {
+      if (!(await confirmedGone({ destination, info, cache, namespace }, event.name))) {
+        throw new CopyChanged("a copy the cache had not seen yet is there");
+      }
+    }
     const desired = plan.desired as KubeObject | undefined;
     const { action } = decision;
     switch (action) {
@@ -362,6 +391,11 @@ export class Synchronizer {
   }
 }
 
+/** Outcomes that wrote the copy. */
+const WRITES = new Set<Outcome>(["created", "updated", "repaired", "replaced"]);
+
+const ns = (info: ResourceInfo, e: SyncEvent) => (info.namespaced ? e.namespace : undefined);
+
 /** A create that met fields another manager owns: something we did not create is there. */
 class CreateConflict extends Error {}
 
@@ -375,4 +409,5 @@ interface ObjectSets {
   inSync: Set<string>;
   failed: Set<string>;
   conflicts: Set<string>;
+  retrying: Set<string>;
 }

@@ -37,6 +37,8 @@ const CONTROLLERS = [
 export interface StartedCluster {
   endpoint: ClusterEndpoint;
   processes: StartedProcess[];
+  /** Stops the apiserver (etcd keeps the data); `start` brings it back on the same port. */
+  apiserver: { stop(): Promise<void>; start(): Promise<void> };
 }
 
 /** The `kubernetes` Service's address: the first of --service-cluster-ip-range. */
@@ -59,6 +61,8 @@ export async function startCluster(
     etcdUrl: string;
     apiserverBinary: string;
     controllerManagerBinary?: string;
+    /** More kube-apiserver flags (e.g. --watch-cache=false). */
+    apiserverArgs?: string[];
     /**
      * Pods reach this cluster: serve on every interface with a certificate for `address` (the
      * machine's own) and the `kubernetes` Service IP.
@@ -125,6 +129,7 @@ export async function startCluster(
       // stays listable for a while, and the tests of a backup meeting a compacted revision
       // (410 Gone) could not make one happen on purpose. Both paths give the same objects.
       "--feature-gates=ListFromCacheSnapshot=false",
+      ...(opts.apiserverArgs ?? []),
     ],
     logFile: join(dir, "kube-apiserver.log"),
   });
@@ -191,9 +196,18 @@ export async function startCluster(
       60_000,
     );
   }
+  let current = apiserver;
+  const control = {
+    stop: () => registry.stop(current),
+    start: async () => {
+      current = registry.restart(current);
+      await waitUntilReady(current, () => httpOk(`${server}/readyz`, { token, ca }), 120_000);
+    },
+  };
   return {
     endpoint: { kubeconfig, readOnlyKubeconfig, server, auditLog },
     processes,
+    apiserver: control,
     nodeKubeconfigs,
   };
 }

@@ -1,0 +1,25 @@
+/**
+ * `pnpm bench soak [--minutes 30] [--rate 50] [--objects 2000] [--kill-every 120]`: livesync as
+ * three processes (events-listener, synchronizer, archiver) on a NATS server of its own, the
+ * source changing at `rate` changes/s across `objects` ConfigMaps, a random component (or the
+ * NATS server) SIGKILLed every `kill-every` seconds. Prints a summary table, then the JSON;
+ * exits 1 unless the destination equals the transformed source, the bucket the sanitised
+ * source, nothing was dead-lettered and no process's memory grew without bound.
+ */
+import { runSoak, soakTable } from "@livesync/engine/testing/soak";
+import { up } from "@livesync/testkit";
+import { arg } from "./common.js";
+
+const { env } = await up();
+const result = await runSoak(env, {
+  minutes: arg("minutes", 30),
+  rate: arg("rate", 50),
+  objects: arg("objects", 2000),
+  killEverySeconds: arg("kill-every", 120),
+  namespaces: arg("namespaces", 10),
+  convergeTimeoutSeconds: arg("converge-timeout", 600),
+  log: (line) => console.error(`[${new Date().toISOString()}] ${line}`),
+});
+console.error(soakTable(result));
+console.log(JSON.stringify(result, null, 2));
+process.exit(result.ok ? 0 : 1);
