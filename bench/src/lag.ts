@@ -5,7 +5,8 @@
  * same run and at the same rate: the same load written straight to the destination and seen by
  * the same kind of watch (the apiserver's own write->watch latency). Goal: p99 <= 100 ms at 300/s.
  */
-import { MANAGED_LABEL } from "@livesync/core";
+import { JetStreamBus, type Subscription } from "@livesync/bus";
+import { decodeEvent, MANAGED_LABEL } from "@livesync/core";
 import { SupervisedWatch, type Cluster, type KubeObject } from "@livesync/kube";
 import {
   arg,
@@ -26,6 +27,42 @@ const seconds = arg("seconds", 20);
 const objects = arg("objects", 500);
 const { env, source, destination, run } = await benchContext();
 
+/**
+ * When each update reaches the bus: a consumer of its own on the deployment's stream, so the
+ * lag splits into source write -> published (apiserver watch + events-listener) and the rest
+ * (synchronizer + destination apiserver).
+ */
+class BusProbe {
+  readonly arrivedAt = new Map<number, number>();
+  private subscription?: Subscription;
+  private constructor(private readonly bus: JetStreamBus) {}
+
+  static async start(stream: string, durable: string): Promise<BusProbe> {
+    const bus = await JetStreamBus.connect({
+      url: env.nats.url,
+      stream,
+      subjects: [`livesync.${stream.toLowerCase()}.>`],
+    });
+    const probe = new BusProbe(bus);
+    probe.subscription = await bus.consume(durable, async (d) => probe.record(d.data), {
+      concurrency: 256,
+    });
+    return probe;
+  }
+
+  private record(data: Uint8Array): void {
+    const object = decodeEvent(data).object as { data?: { seq?: string } } | undefined;
+    const seq = object?.data?.seq;
+    if (seq !== undefined && !this.arrivedAt.has(Number(seq)))
+      this.arrivedAt.set(Number(seq), performance.now());
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    await this.bus.close();
+  }
+}
+
 /** Writes `rate`/s to `writeTo` and measures when `watchOn` sees each write. */
 async function measure(
   rate: number,
@@ -33,8 +70,10 @@ async function measure(
   watchOn: Cluster,
   namespace: string,
   labelSelector?: string,
+  probe?: BusProbe,
 ) {
   const sentAt = new Map<number, number>();
+  const sent: number[] = [];
   const lags: number[] = [];
   const seen = (o: KubeObject) => {
     const seq = Number((o as { data?: { seq?: string } }).data?.seq ?? -1);
@@ -65,6 +104,7 @@ async function measure(
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     else lateMs = Math.max(lateMs, -wait);
     sentAt.set(i, performance.now());
+    sent[i] = sentAt.get(i)!;
     inflight.push(
       writeTo.rest.request(
         "PATCH",
@@ -84,8 +124,21 @@ async function measure(
   // A write overtaken by the next write to the same object before the watch saw it is never
   // reported on its own: those count as "coalesced", not as lost.
   lags.sort((a, b) => a - b);
-  const stats = (p: number) => Math.round(percentile(lags, p) * 10) / 10;
+  const stats = (p: number, of = lags) => Math.round(percentile(of, p) * 10) / 10;
+  const toBus = probe
+    ? sent
+        .map((t, seq) => (probe.arrivedAt.get(seq) ?? NaN) - t)
+        .filter((ms) => !Number.isNaN(ms))
+        .sort((a, b) => a - b)
+    : [];
   return {
+    ...(probe && {
+      toBusMs: {
+        what: "source write -> event on the bus",
+        p50: stats(50, toBus),
+        p99: stats(99, toBus),
+      },
+    }),
     updates: total,
     observed: lags.length,
     /** The writer's real rate: below `rate` when this machine could not keep up. */
@@ -114,12 +167,13 @@ const liveSync = `lag-${run}`;
 await livesync.liveSync(liveSync, [benchConfigMaps(run)]);
 // The initial copy first: lag is measured on a replica that is up to date.
 await livesync.until("synchronizer", "livesync_synced_objects", liveSync, objects);
+const probe = await BusProbe.start(livesync.stream, `lag-probe-${run}`);
 
 const results = [];
 for (const rate of rates) {
   // Baseline: straight to the destination, then the same rate through livesync.
   const baseline = await measure(rate, destination, destination, rawNs);
-  const synced = await measure(rate, source, destination, ns, `${MANAGED_LABEL}=true`);
+  const synced = await measure(rate, source, destination, ns, `${MANAGED_LABEL}=true`, probe);
   results.push({
     rate,
     p50Ms: synced.p50,
@@ -130,6 +184,7 @@ for (const rate of rates) {
     baselineMs: baseline,
   });
 }
+await probe.stop();
 const rssMB = await livesync.stop();
 await deleteNamespace(destination.rest, rawNs);
 await deleteNamespace(source.rest, ns);

@@ -78,7 +78,9 @@ export function productionManifest(m: Manifest): Manifest {
 
 /** Files of a compiled dist/src that run: no tests or their fixtures, declarations, source maps. */
 export const isRuntimeFile = (name: string) =>
-  !/\.test\.js$|(^|\/)(testing|test-fixtures)\.js$|\.d\.ts$|\.d\.ts\.map$|\.js\.map$/.test(name);
+  !/\.test\.js$|(^|\/)(testing|test-fixtures)\.js$|(^|\/)testing\/|\.d\.ts$|\.d\.ts\.map$|\.js\.map$/.test(
+    name,
+  );
 
 function pnpm(args: string[], cwd: string): void {
   const exec = process.env.npm_execpath;

@@ -1,7 +1,8 @@
 import { Agent, request, type RequestOptions } from "node:https";
 import { request as httpRequest, Agent as HttpAgent } from "node:http";
 import type { IncomingMessage } from "node:http";
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Connection } from "./kubeconfig.js";
 import { KubeApiError } from "./errors.js";
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -19,15 +20,16 @@ export interface KubeRequestOptions {
 /**
  * A thin REST client for one cluster. We speak raw JSON (not client-node's typed models, which
  * turn timestamps into Dates and drop unknown fields) and keep one keep-alive agent per cluster.
- * Credentials and TLS come from the kubeconfig via client-node.
+ * Credentials and TLS come from the kubeconfig (kubeconfig.ts).
  */
 export class KubeRest {
   private constructor(
     readonly server: URL,
-    private readonly options: RequestOptions,
+    private readonly headers: Record<string, string>,
     private readonly agent: Agent | HttpAgent,
   ) {}
 
+  /** From a client-node KubeConfig (tests, tools); services read kubeconfigs with Cluster. */
   static async fromKubeConfig(
     kc: KubeConfig,
     opts: { maxSockets?: number } = {},
@@ -36,25 +38,34 @@ export class KubeRest {
     if (!cluster) throw new Error("kubeconfig has no current cluster");
     const options: RequestOptions = {};
     await kc.applyToHTTPSOptions(options);
-    const server = new URL(cluster.server);
-    const agentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? 64 };
-    const agent =
-      server.protocol === "https:"
-        ? new Agent({
-            ...agentOptions,
-            ca: options.ca,
-            cert: options.cert,
-            key: options.key,
-            rejectUnauthorized: options.rejectUnauthorized,
-          })
-        : new HttpAgent(agentOptions);
-    return new KubeRest(server, options, agent);
+    return KubeRest.fromConnection(
+      {
+        server: new URL(cluster.server),
+        ca: options.ca as Connection["ca"],
+        cert: options.cert as Connection["cert"],
+        key: options.key as Connection["key"],
+        rejectUnauthorized: options.rejectUnauthorized !== false,
+        servername: options.servername,
+        headers: options.headers as Record<string, string> | undefined,
+      },
+      opts,
+    );
   }
 
-  static async fromKubeConfigYaml(yaml: string): Promise<KubeRest> {
-    const kc = new KubeConfig();
-    kc.loadFromString(yaml);
-    return KubeRest.fromKubeConfig(kc);
+  static fromConnection(c: Connection, opts: { maxSockets?: number } = {}): KubeRest {
+    const agentOptions = { keepAlive: true, maxSockets: opts.maxSockets ?? 64 };
+    const agent =
+      c.server.protocol === "https:"
+        ? new Agent({
+            ...agentOptions,
+            ca: c.ca,
+            cert: c.cert,
+            key: c.key,
+            rejectUnauthorized: c.rejectUnauthorized,
+            servername: c.servername,
+          })
+        : new HttpAgent(agentOptions);
+    return new KubeRest(c.server, c.headers ?? {}, agent);
   }
 
   close(): void {
@@ -75,8 +86,13 @@ export class KubeRest {
   }
 
   /** A streaming GET (watch): the response is handed over unread; the caller consumes lines. */
-  async stream(path: string, query: Query, signal: AbortSignal): Promise<IncomingMessage> {
-    const res = await this.send("GET", path, { query, signal });
+  async stream(
+    path: string,
+    query: Query,
+    signal: AbortSignal,
+    accept?: string,
+  ): Promise<IncomingMessage> {
+    const res = await this.send("GET", path, { query, signal, accept });
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) {
       throw KubeApiError.fromResponse("GET", path, status, await readBody(res));
@@ -91,7 +107,7 @@ export class KubeRest {
     }
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const headers: Record<string, string> = {
-      ...(this.options.headers as Record<string, string> | undefined),
+      ...this.headers,
       accept: opts.accept ?? "application/json",
     };
     if (body !== undefined) {

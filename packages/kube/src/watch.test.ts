@@ -73,7 +73,10 @@ const until = async (what: string, ok: () => boolean, ms = 5_000) => {
 const resetLater = (res: ServerResponse, ms: number) =>
   setTimeout(() => res.socket?.resetAndDestroy(), ms);
 
-function startWatch(onEvent: (type: WatchEventType, name: string) => Promise<void>) {
+function startWatch(
+  onEvent: (type: WatchEventType, name: string) => Promise<void>,
+  eventsInFlight?: number,
+) {
   const errors: string[] = [];
   const lists: string[] = [];
   const watch = new SupervisedWatch(
@@ -84,7 +87,7 @@ function startWatch(onEvent: (type: WatchEventType, name: string) => Promise<voi
       onEvent: (type, obj) => onEvent(type, obj.metadata.name),
       onError: (err) => errors.push((err as Error).message),
     },
-    { backoffInitialMs: 50 },
+    { backoffInitialMs: 50, eventsInFlight },
   );
   watch.start();
   return { watch, errors, lists };
@@ -140,6 +143,47 @@ describe("SupervisedWatch under failures", () => {
     await watch.stop();
     expect(lists).toEqual(["initial", "relist"]);
     expect(errors).toEqual([]);
+    expect(uncaught).toEqual([]);
+  });
+
+  it("handles events concurrently but resumes after the last one finished in order", async () => {
+    scripts.push((res) => {
+      for (const [name, rv] of [
+        ["a", 2],
+        ["b", 3],
+        ["c", 4],
+      ] as const)
+        res.write(line("MODIFIED", cm(name, rv)));
+    });
+    scripts.push((res) => {
+      res.write(line("MODIFIED", cm("b", 3)));
+      res.write(line("MODIFIED", cm("c", 4)));
+    });
+    let running = 0;
+    let mostAtOnce = 0;
+    let failedOnce = false;
+    const handled: string[] = [];
+    const { watch, errors } = startWatch(async (_type, name) => {
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      try {
+        await new Promise((r) => setTimeout(r, name === "a" ? 100 : 10));
+        if (name === "b" && !failedOnce) {
+          failedOnce = true;
+          throw new Error("publish failed");
+        }
+        handled.push(name);
+      } finally {
+        running--;
+      }
+    }, 8);
+    await until("b and c handled again", () => handled.filter((n) => n !== "a").length >= 3);
+    await watch.stop();
+    expect(mostAtOnce).toBe(3);
+    expect(errors).toEqual(["publish failed"]);
+    // c finished before the failure was seen, but the watch resumes after a, the last event
+    // whose predecessors all finished: b is redelivered, and c with it.
+    expect(watchRequests[1]?.get("resourceVersion")).toBe("2");
+    expect(handled.sort()).toEqual(["a", "b", "c", "c"]);
     expect(uncaught).toEqual([]);
   });
 });

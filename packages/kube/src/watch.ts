@@ -26,6 +26,18 @@ export interface SupervisedWatchOptions {
   watchTimeoutSeconds?: number;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /**
+   * List and watch metadata only (PartialObjectMetadata): for callers that read nothing else, a
+   * fraction of the bytes to receive and parse.
+   */
+  metadataOnly?: boolean;
+  /**
+   * Events handed to onEvent before the earliest of them has finished (default 1: one at a
+   * time). The resume point moves past an event only once it and every earlier one have
+   * finished, so a failure redelivers from the first unfinished event: handlers must take an
+   * event twice (a publish with a message id does).
+   */
+  eventsInFlight?: number;
 }
 
 /**
@@ -40,7 +52,9 @@ export class SupervisedWatch {
   private relistRequested = false;
   private listed = false;
   private loop?: Promise<void>;
-  private readonly opts: Required<Omit<SupervisedWatchOptions, "namespace" | "labelSelector">> &
+  private readonly opts: Required<
+    Omit<SupervisedWatchOptions, "namespace" | "labelSelector" | "metadataOnly" | "eventsInFlight">
+  > &
     SupervisedWatchOptions;
 
   constructor(
@@ -112,6 +126,16 @@ export class SupervisedWatch {
     };
     armWatchdog();
     let res: IncomingMessage | undefined;
+    // A failed handler ends this stream at once, even while no further event arrives.
+    let failure: { error: unknown } | undefined;
+    const handled = new InOrder(
+      this.opts.eventsInFlight ?? 1,
+      (version) => (this.resourceVersion = version),
+      (error) => {
+        failure ??= { error };
+        abort.abort();
+      },
+    );
     try {
       res = await this.rest.stream(
         collectionPath(this.info, this.opts.namespace),
@@ -123,6 +147,7 @@ export class SupervisedWatch {
           labelSelector: this.opts.labelSelector,
         },
         abort.signal,
+        this.opts.metadataOnly ? METADATA_WATCH : undefined,
       );
       this.handlers.onConnected?.();
       for await (const line of lines(res)) {
@@ -130,7 +155,7 @@ export class SupervisedWatch {
         if (!line.trim()) continue;
         const event = JSON.parse(line) as { type: string; object: KubeObject & { code?: number } };
         if (event.type === "BOOKMARK") {
-          this.resourceVersion = event.object.metadata.resourceVersion;
+          await handled.push(event.object.metadata.resourceVersion, Promise.resolve());
           continue;
         }
         if (event.type === "ERROR") {
@@ -142,10 +167,17 @@ export class SupervisedWatch {
           );
         }
         const obj = { ...event.object, apiVersion: groupVersion(this.info), kind: this.info.kind };
-        await this.handlers.onEvent(event.type as WatchEventType, obj);
-        this.resourceVersion = obj.metadata.resourceVersion;
+        const type = event.type as WatchEventType;
+        // Started now, in stream order; a synchronous throw becomes a rejection.
+        const work = (async () => this.handlers.onEvent(type, obj))();
+        await handled.push(obj.metadata.resourceVersion, work);
       }
+      await handled.drain();
     } catch (err) {
+      // Events still in flight finish (or fail) before the watch resumes from the last one
+      // confirmed: a retry redelivers them.
+      await handled.settle();
+      if (failure) throw failure.error;
       // Our own abort may surface as AbortError, ECONNRESET or "aborted", depending on when
       // it hits the request: the signal, not the error's shape, says whose it was.
       if (abort.signal.aborted) throw new OwnAbort();
@@ -158,6 +190,48 @@ export class SupervisedWatch {
     }
   }
 }
+
+/**
+ * Handler calls in flight, confirmed in the order they started: `confirm` gets the version of
+ * each once it and every earlier one have finished; `fail` hears of a failure as it happens.
+ */
+class InOrder {
+  private queue: { version: string | undefined; done: Promise<void> }[] = [];
+
+  constructor(
+    private readonly size: number,
+    private readonly confirm: (version: string | undefined) => void,
+    private readonly fail: (error: unknown) => void,
+  ) {}
+
+  async push(version: string | undefined, done: Promise<void>): Promise<void> {
+    done.catch(this.fail);
+    this.queue.push({ version, done });
+    while (this.queue.length >= this.size) await this.confirmHead();
+  }
+
+  async drain(): Promise<void> {
+    while (this.queue.length > 0) await this.confirmHead();
+  }
+
+  /** Waits for every call; confirms those that finished before the first failure. */
+  async settle(): Promise<void> {
+    const results = await Promise.allSettled(this.queue.map((q) => q.done));
+    const ok = results.findIndex((r) => r.status === "rejected");
+    for (const q of this.queue.slice(0, ok < 0 ? undefined : ok)) this.confirm(q.version);
+    this.queue = [];
+  }
+
+  private async confirmHead(): Promise<void> {
+    const head = this.queue[0]!;
+    await head.done;
+    this.queue.shift();
+    this.confirm(head.version);
+  }
+}
+
+/** Accept header of a metadata-only watch: its events carry PartialObjectMetadata. */
+const METADATA_WATCH = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
 
 /** The stream was ended by the watchdog, relist() or stop(), not by a failure. */
 class OwnAbort extends Error {}

@@ -13,7 +13,8 @@ const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node] [--nats-
           --nats-auth: NATS requires TLS and a password per livesync component, each with
           its least-privilege permissions (users and CA in env.json)
   chart   install or upgrade the Helm chart into the management cluster's node
-          (namespace livesync-system) with the local images; waits until its pods are Ready
+          (namespace livesync-system) with the local images (--image repo:tag, default
+          livesync:<appVersion> from 'pnpm image'); waits until its pods are Ready
   down    stop everything 'up' started; logs stay under .testenv/
   status  what runs and whether it answers`;
 
@@ -62,7 +63,8 @@ export async function runTestenvCli(argv: string[], opts: TestenvCliOptions = {}
     }
     case "chart": {
       const { installChart } = await import("./chart.js");
-      await installChart({ log: console.log });
+      const i = rest.indexOf("--image");
+      await installChart({ log: console.log, ...(i >= 0 ? { image: rest[i + 1] } : {}) });
       return 0;
     }
     case "down":

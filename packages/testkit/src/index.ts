@@ -7,7 +7,7 @@ export {
   removeScrapeJob,
   loadAlertRules,
 } from "./components/prometheus.js";
-export { s3Client } from "./components/s3.js";
+export { s3Client, listKeys } from "./components/s3.js";
 export { crdManifest, establishCrd } from "./crds.js";
 export { planEnvironment, type Plan } from "./provider.js";
 export { freePort } from "./ports.js";
@@ -28,3 +28,13 @@ export { startPrivateNats, type PrivateNats } from "./private-nats.js";
 export type { NatsAuthSetup, NatsUserPermissions } from "./components/nats.js";
 export type { UpOptions } from "./environment.js";
 export { runTestenvCli, type TestenvCliOptions } from "./cli.js";
+export {
+  installChart,
+  uninstallChart,
+  podReachable,
+  waitForPodsReady,
+  CHART_NAMESPACE,
+  CHART_RELEASE,
+  type ChartInstall,
+} from "./chart.js";
+export { nodePaths, ctr } from "./node/containerd.js";

@@ -480,12 +480,13 @@ describe("helm chart deploy/helm/livesync", () => {
       expect(sm.spec.endpoints[0].port).toBe("metrics");
     });
 
-    it("alerts on lag, failed objects, backlog, archiver retrying, no active listener, components down, backups failed or missed", () => {
+    it("alerts on lag, failed objects, backlog, an unreachable destination, archiver retrying, no active listener, components down, backups failed or missed", () => {
       expect([...new Set(rules().map((r) => r.alert))].sort()).toEqual([
         "LivesyncArchiverRetrying",
         "LivesyncBackupFailed",
         "LivesyncBackupMissed",
         "LivesyncComponentDown",
+        "LivesyncDestinationUnreachable",
         "LivesyncEventsBacklog",
         "LivesyncFailedObjects",
         "LivesyncNoActiveListener",

@@ -14,10 +14,7 @@ import {
   registerEngineMetrics,
   type LiveSyncStatus,
 } from "@livesync/engine";
-import { runOperator } from "@livesync/operator/main";
 import { createLogger, startTelemetryIfAsked } from "@livesync/telemetry";
-import { runBackupCommand } from "./backup/index.js";
-import { runRestoreCommand } from "./restore/index.js";
 
 const usage = `usage:
   livesync run -f <file-or-dir> [-f …] [--nats <url>[,<url>…] [--stream NAME] [--nats-replicas N]]
@@ -31,17 +28,20 @@ const usage = `usage:
   livesync restore create|describe …                             restore a backup into a cluster
 ${NATS_AUTH_USAGE}`;
 
-/** Commands with flags of their own, given everything after their name. */
-const commands = new Map<string, (argv: string[]) => Promise<number>>([
-  ["operator", runOperator],
-  ["backup", runBackupCommand],
-  ["restore", runRestoreCommand],
+/**
+ * Commands with flags of their own, given everything after their name. Loaded on use: a pod
+ * running one component does not keep the backup and restore modules in memory.
+ */
+const commands = new Map<string, () => Promise<(argv: string[]) => Promise<number>>>([
+  ["operator", async () => (await import("@livesync/operator/main")).runOperator],
+  ["backup", async () => (await import("./backup/index.js")).runBackupCommand],
+  ["restore", async () => (await import("./restore/index.js")).runRestoreCommand],
 ]);
 
 /** `livesync <command> …`; returns the exit code. */
 async function runCli(argv: string[]): Promise<number> {
   const command = commands.get(argv[0] ?? "");
-  if (command) return command(argv.slice(1));
+  if (command) return (await command())(argv.slice(1));
   return runOrValidate(argv);
 }
 

@@ -11,6 +11,7 @@ import {
 } from "@livesync/core";
 import {
   Informer,
+  listPages,
   NAMESPACES,
   SupervisedWatch,
   type Cluster,
@@ -39,6 +40,8 @@ export interface ListenerConfig {
 }
 
 const REDISCOVER_INTERVAL_MS = 10_000;
+/** Watch events of one resource being published at once. */
+const EVENTS_IN_FLIGHT = 64;
 
 export interface ListenerStats {
   published: number;
@@ -56,11 +59,32 @@ export interface ListenerStats {
   lastPublishError?: string;
 }
 
+/**
+ * What the listener keeps of each source object: enough to select it (labels, name) and to
+ * publish its deletion when a relist no longer holds it. Whole objects are not kept: a namespace
+ * that starts to be selected is listed again instead.
+ */
+export type KnownObject = Pick<KubeObject, "apiVersion" | "kind"> & {
+  metadata: Pick<
+    KubeObject["metadata"],
+    "name" | "namespace" | "uid" | "resourceVersion" | "labels"
+  >;
+};
+
+export function knownObject(o: KubeObject): KnownObject {
+  const { name, namespace, uid, resourceVersion, labels } = o.metadata;
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    metadata: { name, namespace, uid, resourceVersion, labels },
+  };
+}
+
 /** All objects of one resource in the source, and the rules (resources[] entries) selecting them. */
 interface Tracked {
   resource: SelectedResource;
   info: ResourceInfo;
-  informer: Informer;
+  informer: Informer<KnownObject>;
 }
 
 /**
@@ -180,12 +204,19 @@ export class EventsListener {
     const t: Tracked = {
       resource,
       info,
-      informer: new Informer(this.config.source.rest, info, {
-        onList: (items, reason, gone) => this.onList(t, items, reason, gone),
-        onEvent: (type, obj) => this.onEvent(t, type, obj),
-        onError: (err) => this.onWatchError(resource.key, err),
-        onConnected: () => this.onWatchHealthy(resource.key),
-      }),
+      informer: new Informer(
+        this.config.source.rest,
+        info,
+        {
+          onList: (items, reason, gone) => this.onList(t, items, reason, gone),
+          onEvent: (type, obj) => this.onEvent(t, type, obj),
+          onError: (err) => this.onWatchError(resource.key, err),
+          onConnected: () => this.onWatchHealthy(resource.key),
+        },
+        // Publishes overlap (one at a time, a busy bus capped the rate of changes carried);
+        // the watch resumes only past events whose publish, and every earlier one, succeeded.
+        { project: knownObject, eventsInFlight: EVENTS_IN_FLIGHT },
+      ),
     };
     this.tracked.set(resource.key, t);
     if (this.watching) t.informer.start();
@@ -206,11 +237,12 @@ export class EventsListener {
     t: Tracked,
     items: KubeObject[],
     reason: "initial" | "relist",
-    gone: KubeObject[],
+    gone: KnownObject[],
   ): Promise<void> {
     this.resyncEpoch = Date.now();
     // Deleted while we were not watching (410 gap, restart): tell the synchronizer.
-    if (reason === "relist") await inBatches(gone, (old) => this.publish(t, "DELETED", old));
+    if (reason === "relist")
+      await inBatches(gone, (old) => this.publish(t, "DELETED", old as KubeObject));
     await inBatches(items, (obj) => this.publish(t, "RESYNC", obj));
   }
 
@@ -220,11 +252,19 @@ export class EventsListener {
 
   private async onNamespaces(items: KubeObject[], full: boolean, deleted = false): Promise<void> {
     const changed = this.namespaceLabels.update(items, full, deleted);
-    // A namespace whose labels changed may now select objects we already know: publish them.
-    for (const name of changed) {
-      for (const t of this.tracked.values()) {
-        for (const obj of t.informer.list()) {
-          if (obj.metadata.namespace === name) await this.publish(t, "RESYNC", obj);
+    // A namespace whose labels changed may now select objects it holds: list and publish them.
+    for (const t of this.tracked.values()) {
+      if (!t.info.namespaced || !t.informer.hasSynced) continue;
+      for (const namespace of changed) {
+        try {
+          await listPages(this.config.source.rest, t.info, { namespace }, (page) =>
+            inBatches(page, (obj) => this.publish(t, "RESYNC", obj)),
+          );
+        } catch (err) {
+          // The label change is recorded already, so a retry of this event would find no
+          // change: a relist publishes the resource's whole state instead.
+          this.onWatchError(t.resource.key, err);
+          t.informer.relist();
         }
       }
     }

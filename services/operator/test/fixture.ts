@@ -80,6 +80,14 @@ export class Fixture {
     return f;
   }
 
+  /**
+   * A fixture in an existing namespace (the chart's, which its operator watches): nothing is
+   * installed, and only what is registered with onCleanup is removed.
+   */
+  static async inNamespace(env: TestEnvironment, managementKc: KubeConfig, ns: string) {
+    return new Fixture(env, await Cluster.fromKubeConfig("management", managementKc), ns);
+  }
+
   /** The source (read-only user) and destination kubeconfigs of the test environment. */
   get kubeconfigs(): { source: string; destination: string } {
     const source = this.env.clusters.source!;
@@ -116,8 +124,11 @@ export class Fixture {
     });
   }
 
-  /** A Secret `<name>-credentials` and a Bucket `name` on the test environment's S3 bucket. */
-  async addBucket(name: string): Promise<void> {
+  /**
+   * A Secret `<name>-credentials` and a Bucket `name` on the test environment's S3 bucket
+   * (reached at `endpoint`: pods use the machine's address).
+   */
+  async addBucket(name: string, endpoint = this.env.s3.endpoint): Promise<void> {
     const { s3 } = this.env;
     await this.create(`/api/v1/namespaces/${this.ns}/secrets`, {
       apiVersion: "v1",
@@ -131,7 +142,7 @@ export class Fixture {
       metadata: { name },
       spec: {
         generic: {
-          endpoint: new URL(s3.endpoint).host,
+          endpoint: new URL(endpoint).host,
           name: s3.bucket,
           useSSL: false,
           region: s3.region,
@@ -241,10 +252,11 @@ export class Fixture {
 
 /**
  * A TCP proxy to host:port on 127.0.0.1 (the test apiservers' certificates name 127.0.0.1, so
- * TLS still verifies). `close()` also cuts the open connections (watches): to livesync it is
- * a source apiserver that died or a network cut.
+ * TLS still verifies; `listen` 0.0.0.0 for pods, with the machine's address in the
+ * certificates). `close()` also cuts the open connections (watches): to livesync it is a source
+ * apiserver that died or a network cut.
  */
-export async function tcpProxy(host: string, port: number) {
+export async function tcpProxy(host: string, port: number, listen = "127.0.0.1") {
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(port, host);
@@ -255,7 +267,7 @@ export async function tcpProxy(host: string, port: number) {
     }
     client.pipe(upstream).pipe(client);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r) => server.listen(0, listen, r));
   return {
     port: (server.address() as { port: number }).port,
     close: () => {

@@ -9,6 +9,7 @@ import {
   namespacedName,
   namespacedNameOf,
   planReconcile,
+  resendReason,
   subjectFor,
   type CoverageRule,
   type KubeObject,
@@ -25,13 +26,7 @@ import {
   type Gvr,
   type ResourceInfo,
 } from "@livesync/kube";
-import {
-  needsEvent,
-  ownedCopyOf,
-  pruneEvent,
-  resendEvent,
-  type ListedCopy,
-} from "./pass-events.js";
+import { ownedCopyOf, pruneEvent, resendEvent, type ListedCopy } from "./pass-events.js";
 
 export interface ReconcileTarget {
   liveSync: string;
@@ -193,36 +188,6 @@ export class Reconciler {
     }
 
     const labelsOf = (ns: string) => namespaceLabels?.get(ns);
-    const selected = new Map<string, SelectedSource>();
-    const byKey = new Map<string, KubeObject>();
-    let sourceTotal = 0;
-    let sourceListVersion: string;
-    try {
-      sourceListVersion = await listPages(source.rest, info, {}, (page) => {
-        sourceTotal += page.length;
-        for (const obj of page) {
-          if (!isCovered(rules, obj, info, info.namespaced, labelsOf)) continue;
-          const k = namespacedNameOf(obj);
-          const source = {
-            uid: obj.metadata.uid ?? "",
-            resourceVersion: obj.metadata.resourceVersion ?? "",
-          };
-          selected.set(k, source);
-          // Keep whole objects only for copies that will need an event.
-          if (needsEvent(owned.get(k), source)) byKey.set(k, obj);
-        }
-      });
-    } catch (err) {
-      return refuse({ state: "failed", error: (err as Error).message });
-    }
-    report.selected = selected.size;
-    report.copies = owned.size;
-    const plan = planReconcile(
-      { state: "listed", resource: name, selected, total: sourceTotal },
-      owned,
-    );
-    if (plan.refused) report.refused = plan.refused;
-
     // One object the bus can never carry is counted and skipped; any other failure ends the pass.
     const publish = async (e: SyncEvent, idSuffix: string): Promise<boolean> => {
       try {
@@ -239,23 +204,65 @@ export class Reconciler {
         return false;
       }
     };
+    // A copy that needs its source sent again (missing, stale, edited by hand) is decided by the
+    // copy and the source object alone, so it is sent from the page that holds the object:
+    // nothing of the source is kept but uid and resourceVersion (a first pass during the initial
+    // copy finds nearly every copy missing). Prunes wait for the complete list.
+    // (Resends are additive and the synchronizer's guards apply: sending a current source
+    // object is safe even when a later page fails.)
+    const resend = async (obj: KubeObject, why: "missing" | "stale" | "repair") => {
+      const e = resendEvent(this.target.liveSync, info, rules, obj, labelsOf, why === "repair");
+      if (!e) return;
+      const sent = await publish(e, `${why}-${pass}`).catch((err: unknown) => {
+        throw new PublishFailed(err);
+      });
+      if (sent) report[why === "repair" ? "repaired" : why]++;
+    };
+    const selected = new Map<string, SelectedSource>();
+    let sourceTotal = 0;
+    let sourceListVersion: string;
+    try {
+      sourceListVersion = await listPages(source.rest, info, {}, async (page) => {
+        sourceTotal += page.length;
+        const resends: Promise<void>[] = [];
+        for (const obj of page) {
+          if (!isCovered(rules, obj, info, info.namespaced, labelsOf)) continue;
+          const k = namespacedNameOf(obj);
+          const source = {
+            uid: obj.metadata.uid ?? "",
+            resourceVersion: obj.metadata.resourceVersion ?? "",
+          };
+          selected.set(k, source);
+          const copy = owned.get(k);
+          // As the planner: a copy already being deleted is left to finish.
+          const why = copy?.terminating ? undefined : resendReason(copy, source);
+          if (why) resends.push(resend(obj, why));
+        }
+        await Promise.all(resends);
+      });
+    } catch (err) {
+      if (err instanceof PublishFailed) throw err.cause;
+      return refuse({ state: "failed", error: (err as Error).message });
+    }
+    report.selected = selected.size;
+    report.copies = owned.size;
+    const plan = planReconcile(
+      { state: "listed", resource: name, selected, total: sourceTotal },
+      owned,
+    );
+    if (plan.refused) report.refused = plan.refused;
 
     for (const k of plan.prune) {
       const e = pruneEvent(this.target.liveSync, info, owned.get(k)!, sourceListVersion);
       if (await publish(e, `prune-${pass}`)) report.pruned++;
     }
-    for (const [list, repair, why] of [
-      [plan.missing, false, "missing"],
-      [plan.stale, false, "stale"],
-      [plan.repair, true, "repair"],
-    ] as const) {
-      for (const k of list) {
-        const obj = byKey.get(k)!;
-        const e = resendEvent(this.target.liveSync, info, rules, obj, labelsOf, repair);
-        if (!e) continue;
-        if (await publish(e, `${why}-${pass}`)) report[why === "repair" ? "repaired" : why]++;
-      }
-    }
     return report;
+  }
+}
+
+/** A publish failure met during the source listing: it ends the pass, it is no list failure. */
+class PublishFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super((cause as Error).message);
   }
 }

@@ -19,7 +19,8 @@ export type CopyCache = Informer<CachedCopy>;
 
 /** Starts the cache of one destination resource; await ready() before deciding from it. */
 export function startCopyCache(cluster: Cluster, info: ResourceInfo): CopyCache {
-  const cache = new Informer(cluster.rest, info, {}, { project: slim });
+  // Metadata is all the guard reads: neither list nor watch carries the objects' contents.
+  const cache = new Informer(cluster.rest, info, {}, { project: slim, metadataOnly: true });
   cache.start();
   return cache;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import type { S3Endpoint } from "../env.js";
 import { httpOk } from "../http.js";
 import { freePort } from "../ports.js";
@@ -57,4 +57,23 @@ export async function startS3(
     client.destroy();
   }
   return { s3, process: proc };
+}
+
+/** Every key under `prefix` in the environment's bucket. */
+export async function listKeys(s3: S3Endpoint, prefix: string): Promise<string[]> {
+  const client = s3Client(s3);
+  const keys: string[] = [];
+  try {
+    let token: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+      token = page.NextContinuationToken;
+    } while (token);
+  } finally {
+    client.destroy();
+  }
+  return keys;
 }
