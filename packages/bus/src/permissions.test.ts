@@ -44,6 +44,17 @@ describe("natsPermissions", () => {
     expect(publishes("synchronizer", "$KV.LIVESYNC_EVENTS_TOMBSTONES.>")).toBe(true);
   });
 
+  it("lets the controller create the durables but not read through them", () => {
+    expect(
+      publishes("controller", "$JS.API.CONSUMER.DURABLE.CREATE.LIVESYNC_EVENTS.synchronizer"),
+    ).toBe(true);
+    expect(p.controller.publish.filter((s) => s.includes("MSG.NEXT.LIVESYNC_EVENTS."))).toEqual([]);
+    expect(p.controller.publish.filter((s) => s.startsWith("$JS.ACK.LIVESYNC_EVENTS."))).toEqual(
+      [],
+    );
+    expect(p.controller.publish).not.toContain("livesync.events.>");
+  });
+
   it("follows the stream name and subject prefix it is given", () => {
     const q = natsPermissions({ stream: "OTHER", subjectPrefix: "livesync.other" });
     expect(q["events-listener"].publish).toContain("livesync.other.>");

@@ -67,13 +67,20 @@ function objectRead(bucket: string): string[] {
   ];
 }
 
-/** Create (or look up) and pull from one consumer of a stream, and acknowledge its messages. */
-function consumerOf(stream: string, durable: string): string[] {
+/** Create or look up one consumer of a stream. */
+function consumerSetup(stream: string, durable: string): string[] {
   return [
     api(`CONSUMER.INFO.${stream}.${durable}`),
     api(`CONSUMER.CREATE.${stream}.${durable}`),
     api(`CONSUMER.CREATE.${stream}.${durable}.>`),
     api(`CONSUMER.DURABLE.CREATE.${stream}.${durable}`),
+  ];
+}
+
+/** Create (or look up) and pull from one consumer of a stream, and acknowledge its messages. */
+function consumerOf(stream: string, durable: string): string[] {
+  return [
+    ...consumerSetup(stream, durable),
     api(`CONSUMER.MSG.NEXT.${stream}.${durable}`),
     `$JS.ACK.${stream}.${durable}.>`,
   ];
@@ -114,7 +121,8 @@ export function natsPermissions(names: BusNames = {}): Record<NatsRole, SubjectP
       publish: [
         api("INFO"),
         ...streams.flatMap((s) => ["INFO", "CREATE", "UPDATE"].map((a) => api(`STREAM.${a}.${s}`))),
-        ...[durables.synchronizer, durables.archiver].flatMap((d) => consumerOf(stream, d)),
+        // The durables exist before anything is published; the controller never reads them.
+        ...[durables.synchronizer, durables.archiver].flatMap((d) => consumerSetup(stream, d)),
         // Its status shows what waits and what failed.
         api(`STREAM.MSG.GET.${deadLetters}`),
         ...objectRead(b.payloads),
