@@ -38,6 +38,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
+    // What the server refused, should a step above have timed out.
+    const log = nats ? readFileSync(join(nats.dir, "nats.log"), "utf8") : "";
+    for (const l of log
+      .split("\n")
+      .filter((l) => /Violation/.test(l))
+      .slice(0, 5)) {
+      console.error(l);
+    }
+    for (const e of engines) console.error(JSON.stringify(await e.status().catch(String)));
     for (const e of engines.splice(0)) await e.stop().catch(() => undefined);
     await bed.removeNamespaces();
   } finally {
@@ -45,7 +54,7 @@ afterAll(async () => {
   }
 });
 
-describe("the pipeline with per-component NATS credentials", () => {
+describe("the pipeline with per-component NATS credentials", { timeout: 240_000 }, () => {
   it("replicates source to destination and archives, with no permission violation", async () => {
     const ns = await bed.namespace();
     const name = uniq("cm");
@@ -86,7 +95,7 @@ describe("the pipeline with per-component NATS credentials", () => {
 
     const copy = await eventually(
       () => bed.dstCore.readNamespacedConfigMap({ name, namespace: ns }),
-      { what: "the copy in the destination" },
+      { what: "the copy in the destination", timeoutMs: 120_000 },
     );
     expect(copy.data).toEqual({ v: "1" });
     await bed.srcCore.replaceNamespacedConfigMap({
