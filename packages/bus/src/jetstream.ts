@@ -296,10 +296,9 @@ export class JetStreamBus implements EventBus {
    * replicated like the events stream.
    */
   async keyValue(suffix: string, opts: { ttlMs: number }): Promise<KeyValue> {
-    const { config } = await this.jsm.streams.info(this.opts.stream);
     return openKeyValue(this.jsm, this.js, `${this.opts.stream}_${suffix}`, {
       ...opts,
-      replicas: config.num_replicas,
+      replicas: await this.replicas(),
     });
   }
 

@@ -26,10 +26,11 @@ describe("natsPermissions", () => {
     }
   });
 
-  it("gives the listener no consumer API and no KV bucket", () => {
+  it("gives the listener no consumer API, and no KV read: it only writes its status report", () => {
     const listener = p["events-listener"].publish;
     expect(listener.filter((s) => s.includes("CONSUMER") || s.includes("$JS.ACK"))).toEqual([]);
-    expect(listener.filter((s) => /KV/.test(s))).toEqual([]);
+    expect(listener.filter((s) => /MSG\.GET\.KV_|DIRECT\.GET\.KV_|TOMBSTONES/.test(s))).toEqual([]);
+    expect(listener).toContain("$KV.LIVESYNC_EVENTS_STATUS.>");
   });
 
   it("gives each reader its own durable only, and the dead-letter subjects", () => {

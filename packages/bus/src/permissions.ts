@@ -52,6 +52,12 @@ function kvReadWrite(bucket: string): string[] {
   ];
 }
 
+/** Writes entries of one KV bucket without reading any (key names only, through stream info). */
+function kvWriteOnly(bucket: string): string[] {
+  const s = `KV_${bucket}`;
+  return [`$KV.${bucket}.>`, ...["INFO", "CREATE", "UPDATE"].map((a) => api(`STREAM.${a}.${s}`))];
+}
+
 /** Reads the out-of-band bodies (Object Store): info, metadata, chunks by a short consumer. */
 function objectRead(bucket: string): string[] {
   const s = `OBJ_${bucket}`;
@@ -123,8 +129,9 @@ export function natsPermissions(names: BusNames = {}): Record<NatsRole, SubjectP
         ...streams.flatMap((s) => ["INFO", "CREATE", "UPDATE"].map((a) => api(`STREAM.${a}.${s}`))),
         // The durables exist before anything is published; the controller never reads them.
         ...[durables.synchronizer, durables.archiver].flatMap((d) => consumerSetup(stream, d)),
-        // Its status shows what waits and what failed.
+        // Its status shows what waits and what failed, and what the other processes report.
         api(`STREAM.MSG.GET.${deadLetters}`),
+        ...kvReadWrite(b.status),
         ...objectRead(b.payloads),
       ],
       subscribe: inbox("controller"),
@@ -145,6 +152,8 @@ export function natsPermissions(names: BusNames = {}): Record<NatsRole, SubjectP
         api(`DIRECT.GET.OBJ_${b.payloads}.>`),
         // Re-sending the same event after the dedupe window replaces its body's older chunks.
         api(`STREAM.PURGE.OBJ_${b.payloads}`),
+        // Its own status report for the operator; it reads no bucket.
+        ...kvWriteOnly(b.status),
       ],
       subscribe: inbox("events-listener"),
     },

@@ -46,7 +46,14 @@ describe("what the image leaves out", () => {
     for (const drop of ["index.d.ts", "index.d.mts", "index.js.map", "x.ts", "README.md"])
       expect(isPrunable(drop), drop).toBe(true);
     expect(isRuntimeFile("/dist/src/a.js")).toBe(true);
-    for (const drop of ["a.test.js", "a.d.ts", "a.js.map", "a.d.ts.map", "/src/testing.js"])
+    for (const drop of [
+      "a.test.js",
+      "a.d.ts",
+      "a.js.map",
+      "a.d.ts.map",
+      "/src/testing.js",
+      "/src/testing/soak.js",
+    ])
       expect(isRuntimeFile(drop), drop).toBe(false);
   });
 });

@@ -76,9 +76,12 @@ export function productionManifest(m: Manifest): Manifest {
   return rest;
 }
 
-/** Files of a compiled dist/src that run: no tests or their fixtures, declarations, source maps. */
+/**
+ * Files of a compiled dist/src that run: no tests or their fixtures (testing.js, testing/,
+ * test-fixtures.js: production code never imports them), declarations, source maps.
+ */
 export const isRuntimeFile = (name: string) =>
-  !/\.test\.js$|(^|\/)(testing|test-fixtures)\.js$|(^|\/)testing\/|\.d\.ts$|\.d\.ts\.map$|\.js\.map$/.test(
+  !/\.test\.js$|(^|\/)(testing|test-fixtures)(\.js$|\/)|\.d\.ts$|\.d\.ts\.map$|\.js\.map$/.test(
     name,
   );
 

@@ -4,10 +4,9 @@
  * containerd; --app <dir> only writes the production application directory.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { envFile, repoRoot } from "@livesync/testkit";
+import { envFile, readEnvFile, repoRoot } from "@livesync/testkit";
 import { stageApp } from "./app.js";
 import { buildImage, buildNatsImage, importImage, type BuiltImage } from "./build.js";
 
@@ -34,12 +33,9 @@ function print(image: BuiltImage, seconds: number): void {
 
 /** The containerd socket env.json records for the test environment's node. */
 function recordedSocket(): string {
-  const file = envFile();
-  const env = existsSync(file)
-    ? (JSON.parse(readFileSync(file, "utf8")) as { node?: { containerdSocket?: string } })
-    : {};
-  const socket = env.node?.containerdSocket;
-  if (!socket) throw new Error(`--import: ${file} records no node; give the containerd socket`);
+  const socket = readEnvFile()?.node?.containerdSocket;
+  if (!socket)
+    throw new Error(`--import: ${envFile()} records no node (pnpm testenv up --node); or --socket`);
   return socket;
 }
 
@@ -61,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
+  // Where to import, known before the build that it would follow.
+  const socket = values.socket ?? (values.import ? recordedSocket() : undefined);
   const repo = repoRoot();
   execFileSync(process.execPath, [resolve(repo, "node_modules/typescript/bin/tsc"), "-b"], {
     cwd: repo,
@@ -81,8 +79,7 @@ async function main(argv: string[]): Promise<number> {
     built.push(await buildNatsImage({ outDir }));
     print(built[1]!, (performance.now() - start) / 1000);
   }
-  if (values.import || values.socket) {
-    const socket = values.socket ?? recordedSocket();
+  if (socket) {
     for (const image of built) importImage(image.archive, socket);
     console.log(`imported into ${socket} (namespace k8s.io)`);
   }

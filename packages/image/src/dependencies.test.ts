@@ -54,6 +54,28 @@ describe("the image's production install", () => {
     expect(undeclared).toEqual([]);
   });
 
+  it("resolves every runtime entry point of a package to its compiled file", () => {
+    const wrong: string[] = [];
+    const dirs = workspacePackages(repo);
+    const read = (dir: string) =>
+      JSON.parse(readFileSync(join(repo, dir, "package.json"), "utf8")) as {
+        name: string;
+        dependencies?: Record<string, string>;
+        exports?: Record<string, string>;
+        publishConfig?: { exports?: Record<string, string> };
+      };
+    const manifests = new Map([...dirs].map(([n, d]) => [n, read(d)]));
+    for (const name of runtimeClosure(manifests, CLI_PACKAGE)) {
+      const m = manifests.get(name)!;
+      for (const [sub, target] of Object.entries(m.exports ?? {})) {
+        if (!isRuntimeFile(target.replace(/\.ts$/, ".js"))) continue;
+        const compiled = target.replace(/^\.\/src\/(.*)\.ts$/, "./dist/src/$1.js");
+        if (m.publishConfig?.exports?.[sub] !== compiled) wrong.push(`${name} ${sub}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it("reads imports the way the compiled modules load them", () => {
     const src = `import type { A } from "types-only";
 import { type B, c } from "@scope/pkg/sub";

@@ -2,7 +2,7 @@
 // names in order), gzip-compressed, with both digests an image needs: the uncompressed tar's
 // (the config's diff_id) and the compressed blob's (the manifest's).
 
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream, lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { rename } from "node:fs/promises";
 import { join } from "node:path";
@@ -117,7 +117,7 @@ export async function writeLayer(entries: LayerEntry[], file: string): Promise<L
   const pack = tar.pack();
   const raw = hashing();
   const gz = hashing();
-  const tmp = `${file}.tmp`;
+  const tmp = `${file}.${randomUUID()}.tmp`; // parallel builders never share one
   const written = pipeline(pack, raw.stream, createGzip(), gz.stream, createWriteStream(tmp));
   for (const e of entries) await addEntry(pack, e);
   pack.finalize();

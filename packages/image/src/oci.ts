@@ -2,7 +2,7 @@
 // layers, the image config and the manifest. containerd (`ctr images import`) takes the tag
 // from the index's io.containerd.image.name annotation.
 
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rename, stat } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
@@ -100,7 +100,7 @@ export async function writeOciArchive(o: {
   const index = Buffer.from(JSON.stringify(imageIndex(manifest.desc, o.name)));
 
   const pack = tar.pack();
-  const tmp = `${o.file}.tmp`;
+  const tmp = `${o.file}.${randomUUID()}.tmp`;
   const written = pipeline(pack, createWriteStream(tmp));
   const put = (name: string, data: Buffer) =>
     new Promise<void>((resolve, reject) =>

@@ -5,7 +5,15 @@
  * the compiled CLI replicates between the real clusters and stops promptly on SIGTERM.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
@@ -82,7 +90,7 @@ describe("the livesync image archive", () => {
     ).toBe(false);
   });
 
-  it("runs the compiled CLI from its root file system as its user", () => {
+  it("runs the compiled CLI from its root file system: the entry point, and livesync on the PATH", () => {
     const run = (argv: string[]) => {
       const [cmd, args] = inImage(root, u, argv);
       return spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000 });
@@ -94,11 +102,9 @@ describe("the livesync image archive", () => {
     const operator = run(["livesync", "operator", "--help"]);
     expect(operator.stdout + operator.stderr).toContain("--components");
     expect(operator.status).toBe(0);
-    const id = run(["node", "-p", "`${process.getuid()}:${process.getgid()} ${process.cwd()}`"]);
-    expect(id.stdout.trim()).toBe("10001:10001 /app");
   });
 
-  it("replicates with `livesync run` and exits 0 soon after SIGTERM", async () => {
+  it("replicates with `livesync run` as its user in /app, and exits 0 soon after SIGTERM", async () => {
     const srcKc = kubeConfigFor(env, "source");
     const dstCore = kubeConfigFor(env, "destination").makeApiClient(CoreV1Api);
     const label = uniq("image");
@@ -151,6 +157,11 @@ describe("the livesync image archive", () => {
           .catch(() => undefined),
       { timeoutMs: 60_000, what: () => `the copy made from the image (its output: ${output})` },
     );
+    // The image's process itself (every launcher step execs): its user and working directory.
+    const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+    expect(/^Uid:\s+(\d+)/m.exec(status)?.[1]).toBe("10001");
+    expect(/^Gid:\s+(\d+)/m.exec(status)?.[1]).toBe("10001");
+    expect(readlinkSync(`/proc/${child.pid}/cwd`)).toBe(join(root, "app"));
     const signalled = Date.now();
     child.kill("SIGTERM");
     const code = await Promise.race([

@@ -3,8 +3,9 @@ import { pathToFileURL } from "node:url";
 import type { NatsAuthSetup } from "./components/nats.js";
 import { down, status, up } from "./environment.js";
 import { envFile, testenvDir } from "./env.js";
+import { testenvNatsCluster } from "./nats-cluster.js";
 
-const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node] [--nats-cluster] [--nats-auth]
+const usage = `usage: testenv <up|down|status|chart|nats> [--fresh] [--node] [--nats-cluster] [--nats-auth]
   up      start source and destination clusters, NATS JetStream, S3 and Prometheus
           (or reuse the live ones .testenv/env.json describes); --fresh restarts them;
           --node gives the management cluster a real node (containerd, kubelet; root only);
@@ -15,6 +16,8 @@ const usage = `usage: testenv <up|down|status|chart> [--fresh] [--node] [--nats-
   chart   install or upgrade the Helm chart into the management cluster's node
           (namespace livesync-system) with the local images (--image repo:tag, default
           livesync:<appVersion> from 'pnpm image'); waits until its pods are Ready
+  nats    kill <node|all> (SIGKILL) or restart <node|all> (same name, ports and store)
+          a server of the --nats-cluster
   down    stop everything 'up' started; logs stay under .testenv/
   status  what runs and whether it answers`;
 
@@ -44,8 +47,8 @@ export async function runTestenvCli(argv: string[], opts: TestenvCliOptions = {}
         console.log(`  cluster ${name.padEnd(12)} ${c.server}  (KUBECONFIG=${c.kubeconfig})`);
       }
       for (const n of result.env.nats.nodes ?? [{ name: "", url: result.env.nats.url, pid: 0 }]) {
-        const node = n.name ? ` ${n.name.padEnd(7)} pid ${n.pid}` : "";
-        console.log(`  nats${node.padEnd(17)}${n.url}`);
+        const node = n.name ? ` ${n.name} pid ${n.pid}` : "";
+        console.log(`  nats${node.padEnd(16)} ${n.url}`);
       }
       const auth = result.env.nats.auth;
       if (auth) {
@@ -65,6 +68,19 @@ export async function runTestenvCli(argv: string[], opts: TestenvCliOptions = {}
       const { installChart } = await import("./chart.js");
       const i = rest.indexOf("--image");
       await installChart({ log: console.log, ...(i >= 0 ? { image: rest[i + 1] } : {}) });
+      return 0;
+    }
+    case "nats": {
+      const [action, which] = rest;
+      if ((action !== "kill" && action !== "restart") || !which) {
+        console.error(usage);
+        return 2;
+      }
+      const cluster = testenvNatsCluster();
+      if (action === "kill") await (which === "all" ? cluster.killAll() : cluster.kill(which));
+      else await (which === "all" ? cluster.restartAll() : cluster.restart(which));
+      for (const n of cluster.nodes)
+        console.log(`  nats ${n.name.padEnd(7)} pid ${n.pid}  ${n.url}`);
       return 0;
     }
     case "down":

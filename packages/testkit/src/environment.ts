@@ -162,10 +162,9 @@ async function startWithBinaries(
       "nats",
       (b) =>
         natsNodes > 1
-          ? NatsCluster.start(registry, b.natsServer, join(dir, "nats"), natsNodes).then((c) => ({
-              url: c.url,
-              nodes: [...c.nodes],
-            }))
+          ? NatsCluster.start(registry, b.natsServer, join(dir, "nats"), natsNodes, listen).then(
+              (c) => ({ url: c.url, nodes: [...c.nodes] }),
+            )
           : startNats(registry, b.natsServer, join(dir, "nats"), listen, natsAuth),
       externalNats,
     ),

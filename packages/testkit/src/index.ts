@@ -34,6 +34,7 @@ export {
   podReachable,
   waitForPodsReady,
   CHART_NAMESPACE,
+  chartDir,
   CHART_RELEASE,
   type ChartInstall,
 } from "./chart.js";

@@ -43,8 +43,10 @@ export class NatsCluster {
     binary: string,
     dir: string,
     size = 3,
+    /** 0.0.0.0 when pods connect too. */
+    listen = "127.0.0.1",
   ): Promise<NatsCluster> {
-    const planned = await planNatsCluster(binary, dir, size);
+    const planned = await planNatsCluster(binary, dir, size, listen);
     const nodes = await Promise.all(planned.map((n) => startNatsNode(registry, n)));
     const cluster = new NatsCluster(registry, nodes);
     await cluster.waitHealthy();

@@ -43,6 +43,7 @@ type Obj = {
 
 const DEFAULTS = "";
 const EVERYTHING = "nats.deploy=true,monitoring.enabled=true";
+const NATS_CLUSTER = "nats.deploy=true,nats.replicas=3,nats.streamReplicas=3";
 const SELF_BACKUP =
   "selfBackup.enabled=true,selfBackup.sourceName=management,selfBackup.bucketName=backups";
 const COMPONENTS = {
@@ -223,6 +224,18 @@ describe("helm chart deploy/helm/livesync", () => {
       },
     ],
     [
+      NATS_CLUSTER,
+      {
+        Deployment: 4,
+        Service: 5,
+        ServiceAccount: 4,
+        Role: 2,
+        RoleBinding: 2,
+        StatefulSet: 1,
+        PodDisruptionBudget: 1,
+      },
+    ],
+    [
       SELF_BACKUP,
       { Deployment: 4, Service: 4, ServiceAccount: 4, Role: 2, RoleBinding: 2, BackupSchedule: 1 },
     ],
@@ -303,6 +316,52 @@ describe("helm chart deploy/helm/livesync", () => {
       const args = named(objs, "Deployment", name).spec.template.spec.containers[0].args;
       expect(flag(args, "--nats"), name).toBe(`nats://livesync-nats.${ns}.svc:4222`);
     }
+  });
+
+  it("nats.replicas=3: three routed JetStream servers, one disrupted at a time, and every component lists them", () => {
+    const objs = render(NATS_CLUSTER);
+    const sts = named(objs, "StatefulSet", "livesync-nats");
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.podManagementPolicy).toBe("Parallel");
+    const [c] = sts.spec.template.spec.containers;
+    expect(c.args.slice(0, 3)).toEqual(["-js", "-sd", "/data"]);
+    expect(flag(c.args, "--name")).toBe("$(POD_NAME)");
+    expect(c.env).toContainEqual({
+      name: "POD_NAME",
+      valueFrom: { fieldRef: { fieldPath: "metadata.name" } },
+    });
+    expect(flag(c.args, "--cluster_name")).toBe("livesync-nats");
+    expect(flag(c.args, "--cluster")).toBe("nats://0.0.0.0:6222");
+    const pod = (i: number, port: number) =>
+      `nats://livesync-nats-${i}.livesync-nats.${ns}.svc:${port}`;
+    expect(flag(c.args, "--routes")).toBe([0, 1, 2].map((i) => pod(i, 6222)).join(","));
+    const svc = named(objs, "Service", "livesync-nats");
+    expect(svc.spec.clusterIP).toBe("None");
+    expect(svc.spec.publishNotReadyAddresses).toBe(true);
+    expect(svc.spec.ports).toContainEqual({ name: "cluster", port: 6222, targetPort: "cluster" });
+    expect(named(objs, "PodDisruptionBudget", "livesync-nats").spec.maxUnavailable).toBe(1);
+    for (const name of Object.keys(COMPONENTS)) {
+      const args = named(objs, "Deployment", name).spec.template.spec.containers[0].args;
+      expect(flag(args, "--nats"), name).toBe([0, 1, 2].map((i) => pod(i, 4222)).join(","));
+      expect(flag(args, "--nats-replicas"), name).toBe("3");
+    }
+    // The default stays one server, and the components choose the replicas themselves.
+    const single = render("nats.deploy=true");
+    expect(named(single, "StatefulSet", "livesync-nats").spec.replicas).toBe(1);
+    expect(single.some((o) => o.kind === "PodDisruptionBudget")).toBe(false);
+    const args = named(single, "Deployment", "livesync-synchronizer").spec.template.spec
+      .containers[0].args;
+    expect(flag(args, "--nats-replicas")).toBeUndefined();
+  });
+
+  it("nats.replicas other than 1, 3 or 5 fails, saying why", () => {
+    const res = spawnSync(
+      helm,
+      ["template", "livesync", CHART, "--set", "nats.deploy=true,nats.replicas=2"],
+      { encoding: "utf8" },
+    );
+    expect(res.status).not.toBe(0);
+    expect(res.stderr).toContain("nats.replicas: 1, 3 or 5 servers");
   });
 
   it("selfBackup: one BackupSchedule of the self-backup preset, kept on uninstall", () => {

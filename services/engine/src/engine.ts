@@ -10,7 +10,6 @@ import {
   SYNCHRONIZER_DURABLE,
   Synchronizer,
 } from "@livesync/synchronizer";
-import { busNames, openBus, type BusOptions } from "./bus.js";
 import { objectKey as keyOf } from "@livesync/api";
 import {
   COMPONENTS,
@@ -20,6 +19,9 @@ import {
   type EngineManifests,
   type RuntimeDeps,
 } from "./live-sync-runtime.js";
+import { openBus } from "./bus.js";
+import { subjectPrefixOf, type BusOptions } from "./connect-bus.js";
+import { StatusReporter } from "./status-reports.js";
 
 export { COMPONENTS, type Component, type EngineManifests } from "./live-sync-runtime.js";
 
@@ -54,6 +56,11 @@ export interface EngineOptions extends BusOptions {
   syncConcurrency?: number;
   /** The services this process runs (default all; in a cluster each pod runs one). */
   components?: readonly Component[];
+  /**
+   * With JetStream: how often this process publishes its statuses for the operator of a split
+   * deployment (default 5 s; 0: never).
+   */
+  statusReportMs?: number;
 }
 
 /** The `--nats-replicas` flag's value: absent (automatic) or a count JetStream accepts. */
@@ -70,6 +77,8 @@ export function natsReplicasFlag(value: string | undefined): number | undefined 
  */
 export class Engine {
   private readonly runs = new Map<string, LiveSyncRuntime>();
+  /** Publishes this process's statuses (JetStream only): see status-reports.ts. */
+  private reporter?: StatusReporter;
   private applying: Promise<void> = Promise.resolve();
   private readonly deps: RuntimeDeps;
 
@@ -96,8 +105,8 @@ export class Engine {
   }
 
   static async start(manifests: EngineManifests, opts: EngineOptions = {}): Promise<Engine> {
+    const subjectPrefix = subjectPrefixOf(opts);
     const components = new Set(opts.components ?? COMPONENTS);
-    const { subjectPrefix } = busNames(opts.stream);
     const bus = await openBus(opts, components);
     const synchronizer = components.has("synchronizer")
       ? new Synchronizer(bus, {
@@ -119,6 +128,16 @@ export class Engine {
     await engine.apply(manifests);
     await synchronizer?.start();
     await archiver?.start();
+    if (bus instanceof JetStreamBus && opts.statusReportMs !== 0) {
+      // Without its reports (a NATS credential that may not write the bucket) the process
+      // still replicates; a synchronizer then writes its counts itself, as before.
+      engine.reporter = await StatusReporter.start(
+        bus,
+        { process: engine.identity, components: [...components] },
+        () => engine.status(),
+        opts.statusReportMs,
+      ).catch(() => undefined);
+    }
     return engine;
   }
 
@@ -143,6 +162,16 @@ export class Engine {
     for (const [key, ls] of wanted) {
       if (!this.runs.has(key)) this.runs.set(key, await LiveSyncRuntime.start(ls, m, this.deps));
     }
+  }
+
+  /** This process, as its Leases and status reports name it. */
+  get identity(): string {
+    return this.deps.identity;
+  }
+
+  /** Whether this process publishes its statuses for an operator elsewhere to merge. */
+  get reportsStatus(): boolean {
+    return this.reporter !== undefined;
   }
 
   /** Runs a reconcile pass now (this process must hold the LiveSynchronization's lease). */
@@ -212,6 +241,7 @@ export class Engine {
   }
 
   async stop(): Promise<void> {
+    await this.reporter?.stop();
     await this.applying;
     await Promise.all([...this.runs.values()].map((run) => run.stop()));
     this.runs.clear();

@@ -2,12 +2,13 @@ export * from "./engine.js";
 export * from "./manifests.js";
 export * from "./metrics.js";
 export {
-  busNames,
   provisionBus,
   NATS_AUTH_FLAGS,
   NATS_AUTH_USAGE,
   natsAuthFrom,
   natsPermissions,
-  type BusOptions,
   type NatsAuth,
 } from "./bus.js";
+export * from "./status-merge.js";
+export { StatusBoard } from "./status-reports.js";
+export type { BusOptions } from "./connect-bus.js";

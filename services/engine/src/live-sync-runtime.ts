@@ -16,7 +16,12 @@ import type { EventBus } from "@livesync/bus";
 import { EventsListener } from "@livesync/events-listener";
 import { Cluster, LeaseElector } from "@livesync/kube";
 import { NamespaceJanitor, Reconciler, type ReconcileReport } from "@livesync/reconciler";
-import type { NamespaceEnsurer, Synchronizer } from "@livesync/synchronizer";
+import {
+  SYNCHRONIZER_DURABLE,
+  type NamespaceEnsurer,
+  type Synchronizer,
+} from "@livesync/synchronizer";
+import { SettlingReconciles } from "./settle.js";
 
 /** The documents the engine acts on, already validated. */
 export interface EngineManifests {
@@ -110,6 +115,7 @@ export class LiveSyncRuntime {
   private reconciler?: Reconciler;
   private janitor?: NamespaceJanitor;
   private timers: NodeJS.Timeout[] = [];
+  private settling?: SettlingReconciles;
   private readonly clusters: Cluster[] = [];
   private bucketClient?: BucketClient;
 
@@ -235,21 +241,24 @@ export class LiveSyncRuntime {
           this.listener = listener;
           await listener.start();
           // Every resyncPeriod (default 1h): additive resync (the listener re-publishes the
-          // current state) and subtractive (the reconciler prunes and repairs). The first
-          // reconcile follows shortly after start: deletes missed while down are found then.
-          const first = setTimeout(
-            () => void this.reconcileNow(),
-            deps.firstReconcileDelayMs ?? 10_000,
+          // current state) and subtractive (the reconciler prunes and repairs). Passes also
+          // follow shortly after start, until the copies settle: deletes missed while down
+          // are found then, and so are copies that late events brought back.
+          this.settling = new SettlingReconciles(
+            () => this.reconcileNow(),
+            () => deps.bus.pending(SYNCHRONIZER_DURABLE),
+            { firstDelayMs: deps.firstReconcileDelayMs ?? 10_000 },
           );
+          this.settling.start();
           const timer = setInterval(() => {
             listener.resync();
             void this.reconcileNow();
           }, period);
-          first.unref();
           timer.unref();
-          this.timers = [first, timer];
+          this.timers = [timer];
         },
         onStoppedLeading: async () => {
+          this.settling?.stop();
           for (const t of this.timers) clearTimeout(t);
           this.reconciler = undefined;
           await this.janitor?.stop();
@@ -282,6 +291,7 @@ export class LiveSyncRuntime {
   /** Stops the listener (releasing the Lease), detaches the targets and closes the clients. */
   async stop(): Promise<void> {
     await this.elector?.stop();
+    this.settling?.stop();
     for (const t of this.timers) clearTimeout(t);
     await this.deps.synchronizer?.removeTarget(this.key);
     this.deps.archiver?.removeTarget(this.key);

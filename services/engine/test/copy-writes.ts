@@ -4,7 +4,7 @@
  * event applied after a newer one as a copy going back to an older source resourceVersion.
  * (A write without effect, such as a re-applied identical copy, changes nothing and shows not.)
  */
-import { Watch } from "@kubernetes/client-node";
+import { CoreV1Api, Watch } from "@kubernetes/client-node";
 import { kubeConfigFor, type TestEnvironment } from "@livesync/testkit";
 
 const SOURCE_RV = "livesync.dev/source-resource-version";
@@ -19,6 +19,8 @@ export class CopyWrites {
   /** Per copy: the newest destination resourceVersion seen (a re-opened watch repeats some). */
   private readonly lastSeen = new Map<string, number>();
   private latest = "";
+  /** Writes seen since start (the copies that were there already are not counted). */
+  private counted = 0;
   private abort: AbortController | undefined;
   private stopped = false;
 
@@ -27,11 +29,14 @@ export class CopyWrites {
     private readonly path: string,
   ) {}
 
+  /** Starts from the copies there are now: their versions are known, they count as no write. */
   static async start(env: TestEnvironment, namespace: string): Promise<CopyWrites> {
-    const w = new CopyWrites(
-      new Watch(kubeConfigFor(env, "destination")),
-      `/api/v1/namespaces/${namespace}/configmaps`,
-    );
+    const kc = kubeConfigFor(env, "destination");
+    const w = new CopyWrites(new Watch(kc), `/api/v1/namespaces/${namespace}/configmaps`);
+    const now = await kc.makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace });
+    for (const cm of now.items) w.record("ADDED", cm as Seen);
+    w.counted = 0;
+    w.latest = now.metadata?.resourceVersion ?? "";
     await w.open();
     return w;
   }
@@ -64,6 +69,7 @@ export class CopyWrites {
     const list = this.history.get(name) ?? [];
     list.push(sourceRv);
     this.history.set(name, list);
+    this.counted++;
   }
 
   /** Copies written at least once. */
@@ -71,11 +77,9 @@ export class CopyWrites {
     return this.history.size;
   }
 
-  /** Writes with effect, all copies together. */
+  /** Writes with effect since start, all copies together. */
   get writes(): number {
-    let n = 0;
-    for (const h of this.history.values()) n += h.length;
-    return n;
+    return this.counted;
   }
 
   /** One line per write that repeated or went back from a source resourceVersion. */

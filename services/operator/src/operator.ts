@@ -14,7 +14,7 @@
 // - In a cluster each service runs in its own pod: `engineOptions.components` chooses which
 //   this process runs, and `controller: false` leaves the controller duties to another pod.
 
-import { COMPONENTS, Engine, type EngineOptions } from "@livesync/engine";
+import { COMPONENTS, Engine, StatusBoard, type EngineOptions } from "@livesync/engine";
 import type { Cluster } from "@livesync/kube";
 import type { Registry } from "@livesync/telemetry";
 import { AccessChecks } from "./access.js";
@@ -69,6 +69,7 @@ export class Operator {
   private constructor(
     private readonly opts: OperatorOptions,
     private engine: Engine | undefined,
+    private readonly reports: StatusBoard | undefined,
   ) {
     const { rest } = opts.management;
     const onError = (err: Error) => this.opts.onError?.(err);
@@ -85,6 +86,7 @@ export class Operator {
     this.parts = {
       rest,
       engine,
+      reports,
       leadership: this.leadership,
       controller: opts.controller !== false,
       taskRuns: new TaskRunController({
@@ -116,7 +118,12 @@ export class Operator {
             opts.engineOptions,
           )
         : undefined;
-    const op = new Operator(opts, engine);
+    // The controller of a split deployment reads what the other processes report.
+    const reports =
+      opts.controller !== false
+        ? await StatusBoard.open(engine?.bus, opts.engineOptions ?? {})
+        : undefined;
+    const op = new Operator(opts, engine, reports);
     // Without services here (a pod of its own), the controller still creates the streams.
     if (!engine && opts.controller !== false && opts.engineOptions?.natsUrl) {
       op.provisioning = provisionInBackground(
@@ -165,6 +172,7 @@ export class Operator {
     await this.leadership.stop();
     await this.engine?.stop();
     this.engine = undefined;
+    await this.reports?.close();
   }
 
   private trigger(): void {

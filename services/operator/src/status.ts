@@ -12,9 +12,12 @@ export interface LiveSyncFacts {
   invalid: string[];
   source?: { name: string; access?: AccessReport };
   destination?: { name: string; access?: AccessReport };
-  /** The engine's status, when the services run in this process. */
+  /**
+   * The runtime status: this process's engine's, merged with what the processes of a split
+   * deployment report.
+   */
   engine?: LiveSyncStatus;
-  /** Whether the services run in this process (otherwise `engine` is never known here). */
+  /** Whether runtime statuses are known here at all (local services, or reports). */
   engineLocal: boolean;
 }
 

@@ -254,9 +254,9 @@ export class Fixture {
  * A TCP proxy to host:port on 127.0.0.1 (the test apiservers' certificates name 127.0.0.1, so
  * TLS still verifies; `listen` 0.0.0.0 for pods, with the machine's address in the
  * certificates). `close()` also cuts the open connections (watches): to livesync it is a source
- * apiserver that died or a network cut.
+ * apiserver that died or a network cut. `listenPort` reopens a closed proxy where it was.
  */
-export async function tcpProxy(host: string, port: number, listen = "127.0.0.1") {
+export async function tcpProxy(host: string, port: number, listen = "127.0.0.1", listenPort = 0) {
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(port, host);
@@ -267,7 +267,7 @@ export async function tcpProxy(host: string, port: number, listen = "127.0.0.1")
     }
     client.pipe(upstream).pipe(client);
   });
-  await new Promise<void>((r) => server.listen(0, listen, r));
+  await new Promise<void>((r) => server.listen(listenPort, listen, r));
   return {
     port: (server.address() as { port: number }).port,
     close: () => {

@@ -3,8 +3,10 @@
  * endpoints as pods reach them (the machine's address, not loopback), ConfigMaps written in
  * bulk, the destination compared with the source, and pods of a component deleted.
  */
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { CoreV1Api, type KubeConfig, type V1ConfigMap } from "@kubernetes/client-node";
+import { buildImage, buildNatsImage, importImage } from "@livesync/image";
 import {
   CHART_NAMESPACE,
   eventually,
@@ -24,6 +26,58 @@ export async function podFixture(env: TestEnvironment): Promise<Fixture> {
   }
   return Fixture.inNamespace(env, kubeConfigFor(env, "management"), CHART_NAMESPACE);
 }
+
+/**
+ * The livesync image of the code under test, built (`pnpm image`) and imported into the node;
+ * returns its repository:tag for the chart.
+ */
+export async function freshImage(env: TestEnvironment, log: (line: string) => void) {
+  let began = Date.now();
+  const image = await buildImage();
+  log(`image ${image.name} built in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  began = Date.now();
+  importImage(image.archive, env.node!.containerdSocket);
+  log(`imported into the node in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  return `livesync:${image.tag}`;
+}
+
+/** The NATS image (`pnpm image --nats`) imported into the node; returns chart values for it. */
+export async function natsInPod(env: TestEnvironment, f: Fixture) {
+  const image = await buildNatsImage();
+  importImage(image.archive, env.node!.containerdSocket);
+  // No provisioner on the test node: a volume of the node's own directory for the claim.
+  const dir = join(env.node!.dir, "nats-volume");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { mode: 0o777 });
+  chmodSync(dir, 0o777); // NATS runs as 1000; fsGroup does not apply to hostPath
+  const pv = `livesync-nats-${f.ns}`;
+  await f.create("/api/v1/persistentvolumes", {
+    apiVersion: "v1",
+    kind: "PersistentVolume",
+    metadata: { name: pv },
+    spec: {
+      capacity: { storage: "1Gi" },
+      accessModes: ["ReadWriteOnce"],
+      persistentVolumeReclaimPolicy: "Retain",
+      hostPath: { path: dir, type: "Directory" },
+    },
+  });
+  f.onCleanup(() => del(f, `/api/v1/persistentvolumes/${pv}`));
+  f.onCleanup(() =>
+    del(f, `/api/v1/namespaces/${CHART_NAMESPACE}/persistentvolumeclaims/data-livesync-nats-0`),
+  );
+  return {
+    "nats.deploy": true,
+    "nats.serviceIP": NATS_SERVICE_IP,
+    "nats.image.repository": "livesync-nats",
+    "nats.image.tag": image.tag,
+    "nats.image.pullPolicy": "Never",
+    "nats.storage.size": "1Gi",
+  };
+}
+
+/** In the test apiservers' service range: the components reach NATS there (no cluster DNS). */
+export const NATS_SERVICE_IP = "10.0.0.200";
 
 /** The source's read-only and the destination's kubeconfig with the machine's address. */
 export function podKubeconfigs(env: TestEnvironment) {
@@ -106,7 +160,7 @@ export async function converged(
   );
 }
 
-/** Deletes the pods of a chart component (at once, as a crash) and waits for its replacement. */
+/** Deletes the pods of a chart component at once, as a crash (the controllers replace them). */
 export async function killComponentPods(env: TestEnvironment, component: string) {
   const core = kubeConfigFor(env, "management").makeApiClient(CoreV1Api);
   const selector = `app.kubernetes.io/component=${component}`;

@@ -24,6 +24,8 @@ import { deployment } from "@livesync/engine/testing";
 import { Cluster } from "@livesync/kube";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { cond, tcpProxy, throughProxy, type Fixture, type Obj } from "./fixture.js";
+import type { BackupObj } from "./backup-fixture.js";
+import { alerts, monitorChart, panelQueries, query } from "./pods-monitoring.js";
 import {
   addPodBucket,
   addPodCluster,
@@ -31,8 +33,10 @@ import {
   configMap,
   converged,
   del,
+  freshImage,
   inParallel,
   killComponentPods,
+  natsInPod,
   podFixture,
   podKubeconfigs,
 } from "./pods-fixture.js";
@@ -49,9 +53,9 @@ const log = (line: string) => console.log(`[pods] ${line}`);
 beforeAll(async () => {
   f = await podFixture(env);
   source = await Cluster.fromKubeConfig("source", src);
-  install = await installChart({ env });
+  install = await installChart({ env, image: await freshImage(env, log) });
   log(`helm install to every pod Ready: ${install.seconds.toFixed(1)} s`);
-}, 400_000);
+}, 600_000);
 afterAll(async () => {
   await f?.close();
   source?.close();
@@ -188,8 +192,8 @@ describe("the chart on a real node", () => {
 
   const chaos = { ns: "", label: "" };
   const cms = () => src.makeApiClient(CoreV1Api);
-  const update = (name: string, v: string) =>
-    source.rest.request("PATCH", `/api/v1/namespaces/${chaos.ns}/configmaps/${name}`, {
+  const update = (name: string, v: string, namespace = chaos.ns) =>
+    source.rest.request("PATCH", `/api/v1/namespaces/${namespace}/configmaps/${name}`, {
       body: { data: { v } },
       contentType: "application/merge-patch+json",
     });
@@ -289,6 +293,179 @@ describe("the chart on a real node", () => {
     await converged(env, chaos.ns, chaos.label, 180_000);
   }, 600_000);
 
+  it("NATS in its own pod (the chart's StatefulSet): restarted while updates flow, its backlog drains", async () => {
+    const nats = await natsInPod(env, f);
+    // The components move to the chart's NATS: a rollout, and a full resync into its stream.
+    const moved = await installChart({ env, image: install.image, values: nats });
+    expect(moved.pods.some((p) => p.name === "livesync-nats-0")).toBe(true);
+    await converged(env, chaos.ns, chaos.label, 300_000);
+
+    let changed = 0;
+    const names = Array.from({ length: 300 }, (_, i) => `cm-${i}`);
+    const updates = inParallel(names, 4, async (n) => {
+      await update(n, "5");
+      changed++;
+    });
+    await eventually(async () => (changed >= 50 ? true : undefined), { what: "updates to flow" });
+    await killComponentPods(env, "nats");
+    await updates;
+    await chartPodsReady(env);
+    const began = Date.now();
+    await converged(env, chaos.ns, chaos.label, 300_000);
+    log(
+      `NATS pod restarted: backlog drained ${((Date.now() - began) / 1000).toFixed(1)} s after the last update`,
+    );
+  }, 900_000);
+
+  it("monitoring as users run it: Prometheus scrapes the pods, the chart's alert fires while the destination is unreachable and resolves after, every dashboard panel returns data", async () => {
+    // What a user would set for a fast test; everything else is the chart's own rules.
+    const rendered = await monitorChart(env, {
+      "monitoring.alerts.destinationUnreachableFor": "10s",
+    });
+    const components = ["operator", "events-listener", "synchronizer", "archiver"];
+    await eventually(
+      async () => {
+        const up = await query(env, `up{namespace="${CHART_NAMESPACE}"} == 1`);
+        const seen = new Set(up.map((s) => s.metric.component));
+        return components.every((c) => seen.has(c)) ? seen : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000, what: "every component's pod scraped (up == 1)" },
+    );
+
+    // A LiveSynchronization whose destination the pods reach through a proxy we can cut.
+    const ns = await sourceNamespace("pods-mon", { "pods-mon": f.ns });
+    const dstUrl = new URL(dst.getCurrentCluster()!.server);
+    let proxy = await tcpProxy(dstUrl.hostname, Number(dstUrl.port), "0.0.0.0");
+    const proxyPort = proxy.port;
+    f.onCleanup(async () => proxy.close());
+    const dstKubeconfig = readFileSync(env.clusters.destination!.kubeconfig, "utf8");
+    const kubeconfigs = podKubeconfigs(env);
+    await addPodCluster(f, "mon-source", kubeconfigs.source);
+    await addPodCluster(
+      f,
+      "mon-destination",
+      podReachable(throughProxy(dstKubeconfig, proxyPort), env),
+    );
+    await addPodCluster(f, "mon-restore", kubeconfigs.destination);
+    await addPodBucket(f, env, "mon-archive");
+    const label = `mon=${f.ns}`;
+    const write = (name: string, v: string) =>
+      cms()
+        .createNamespacedConfigMap({ namespace: ns, body: configMap(name, { v }, { mon: f.ns }) })
+        .catch(() => update(name, v, ns));
+    await inParallel(["m-0", "m-1", "m-2"], 3, (n) => write(n, "1"));
+    await f.liveSync(
+      "pods-mon",
+      [
+        {
+          version: "v1",
+          resource: "configmaps",
+          filters: {
+            namespaceSelector: { matchLabels: { "pods-mon": f.ns } },
+            selector: { matchLabels: { mon: f.ns } },
+          },
+        },
+      ],
+      { sourceName: "mon-source", destinationName: "mon-destination", bucketName: "mon-archive" },
+    );
+    f.onCleanup(() => del(f, f.path("livesynchronizations", "pods-mon")));
+    await converged(env, ns, label, 120_000);
+
+    const liveSync = `${f.ns}/pods-mon`;
+    const unreachable = () => alerts(env, "LivesyncDestinationUnreachable");
+    expect(await unreachable()).toEqual([]);
+    proxy.close(); // the destination is gone for the pods
+    const cutAt = Date.now();
+    await inParallel(["m-0", "m-1", "m-3"], 3, (n) => write(n, "2"));
+    const firing = await eventually(
+      async () => (await unreachable()).find((a) => a.state === "firing"),
+      { timeoutMs: 180_000, intervalMs: 1_000, what: "LivesyncDestinationUnreachable firing" },
+    );
+    expect(firing.labels).toMatchObject({ live_sync: liveSync, namespace: CHART_NAMESPACE });
+    log(`destination cut: alert firing after ${((Date.now() - cutAt) / 1000).toFixed(1)} s`);
+
+    proxy = await tcpProxy(dstUrl.hostname, Number(dstUrl.port), "0.0.0.0", proxyPort);
+    const back = Date.now();
+    await eventually(async () => ((await unreachable()).length === 0 ? true : undefined), {
+      timeoutMs: 180_000,
+      intervalMs: 1_000,
+      what: "LivesyncDestinationUnreachable resolved",
+    });
+    log(`destination back: alert resolved after ${((Date.now() - back) / 1000).toFixed(1)} s`);
+    expect(await converged(env, ns, label, 120_000)).toBe(4);
+
+    // Backups and a restore, so that their panels have something to show.
+    await f.create(f.path("backupschedules"), {
+      apiVersion: "backup.livesync.dev/v1alpha1",
+      kind: "BackupSchedule",
+      metadata: { name: "mon-every-minute" },
+      spec: {
+        schedule: "* * * * *",
+        maxBackups: 2,
+        template: { sourceName: "mon-source", bucketName: "mon-archive", includedNamespaces: [ns] },
+      },
+    });
+    f.onCleanup(() => del(f, f.path("backupschedules", "mon-every-minute")));
+    const backup = await eventually(
+      async () => {
+        const s = (await f.get(f.path("backupschedules", "mon-every-minute"))) as BackupObj;
+        return s.status?.lastSuccessfulBackup;
+      },
+      { timeoutMs: 180_000, intervalMs: 1_000, what: "a backup of the schedule to complete" },
+    );
+    await f.create(f.path("restores"), {
+      apiVersion: "backup.livesync.dev/v1alpha1",
+      kind: "Restore",
+      metadata: { name: "mon-restore" },
+      spec: {
+        destinationName: "mon-restore",
+        bucketName: "mon-archive",
+        backupName: backup,
+        namespaceMapping: { [ns]: `${ns}-restored` },
+      },
+    });
+    f.onCleanup(() => del(f, f.path("restores", "mon-restore")));
+    f.onCleanup(() =>
+      dst
+        .makeApiClient(CoreV1Api)
+        .deleteNamespace({ name: `${ns}-restored` })
+        .catch(() => undefined),
+    );
+    await eventually(
+      async () => {
+        const r: Obj = await f.get(f.path("restores", "mon-restore"));
+        return r.status?.phase === "Completed" ? true : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 1_000, what: "the Restore to complete" },
+    );
+
+    const panels = panelQueries(rendered.dashboard, {
+      namespace: CHART_NAMESPACE,
+      live_sync: liveSync,
+    });
+    expect(panels.length).toBeGreaterThan(20);
+    const empty = await eventually(
+      async () => {
+        const results = await Promise.all(
+          panels.map(async (p) => ({ ...p, samples: (await query(env, p.expr)).length })),
+        );
+        const none = results.filter((r) => r.samples === 0);
+        return none.length === 0 ? none : undefined;
+      },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 2_000,
+        what: "every dashboard panel query to return data",
+      },
+    ).catch(async () => {
+      const results = await Promise.all(
+        panels.map(async (p) => ({ ...p, samples: (await query(env, p.expr)).length })),
+      );
+      return results.filter((r) => r.samples === 0);
+    });
+    expect(empty.map((p) => `${p.title}: ${p.expr}`)).toEqual([]);
+  }, 900_000);
+
   it("helm uninstall keeps the CRDs and every user object; a reinstall resumes replication", async () => {
     uninstallChart(env);
     const core = mgmt.makeApiClient(CoreV1Api);
@@ -314,7 +491,7 @@ describe("the chart on a real node", () => {
     );
     await cms().deleteNamespacedConfigMap({ namespace: chaos.ns, name: "cm-100" });
     const began = Date.now();
-    const again = await installChart({ env });
+    const again = await installChart({ env, image: install.image });
     await eventually(
       async () => {
         const c = await dst

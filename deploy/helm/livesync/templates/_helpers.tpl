@@ -9,11 +9,28 @@
 
 {{/* The JetStream URL every component connects to. */}}
 {{- define "livesync.natsUrl" -}}
-{{- if .Values.nats.deploy -}}
+{{- if and .Values.nats.deploy .Values.nats.serviceIP -}}
+{{- printf "nats://%s:4222" .Values.nats.serviceIP -}}
+{{- else if and .Values.nats.deploy (gt (int .Values.nats.replicas) 1) -}}
+{{- $urls := list -}}
+{{- range $i := until (int .Values.nats.replicas) -}}
+{{- $urls = append $urls (printf "nats://livesync-nats-%d.livesync-nats.%s.svc:4222" $i $.Release.Namespace) -}}
+{{- end -}}
+{{- join "," $urls -}}
+{{- else if .Values.nats.deploy -}}
 {{- printf "nats://livesync-nats.%s.svc:4222" .Release.Namespace -}}
 {{- else -}}
 {{- required "nats.url is required (or set nats.deploy=true): the components share one JetStream" .Values.nats.url -}}
 {{- end -}}
+{{- end }}
+
+{{/* The cluster routes of the deployed NATS: every pod of the StatefulSet. */}}
+{{- define "livesync.natsRoutes" -}}
+{{- $routes := list -}}
+{{- range $i := until (int .Values.nats.replicas) -}}
+{{- $routes = append $routes (printf "nats://livesync-nats-%d.livesync-nats.%s.svc:6222" $i $.Release.Namespace) -}}
+{{- end -}}
+{{- join "," $routes -}}
 {{- end }}
 
 {{/*

@@ -84,6 +84,7 @@ export async function planNatsCluster(
   binary: string,
   dir: string,
   size: number,
+  listen = "127.0.0.1",
 ): Promise<Omit<NatsNode, "pid">[]> {
   if (!Number.isInteger(size) || size < 1) {
     throw new Error(`a NATS cluster needs a whole number of nodes (1 or more), not ${size}`);
@@ -102,7 +103,7 @@ export async function planNatsCluster(
       config,
       [
         `server_name: "${name}"`,
-        `listen: "127.0.0.1:${port}"`,
+        `listen: "${listen}:${port}"`,
         `http: "127.0.0.1:${monitorPort}"`,
         `jetstream { store_dir: "${storeDir}" }`,
         `cluster {`,

@@ -133,7 +133,8 @@ export function iptablesCleanupPlan(save: string, prefixes: readonly string[]) {
     } else if (line.startsWith("-A ")) {
       const words = line.split(" ");
       const chain = words[1]!;
-      const jump = words[words.indexOf("-j") + 1] ?? words[words.indexOf("-g") + 1] ?? "";
+      const at = words.findIndex((w) => w === "-j" || w === "-g");
+      const jump = at >= 0 ? (words[at + 1] ?? "") : "";
       if (!ours(chain) && ours(jump)) rules.push({ table, args: ["-D", ...words.slice(1)] });
     }
   }
