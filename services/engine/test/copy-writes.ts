@@ -2,7 +2,9 @@
  * Every write with effect on the copies in one destination namespace, seen through a watch: an
  * event applied twice shows as a copy changed twice to the same source resourceVersion, an older
  * event applied after a newer one as a copy going back to an older source resourceVersion.
- * (A write without effect, such as a re-applied identical copy, changes nothing and shows not.)
+ * (A write without effect, such as a re-applied identical copy, changes nothing and shows not;
+ * nor does one that changes only managedFields: the synchronizer turning the Update entry of a
+ * copy it created with POST into an Apply entry, at the same source resourceVersion.)
  */
 import { CoreV1Api, Watch } from "@kubernetes/client-node";
 import { kubeConfigFor, type TestEnvironment } from "@livesync/testkit";
@@ -10,14 +12,27 @@ import { kubeConfigFor, type TestEnvironment } from "@livesync/testkit";
 const SOURCE_RV = "livesync.dev/source-resource-version";
 
 interface Seen {
-  metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  metadata?: {
+    name?: string;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
 }
+
+/** What a user of the copy sees; managedFields and resourceVersion left out. */
+const content = (o: Seen) =>
+  JSON.stringify([o.data, o.binaryData, o.metadata?.labels, o.metadata?.annotations]);
 
 export class CopyWrites {
   /** Per copy: the source resourceVersions it carried, in the order it was written. */
   private readonly history = new Map<string, number[]>();
   /** Per copy: the newest destination resourceVersion seen (a re-opened watch repeats some). */
   private readonly lastSeen = new Map<string, number>();
+  /** Per copy: the content of its last counted write. */
+  private readonly lastContent = new Map<string, string>();
   private latest = "";
   /** Writes seen since start (the copies that were there already are not counted). */
   private counted = 0;
@@ -67,6 +82,9 @@ export class CopyWrites {
     if (marked === undefined) return; // not a copy (the destination's own kube-root-ca.crt)
     const sourceRv = Number(marked);
     const list = this.history.get(name) ?? [];
+    const now = content(obj);
+    if (list.at(-1) === sourceRv && this.lastContent.get(name) === now) return;
+    this.lastContent.set(name, now);
     list.push(sourceRv);
     this.history.set(name, list);
     this.counted++;
