@@ -90,7 +90,7 @@ export async function addScrapeJob(
   job: { job_name: string } & Record<string, unknown>,
 ): Promise<void> {
   const dir = prometheusDir(prometheus);
-  writeFileSync(join(dir, "jobs", `${job.job_name}.json`), JSON.stringify(job));
+  writeFileSync(jobFile(dir, job.job_name), JSON.stringify(job));
   writeConfig(dir, new URL(prometheus.url).port);
   await reload(prometheus);
 }
@@ -101,7 +101,7 @@ export async function removeScrapeJob(
   jobName: string,
 ): Promise<void> {
   const dir = prometheusDir(prometheus);
-  rmSync(join(dir, "jobs", `${jobName}.json`), { force: true });
+  rmSync(jobFile(dir, jobName), { force: true });
   writeConfig(dir, new URL(prometheus.url).port);
   await reload(prometheus);
 }
@@ -135,3 +135,7 @@ async function reload(prometheus: PrometheusHandle): Promise<void> {
   const res = await fetch(`${prometheus.url}/-/reload`, { method: "POST" });
   if (!res.ok) throw new Error(`Prometheus refused the new configuration: ${await res.text()}`);
 }
+
+/** One file per job; job names may hold slashes (serviceMonitor/<namespace>/<name>). */
+const jobFile = (dir: string, jobName: string) =>
+  join(dir, "jobs", `${jobName.replaceAll("/", "_")}.json`);
