@@ -138,7 +138,3 @@ async function reload(prometheus: PrometheusHandle): Promise<void> {
   const res = await fetch(`${prometheus.url}/-/reload`, { method: "POST" });
   if (!res.ok) throw new Error(`Prometheus refused the new configuration: ${await res.text()}`);
 }
-
-/** One file per job; job names may hold slashes (serviceMonitor/<namespace>/<name>). */
-const jobFile = (dir: string, jobName: string) =>
-  join(dir, "jobs", `${jobName.replaceAll("/", "_")}.json`);
