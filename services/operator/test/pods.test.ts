@@ -323,7 +323,8 @@ describe("the chart on a real node", () => {
       "monitoring.alerts.destinationUnreachableFor": "10s",
     });
     f.onCleanup(async () => rendered.stop());
-    const components = ["operator", "events-listener", "synchronizer", "archiver"];
+    // The `component` label the ServiceMonitor puts on every series (the operator's is controller).
+    const components = ["controller", "events-listener", "synchronizer", "archiver"];
     await eventually(
       async () => {
         const up = await query(env, `up{namespace="${CHART_NAMESPACE}"} == 1`);
