@@ -1,13 +1,9 @@
 // A NATS JetStream server of one run's own (its own port and store): for a test or bench that
 // kills the bus and starts it again without the other tests noticing.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureBinaries } from "./binaries.js";
 import { startNats } from "./components/nats.js";
-import { httpOk } from "./http.js";
-import { ProcessRegistry, waitUntilReady } from "./process.js";
+import { restartable, startPrivateRun } from "./private-run.js";
 
 export interface PrivateNats {
   url: string;
@@ -21,33 +17,22 @@ export interface PrivateNats {
   stop(): Promise<void>;
 }
 
-export async function startPrivateNats(name: string): Promise<PrivateNats> {
-  const bins = ensureBinaries({ prometheus: false });
-  const dir = mkdtempSync(join(tmpdir(), `livesync-${name}-`));
-  const registry = new ProcessRegistry(join(dir, "pids"));
-  const stop = async () => {
-    await registry.stopAll();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
+export function startPrivateNats(name: string): Promise<PrivateNats> {
+  return startPrivateRun(name, async ({ bins, dir, registry }) => {
     const started = await startNats(registry, bins.natsServer, join(dir, "nats"));
-    let current = started.process;
+    const server = restartable(
+      registry,
+      started.process,
+      `${started.monitorUrl}/healthz?js-enabled-only=true`,
+    );
     return {
       url: started.url,
-      pid: () => current.pid,
+      pid: () => server.current().pid,
       kill: async () => {
-        process.kill(current.pid, "SIGKILL");
-        await registry.stop(current);
+        process.kill(server.current().pid, "SIGKILL");
+        await server.stop();
       },
-      start: async () => {
-        current = registry.restart(current);
-        const healthy = `${started.monitorUrl}/healthz?js-enabled-only=true`;
-        await waitUntilReady(current, () => httpOk(healthy), 30_000);
-      },
-      stop,
+      start: server.start,
     };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  });
 }
