@@ -136,7 +136,7 @@ case "$cmd" in
     ;;
   testenv)
     ensure_all
-    pnpm exec tsx packages/testkit/src/cli.ts "$@"
+    pnpm exec tsx scripts/testenv.ts "$@"
     ;;
   pnpm)
     # Any pnpm command on the Node.js above: `scripts/dev.sh pnpm bench lag`, `... pnpm livesync`.

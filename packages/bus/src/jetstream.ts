@@ -21,6 +21,8 @@ import {
   type EventBus,
   type Subscription,
 } from "./bus.js";
+import { awaitStreams } from "./await-streams.js";
+import { connectOptions, type NatsAuth } from "./connection.js";
 import { openKeyValue, type KeyValue } from "./kv.js";
 import { OutOfBandPayloads, referenceOf, withReference } from "./payloads.js";
 import { autoReplicas, checkReplicas, differs, replicasFor, withRetries } from "./replicas.js";
@@ -49,6 +51,13 @@ export interface JetStreamBusOptions {
   replicas?: number;
   /** How long a publish retries through a leader election or a reconnect before failing. */
   publishRetryMs?: number;
+  /** User and password or .creds, TLS files (connection.ts). */
+  auth?: NatsAuth;
+  /**
+   * Create or update the streams and the payload bucket (default true). A least-privilege
+   * credential cannot: it waits for them to exist (the controller creates them).
+   */
+  provision?: boolean;
 }
 
 type ResolvedOptions = Required<Omit<JetStreamBusOptions, "replicas">> & {
@@ -88,15 +97,16 @@ export class JetStreamBus implements EventBus {
       maxMessageBytes: 16 * 1024 * 1024,
       publishRetryMs: 60_000,
       replicas: undefined,
+      auth: {},
+      provision: true,
       ...options,
     };
     if (opts.replicas !== undefined) checkReplicas(opts.replicas, "JetStreamBusOptions");
-    const servers = opts.url
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const nc = await connect({ servers, name: "livesync", maxReconnectAttempts: -1 });
+    const nc = await connect(connectOptions(opts.url, opts.auth));
     const jsm = await jetstreamManager(nc);
+    if (!opts.provision) {
+      await awaitStreams(jsm, [opts.stream, `${opts.stream}${DEAD_LETTER_STREAM_SUFFIX}`]);
+    }
     const auto = autoReplicas(nc.info);
     const payloads = await OutOfBandPayloads.open(nc, jsm, {
       bucket: `${opts.stream}${PAYLOAD_BUCKET_SUFFIX}`,
@@ -104,9 +114,10 @@ export class JetStreamBus implements EventBus {
       dedupeWindowMs: opts.dedupeWindowMs,
       maxBytes: opts.maxMessageBytes,
       replicas: (existing) => replicasFor(opts.replicas, auto, existing),
+      create: opts.provision,
     });
     const bus = new JetStreamBus(nc, jsm, jetstream(nc), payloads, opts, auto);
-    await bus.ensureStreams();
+    if (opts.provision) await bus.ensureStreams();
     return bus;
   }
 

@@ -23,6 +23,8 @@ export interface OutOfBandOptions {
   maxBytes: number;
   /** The bucket's replicas, given the count it has now (undefined: it is new). */
   replicas: (existing: number | undefined) => number;
+  /** Create the bucket (or bring its TTL in step); false opens an existing one as it is. */
+  create?: boolean;
 }
 
 /** What to publish for one message: its data inline, or an empty body and a reference. */
@@ -49,6 +51,9 @@ export class OutOfBandPayloads {
     jsm: JetStreamManager,
     opts: OutOfBandOptions,
   ): Promise<OutOfBandPayloads> {
+    if (opts.create === false) {
+      return new OutOfBandPayloads(nc, await new Objm(nc).open(opts.bucket), opts);
+    }
     const ttl = nanos(opts.ttlMs);
     const objm = new Objm(nc);
     const existing = await objm.open(opts.bucket).then(

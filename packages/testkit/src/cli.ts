@@ -1,14 +1,18 @@
 #!/usr/bin/env -S npx tsx
+import { pathToFileURL } from "node:url";
+import type { NatsAuthSetup } from "./components/nats.js";
 import { down, status, up } from "./environment.js";
 import { envFile, testenvDir } from "./env.js";
 import { testenvNatsCluster } from "./nats-cluster.js";
 
-const usage = `usage: testenv <up|down|status|chart|nats> [--fresh] [--node] [--nats-cluster]
+const usage = `usage: testenv <up|down|status|chart|nats> [--fresh] [--node] [--nats-cluster] [--nats-auth]
   up      start source and destination clusters, NATS JetStream, S3 and Prometheus
           (or reuse the live ones .testenv/env.json describes); --fresh restarts them;
           --node gives the management cluster a real node (containerd, kubelet; root only);
           --nats-cluster starts three routed JetStream servers instead of one
-          (LIVESYNC_TESTENV_NATS_NODES=N: N servers)
+          (LIVESYNC_TESTENV_NATS_NODES=N: N servers);
+          --nats-auth: NATS requires TLS and a password per livesync component, each with
+          its least-privilege permissions (users and CA in env.json)
   chart   install or upgrade the Helm chart into the management cluster's node
           (namespace livesync-system) with the local images (--image repo:tag, default
           livesync:<appVersion> from 'pnpm image'); waits until its pods are Ready
@@ -17,14 +21,25 @@ const usage = `usage: testenv <up|down|status|chart|nats> [--fresh] [--node] [--
   down    stop everything 'up' started; logs stay under .testenv/
   status  what runs and whether it answers`;
 
-async function main(argv: string[]): Promise<number> {
+export interface TestenvCliOptions {
+  /** The users and permissions of a secured NATS: livesync's own (the testkit knows no roles). */
+  natsAuth?: () => NatsAuthSetup;
+}
+
+/** `testenv <command>`; returns the exit code. */
+export async function runTestenvCli(argv: string[], opts: TestenvCliOptions = {}): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "up": {
+      if (rest.includes("--nats-auth") && !opts.natsAuth) {
+        console.error("--nats-auth: run it as `pnpm testenv up --nats-auth` (scripts/testenv.ts)");
+        return 2;
+      }
       const result = await up({
         fresh: rest.includes("--fresh"),
         ...(rest.includes("--node") ? { node: true } : {}),
         natsNodes: rest.includes("--nats-cluster") ? 3 : undefined,
+        ...(rest.includes("--nats-auth") ? { natsAuth: opts.natsAuth!() } : {}),
       });
       const verb = result.startedHere ? "started" : "reused";
       console.log(`testenv ${verb} in ${result.seconds.toFixed(1)} s: ${envFile()}`);
@@ -34,6 +49,11 @@ async function main(argv: string[]): Promise<number> {
       for (const n of result.env.nats.nodes ?? [{ name: "", url: result.env.nats.url, pid: 0 }]) {
         const node = n.name ? ` ${n.name} pid ${n.pid}` : "";
         console.log(`  nats${node.padEnd(16)} ${n.url}`);
+      }
+      const auth = result.env.nats.auth;
+      if (auth) {
+        console.log(`                       TLS CA ${auth.caFile}; users (passwords in env.json):`);
+        console.log(`                       ${Object.keys(auth.users).join(", ")}`);
       }
       console.log(
         `  s3                   ${result.env.s3.endpoint} bucket ${result.env.s3.bucket}`,
@@ -90,10 +110,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+// Run as a command (not imported by scripts/testenv.ts, which passes livesync's NATS users).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runTestenvCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

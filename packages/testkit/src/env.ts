@@ -10,15 +10,22 @@ export interface TestEnvironment {
   clusters: Record<string, ClusterEndpoint>;
   /**
    * `url` lists every server, comma-separated (one for a single server). `nodes` describes the
-   * servers of a NATS cluster the testkit started, so a test can kill and restart them.
+   * servers of a NATS cluster the testkit started, so a test can kill and restart them. `auth`:
+   * the server requires TLS and a password (`testenv up --nats-auth`).
    */
-  nats: { url: string; nodes?: NatsNode[] };
+  nats: { url: string; nodes?: NatsNode[]; auth?: NatsAuthInfo };
   s3: S3Endpoint;
   prometheus: { url: string; targetsDir?: string };
   /** The etcd every started cluster shares (absent for external clusters). */
   etcd?: { url: string };
   /** The management cluster's node (`testenv up --node`): pods run there. */
   node?: NodeInfo;
+}
+
+/** A NATS that requires TLS and a password: its CA and each user's password. */
+export interface NatsAuthInfo {
+  caFile: string;
+  users: Record<string, { user: string; password: string }>;
 }
 
 /** One server of a NATS cluster the testkit started (see NatsCluster). */

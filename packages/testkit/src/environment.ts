@@ -6,7 +6,7 @@ import { KubeConfig, VersionApi } from "@kubernetes/client-node";
 import { ensureBinaries, type Binaries } from "./binaries.js";
 import { startEtcd } from "./components/etcd.js";
 import { startCluster } from "./components/kube.js";
-import { startNats } from "./components/nats.js";
+import { startNats, type NatsAuthSetup } from "./components/nats.js";
 import { startPrometheus } from "./components/prometheus.js";
 import { s3Client, startS3, TESTENV_REGION } from "./components/s3.js";
 import {
@@ -44,15 +44,24 @@ export function clusterNames(env = process.env): string[] {
  * its endpoints answer. Anything that fails to start is stopped again before the error is thrown.
  * `node` (default: LIVESYNC_TESTENV_NODE=1) gives the management cluster a real node.
  */
-export async function up(
-  opts: { fresh?: boolean; dir?: string; node?: boolean; natsNodes?: number } = {},
-): Promise<UpResult> {
+export async function up(opts: UpOptions = {}): Promise<UpResult> {
   const dir = opts.dir ?? testenvDir();
   const node = opts.node ?? process.env.LIVESYNC_TESTENV_NODE === "1";
   const natsNodes = opts.natsNodes ?? natsNodeCount();
   // Test runs, benchmarks and the demo may start at the same moment: one starts, the others
   // then find its env.json and reuse it.
-  return withLock(`${dir}.lock`, () => upLocked(dir, opts.fresh ?? false, node, natsNodes));
+  return withLock(`${dir}.lock`, () =>
+    upLocked(dir, opts.fresh ?? false, node, natsNodes, opts.natsAuth),
+  );
+}
+
+export interface UpOptions {
+  fresh?: boolean;
+  dir?: string;
+  node?: boolean;
+  natsNodes?: number;
+  /** NATS requires TLS and these users' passwords (`pnpm testenv up --nats-auth`). */
+  natsAuth?: NatsAuthSetup;
 }
 
 export async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
@@ -81,6 +90,7 @@ async function upLocked(
   fresh: boolean,
   node: boolean,
   natsNodes: number,
+  natsAuth: NatsAuthSetup | undefined,
 ): Promise<UpResult> {
   const began = Date.now();
   const existing = readEnvFile(dir);
@@ -88,7 +98,9 @@ async function upLocked(
   // A running single server is not the cluster asked for, nor the reverse (external: as given).
   const natsAsAsked = (e: TestEnvironment) =>
     e.provider === "external" || (e.nats.nodes?.length ?? 1) === natsNodes;
-  const suits = (e: TestEnvironment) => hasClusters(e) && natsAsAsked(e) && (!node || e.node);
+  // Asked for a secured NATS, a plain one will not do; not asked, whichever runs is reused.
+  const suits = (e: TestEnvironment) =>
+    hasClusters(e) && natsAsAsked(e) && (!node || e.node) && (!natsAuth || !!e.nats.auth);
   if (existing && !fresh && suits(existing) && (await unhealthy(existing)).length === 0) {
     return { env: existing, startedHere: false, seconds: (Date.now() - began) / 1000 };
   }
@@ -101,6 +113,9 @@ async function upLocked(
     );
   }
   let env: TestEnvironment;
+  if (natsAuth && (plan.nats !== "binaries" || natsNodes > 1)) {
+    throw new Error("NATS with authentication is started from the nats-server binary, one node");
+  }
   if (natsNodes > 1 && plan.nats !== "binaries") {
     throw new Error(
       `a NATS cluster of ${natsNodes} is started from binaries only (NATS is planned as ${plan.nats})`,
@@ -112,7 +127,7 @@ async function upLocked(
   } else {
     const registry = new ProcessRegistry(join(dir, "pids"));
     try {
-      env = await startWithBinaries(plan, dir, registry, node, natsNodes);
+      env = await startWithBinaries(plan, dir, registry, node, natsNodes, natsAuth);
     } catch (err) {
       await stopNode(dir);
       await registry.stopAll();
@@ -129,6 +144,7 @@ async function startWithBinaries(
   registry: ProcessRegistry,
   node: boolean,
   natsNodes: number,
+  natsAuth?: NatsAuthSetup,
 ): Promise<TestEnvironment> {
   const bins: Binaries | undefined = Object.values(plan).includes("binaries")
     ? ensureBinaries({ prometheus: plan.prometheus === "binaries", node })
@@ -149,7 +165,7 @@ async function startWithBinaries(
           ? NatsCluster.start(registry, b.natsServer, join(dir, "nats"), natsNodes, listen).then(
               (c) => ({ url: c.url, nodes: [...c.nodes] }),
             )
-          : startNats(registry, b.natsServer, join(dir, "nats"), listen),
+          : startNats(registry, b.natsServer, join(dir, "nats"), listen, natsAuth),
       externalNats,
     ),
     need(
@@ -208,7 +224,11 @@ async function startWithBinaries(
   return {
     provider: plan.clusters === "external" ? "external" : "binaries",
     clusters,
-    nats: { url: nats.url, ...("nodes" in nats ? { nodes: nats.nodes } : {}) },
+    nats: {
+      url: nats.url,
+      ...("nodes" in nats ? { nodes: nats.nodes } : {}),
+      ...("auth" in nats && nats.auth ? { auth: nats.auth } : {}),
+    },
     s3: s3.s3,
     prometheus: { url: prometheus.url, targetsDir: prometheus.targetsDir },
     ...(etcdUrl ? { etcd: { url: etcdUrl } } : {}),
@@ -216,7 +236,7 @@ async function startWithBinaries(
   };
 }
 
-function externalNats() {
+function externalNats(): TestEnvironment["nats"] {
   return { url: process.env.LIVESYNC_NATS_URL! };
 }
 

@@ -25,6 +25,9 @@ export {
 export type { StreamReport, ConsumerReport } from "./nats-monitor.js";
 export { startPrivateS3, type PrivateS3 } from "./private-s3.js";
 export { startPrivateNats, type PrivateNats } from "./private-nats.js";
+export type { NatsAuthSetup, NatsUserPermissions } from "./components/nats.js";
+export type { UpOptions } from "./environment.js";
+export { runTestenvCli, type TestenvCliOptions } from "./cli.js";
 export {
   installChart,
   uninstallChart,

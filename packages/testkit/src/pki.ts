@@ -67,6 +67,12 @@ export function createClusterPki(dir: string, extraIps: string[] = []): ClusterP
 }
 
 function createCaAndSigningKey(dir: string): void {
+  createCa(dir);
+  openssl(["genrsa", "-out", "sa.key", "2048"], dir);
+  openssl(["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"], dir);
+}
+
+function createCa(dir: string): void {
   openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"], dir);
   openssl(
     ["req", "-x509", "-new", "-key", "ca.key", "-sha256", "-days", "3650"].concat([
@@ -77,6 +83,40 @@ function createCaAndSigningKey(dir: string): void {
     ]),
     dir,
   );
-  openssl(["genrsa", "-out", "sa.key", "2048"], dir);
-  openssl(["rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub"], dir);
+}
+
+/** A CA and a certificate for 127.0.0.1/localhost it signed, named `<name>.crt`/`<name>.key`. */
+export interface ServingPki {
+  caCert: string;
+  caKey: string;
+  servingCert: string;
+  servingKey: string;
+}
+
+/** Creates (once per directory) a CA and a serving certificate `name` signed by it. */
+export function createServingPki(dir: string, name: string): ServingPki {
+  const pki: ServingPki = {
+    caCert: join(dir, "ca.crt"),
+    caKey: join(dir, "ca.key"),
+    servingCert: join(dir, `${name}.crt`),
+    servingKey: join(dir, `${name}.key`),
+  };
+  if (existsSync(pki.servingCert)) return pki;
+  if (!existsSync(pki.caCert)) createCa(dir);
+  openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${name}.key`], dir);
+  writeFileSync(
+    join(dir, `${name}.ext`),
+    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+  );
+  openssl(
+    ["req", "-new", "-key", `${name}.key`, "-subj", `/CN=${name}`, "-out", `${name}.csr`],
+    dir,
+  );
+  openssl(
+    ["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key"]
+      .concat(["-CAcreateserial", "-days", "3650", "-sha256", "-extfile", `${name}.ext`])
+      .concat(["-out", `${name}.crt`]),
+    dir,
+  );
+  return pki;
 }

@@ -2,7 +2,7 @@
 // torn down by `stop` (and at once when starting fails half-way), plus a server that a test
 // stops and starts again on the same port and files.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureBinaries, type Binaries } from "./binaries.js";
@@ -15,13 +15,18 @@ export interface PrivateRun {
   registry: ProcessRegistry;
 }
 
-/** Starts what `build` starts in a fresh directory; the result's `stop` removes it all. */
+/**
+ * Starts what `build` starts in a fresh directory under `parentDir` (default: the system's
+ * temporary directory); the result's `stop` removes it all.
+ */
 export async function startPrivateRun<T>(
   name: string,
   build: (run: PrivateRun) => Promise<T>,
+  parentDir = tmpdir(),
 ): Promise<T & { stop(): Promise<void> }> {
   const bins = ensureBinaries({ prometheus: false });
-  const dir = mkdtempSync(join(tmpdir(), `livesync-${name}-`));
+  mkdirSync(parentDir, { recursive: true });
+  const dir = mkdtempSync(join(parentDir, `livesync-${name}-`));
   const registry = new ProcessRegistry(join(dir, "pids"));
   const stop = async () => {
     await registry.stopAll();

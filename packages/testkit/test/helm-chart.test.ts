@@ -216,7 +216,9 @@ describe("helm chart deploy/helm/livesync", () => {
         Role: 2,
         RoleBinding: 2,
         StatefulSet: 1,
-        ConfigMap: 1,
+        ConfigMap: 2,
+        Secret: 5,
+        NetworkPolicy: 1,
         ServiceMonitor: 1,
         PrometheusRule: 1,
       },
@@ -231,6 +233,9 @@ describe("helm chart deploy/helm/livesync", () => {
         RoleBinding: 2,
         StatefulSet: 1,
         PodDisruptionBudget: 1,
+        ConfigMap: 1, // nats.conf: TLS and the users
+        Secret: 5,
+        NetworkPolicy: 1,
       },
     ],
     [

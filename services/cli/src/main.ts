@@ -7,6 +7,9 @@ import { parseArgs } from "node:util";
 import {
   Engine,
   loadManifests,
+  NATS_AUTH_FLAGS,
+  NATS_AUTH_USAGE,
+  natsAuthFrom,
   natsReplicasFlag,
   registerEngineMetrics,
   type LiveSyncStatus,
@@ -22,7 +25,8 @@ const usage = `usage:
                                   run the operator against a management cluster
                                   (livesync operator --help lists its flags)
   livesync backup create|list|describe|export|verify|delete …   point-in-time backups
-  livesync restore create|describe …                             restore a backup into a cluster`;
+  livesync restore create|describe …                             restore a backup into a cluster
+${NATS_AUTH_USAGE}`;
 
 /**
  * Commands with flags of their own, given everything after their name. Loaded on use: a pod
@@ -49,6 +53,7 @@ async function runOrValidate(argv: string[]): Promise<number> {
     options: {
       file: { type: "string", short: "f", multiple: true },
       nats: { type: "string" },
+      ...NATS_AUTH_FLAGS,
       stream: { type: "string" },
       "nats-replicas": { type: "string" },
       "metrics-port": { type: "string" },
@@ -81,6 +86,7 @@ async function runOrValidate(argv: string[]): Promise<number> {
   const log = createLogger("livesync");
   const engine = await Engine.start(manifests, {
     natsUrl: values.nats,
+    natsAuth: natsAuthFrom(values),
     stream: values.stream,
     natsReplicas: natsReplicasFlag(values["nats-replicas"]),
   });

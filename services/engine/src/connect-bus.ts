@@ -1,4 +1,4 @@
-import { InProcessBus, JetStreamBus, type EventBus } from "@livesync/bus";
+import { InProcessBus, JetStreamBus, type EventBus, type NatsAuth } from "@livesync/bus";
 
 /** Where the bus lives; part of EngineOptions. */
 export interface BusOptions {
@@ -8,6 +8,13 @@ export interface BusOptions {
   stream?: string;
   /** Replicas of the streams, consumers and buckets (default: 3 on a 3+ server cluster, else 1). */
   natsReplicas?: number;
+  /** User and password or .creds, TLS files. */
+  natsAuth?: NatsAuth;
+  /**
+   * Create the streams and the durable consumers (default true). With a least-privilege
+   * credential only the controller may: the components then wait for them.
+   */
+  provisionBus?: boolean;
 }
 
 /** The subjects of a stream: its own subject space per stream name. */
@@ -22,5 +29,7 @@ export async function connectBus(opts: BusOptions): Promise<EventBus> {
     stream: opts.stream ?? "LIVESYNC_EVENTS",
     subjects: [`${subjectPrefixOf(opts)}.>`],
     replicas: opts.natsReplicas,
+    auth: opts.natsAuth,
+    provision: opts.provisionBus !== false,
   });
 }

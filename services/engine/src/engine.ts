@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { Archiver, ARCHIVER_DURABLE } from "@livesync/archiver";
+import { Archiver } from "@livesync/archiver";
 import { checkReplicas, JetStreamBus, type EventBus } from "@livesync/bus";
 import type { ReconcileReport } from "@livesync/reconciler";
 import type { ListenerStats } from "@livesync/events-listener";
@@ -20,7 +20,8 @@ import {
   type EngineManifests,
   type RuntimeDeps,
 } from "./live-sync-runtime.js";
-import { connectBus, subjectPrefixOf, type BusOptions } from "./connect-bus.js";
+import { openBus } from "./bus.js";
+import { subjectPrefixOf, type BusOptions } from "./connect-bus.js";
 import { StatusReporter } from "./status-reports.js";
 
 export { COMPONENTS, type Component, type EngineManifests } from "./live-sync-runtime.js";
@@ -106,12 +107,8 @@ export class Engine {
 
   static async start(manifests: EngineManifests, opts: EngineOptions = {}): Promise<Engine> {
     const subjectPrefix = subjectPrefixOf(opts);
-    const bus = await connectBus(opts);
-    // The durable consumers exist before anything is published, so nothing is missed, whichever
-    // pod starts first.
-    await bus.ensureConsumer(SYNCHRONIZER_DURABLE);
-    await bus.ensureConsumer(ARCHIVER_DURABLE);
     const components = new Set(opts.components ?? COMPONENTS);
+    const bus = await openBus(opts, components);
     const synchronizer = components.has("synchronizer")
       ? new Synchronizer(bus, {
           concurrency: opts.syncConcurrency,

@@ -6,6 +6,9 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
   COMPONENTS,
+  NATS_AUTH_FLAGS,
+  NATS_AUTH_USAGE,
+  natsAuthFrom,
   natsReplicasFlag,
   registerEngineMetrics,
   type Component,
@@ -30,7 +33,9 @@ const usage = `usage: livesync operator [--kubeconfig <management-kubeconfig>] [
   --backup-concurrency N    Backups the controller runs at once (default 2)
   --stream NAME  JetStream stream of the events (default LIVESYNC_EVENTS); every pod of one
                  installation must name the same
-  --metrics-port /metrics, /healthz, /readyz (host LIVESYNC_METRICS_HOST, default 127.0.0.1)`;
+  --metrics-port /metrics, /healthz, /readyz (host LIVESYNC_METRICS_HOST, default 127.0.0.1)
+${NATS_AUTH_USAGE}
+  With a NATS credential only the controller creates the streams; the others wait for them.`;
 
 function parseComponents(list: string | undefined): { controller: boolean; services: Component[] } {
   const names = (list ?? ROLES.join(","))
@@ -55,6 +60,7 @@ export async function runOperator(argv: string[]): Promise<number> {
       namespace: { type: "string" },
       nats: { type: "string" },
       stream: { type: "string" },
+      ...NATS_AUTH_FLAGS,
       "nats-replicas": { type: "string" },
       components: { type: "string" },
       "leader-elect": { type: "boolean" },
@@ -69,6 +75,9 @@ export async function runOperator(argv: string[]): Promise<number> {
     return 0;
   }
   const { controller, services } = parseComponents(values.components);
+  const natsAuth = natsAuthFrom(values);
+  // A least-privilege credential may not create streams: that is the controller's.
+  const provisionBus = controller || !(natsAuth.user || natsAuth.credsFile);
   const natsReplicas = natsReplicasFlag(values["nats-replicas"]);
   const log = createLogger("livesync-operator");
   const management = values.kubeconfig
@@ -82,6 +91,8 @@ export async function runOperator(argv: string[]): Promise<number> {
     engineOptions: {
       natsUrl: values.nats,
       stream: values.stream,
+      natsAuth,
+      provisionBus,
       natsReplicas,
       components: services,
     },

@@ -19,6 +19,7 @@ import type { Cluster } from "@livesync/kube";
 import type { Registry } from "@livesync/telemetry";
 import { AccessChecks } from "./access.js";
 import { BackupControllers, type BackupControllerOptions } from "./backups/controllers.js";
+import { provisionInBackground } from "./bus-provisioning.js";
 import { ManagementInformers } from "./informer.js";
 import { Leadership, type LeaderElectionOptions } from "./leadership.js";
 import { runPass, type PassParts } from "./pass.js";
@@ -63,6 +64,7 @@ export class Operator {
   private resync: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private dirty = false;
+  private provisioning: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly opts: OperatorOptions,
@@ -122,6 +124,14 @@ export class Operator {
         ? await StatusBoard.open(engine?.bus, opts.engineOptions ?? {})
         : undefined;
     const op = new Operator(opts, engine, reports);
+    // Without services here (a pod of its own), the controller still creates the streams.
+    if (!engine && opts.controller !== false && opts.engineOptions?.natsUrl) {
+      op.provisioning = provisionInBackground(
+        opts.engineOptions,
+        () => op.stopped,
+        (err) => opts.onError?.(err),
+      );
+    }
     op.informers.start();
     op.leadership.start();
     while (!op.informers.hasSynced) {
@@ -155,6 +165,7 @@ export class Operator {
     clearTimeout(this.resync);
     await this.informers.stop();
     await this.running;
+    await this.provisioning;
     await this.parts.taskRuns.stop();
     await this.parts.backups.stop();
     await this.parts.restores.stop();

@@ -60,3 +60,35 @@ app.kubernetes.io/instance: {{ .ctx.Release.Name }}
 app.kubernetes.io/component: {{ . }}
 {{- end }}
 {{- end }}
+
+{{/* The NATS users, one per component (--components value); their permissions are in files/. */}}
+{{- define "livesync.natsRoles" -}}
+- controller
+- events-listener
+- synchronizer
+- archiver
+{{- end }}
+
+{{/* The Secret holding a component's NATS password (key `password`), or "" without auth. */}}
+{{- define "livesync.natsPasswordSecret" -}}
+{{- $existing := index (.ctx.Values.nats.auth.existingSecrets | default dict) .role -}}
+{{- if $existing -}}
+{{- $existing -}}
+{{- else if and .ctx.Values.nats.deploy .ctx.Values.nats.auth.enabled -}}
+{{- printf "livesync-nats-%s" .role -}}
+{{- end -}}
+{{- end }}
+
+{{/* The Secret with the NATS TLS files (ca.crt; tls.crt and tls.key for the server), or "". */}}
+{{- define "livesync.natsTlsSecret" -}}
+{{- if .Values.nats.tls.secretName -}}
+{{- .Values.nats.tls.secretName -}}
+{{- else if and .Values.nats.deploy .Values.nats.tls.enabled -}}
+livesync-nats-tls
+{{- end -}}
+{{- end }}
+
+{{/* The environment variable the deployed NATS reads a component's password from. */}}
+{{- define "livesync.natsPasswordVar" -}}
+{{- printf "NATS_PASSWORD_%s" (. | upper | replace "-" "_") -}}
+{{- end }}

@@ -217,28 +217,33 @@ export async function compareBucket(
     resurrected: [],
     different: [],
   };
-  await Promise.all(
-    [...src].map(async ([k, s]) => {
-      if (!stored.has(keyOf(k))) return void c.lost.push(k);
-      const entry = await read(keyOf(k));
-      if (entry.kind !== "object") return void c.resurrected.push(`${k}: tombstone, source lives`);
-      const expected = sanitize(
-        { ...s, apiVersion: "v1", kind: "ConfigMap" },
-        { group: "", version: "v1", resource: "configmaps" },
-      );
-      const want = "object" in expected ? canonicalJson(expected.object) : "(not replicated)";
-      if (canonicalJson(entry.original) !== want) c.different.push(`${k}: original differs`);
-    }),
-  );
-  await Promise.all(
-    gone.map(async (k) => {
-      if (!stored.has(keyOf(k))) return; // deleted before the archiver saw it: nothing to keep
-      const entry = await read(keyOf(k));
-      if (entry.kind !== "tombstone")
-        c.resurrected.push(`${k}: deleted, the bucket has the object`);
-    }),
-  );
+  await inPool([...src], async ([k, s]) => {
+    if (!stored.has(keyOf(k))) return void c.lost.push(k);
+    const entry = await read(keyOf(k));
+    if (entry.kind !== "object") return void c.resurrected.push(`${k}: tombstone, source lives`);
+    const expected = sanitize(
+      { ...s, apiVersion: "v1", kind: "ConfigMap" },
+      { group: "", version: "v1", resource: "configmaps" },
+    );
+    const want = "object" in expected ? canonicalJson(expected.object) : "(not replicated)";
+    if (canonicalJson(entry.original) !== want) c.different.push(`${k}: original differs`);
+  });
+  await inPool(gone, async (k) => {
+    if (!stored.has(keyOf(k))) return; // deleted before the archiver saw it: nothing to keep
+    const entry = await read(keyOf(k));
+    if (entry.kind !== "tombstone") c.resurrected.push(`${k}: deleted, the bucket has the object`);
+  });
   return c;
+}
+
+/** `fn` over `items`, 32 at a time (the S3 client queues, and warns, beyond its sockets). */
+async function inPool<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<Set<string>> {
