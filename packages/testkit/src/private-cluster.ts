@@ -3,14 +3,11 @@
 // livesync object of every other test in that cluster), or stopping the apiserver for minutes.
 // Started in about ten seconds.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureBinaries } from "./binaries.js";
 import { startEtcd } from "./components/etcd.js";
 import { startCluster } from "./components/kube.js";
 import type { ClusterEndpoint } from "./env.js";
-import { ProcessRegistry } from "./process.js";
+import { startPrivateRun } from "./private-run.js";
 
 export interface PrivateCluster extends ClusterEndpoint {
   /** Its etcd (client URL): a test may compact it. */
@@ -23,18 +20,11 @@ export interface PrivateCluster extends ClusterEndpoint {
   stop(): Promise<void>;
 }
 
-export async function startPrivateCluster(
+export function startPrivateCluster(
   name: string,
   opts: { apiserverArgs?: string[] } = {},
 ): Promise<PrivateCluster> {
-  const bins = ensureBinaries({ prometheus: false });
-  const dir = mkdtempSync(join(tmpdir(), `livesync-${name}-`));
-  const registry = new ProcessRegistry(join(dir, "pids"));
-  const stop = async () => {
-    await registry.stopAll();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
+  return startPrivateRun(name, async ({ bins, dir, registry }) => {
     const etcd = await startEtcd(registry, bins.etcd, join(dir, "etcd"));
     const { endpoint, apiserver } = await startCluster(registry, {
       name,
@@ -48,10 +38,6 @@ export async function startPrivateCluster(
       etcdUrl: etcd.url,
       stopApiserver: apiserver.stop,
       startApiserver: apiserver.start,
-      stop,
     };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  });
 }

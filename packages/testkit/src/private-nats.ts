@@ -2,14 +2,10 @@
 // kills the bus and starts it again without the other tests noticing, or that needs it secured
 // (TLS and users with permissions) unlike the shared one.
 
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureBinaries } from "./binaries.js";
 import { startNats, type NatsAuthSetup } from "./components/nats.js";
 import type { NatsAuthInfo } from "./env.js";
-import { httpOk } from "./http.js";
-import { ProcessRegistry, waitUntilReady } from "./process.js";
+import { restartable, startPrivateRun } from "./private-run.js";
 
 export interface PrivateNats {
   url: string;
@@ -34,41 +30,32 @@ export interface PrivateNatsOptions {
   parentDir?: string;
 }
 
-export async function startPrivateNats(
+export function startPrivateNats(
   name: string,
   opts: PrivateNatsOptions = {},
 ): Promise<PrivateNats> {
-  const bins = ensureBinaries({ prometheus: false });
-  const parent = opts.parentDir ?? tmpdir();
-  mkdirSync(parent, { recursive: true });
-  const dir = mkdtempSync(join(parent, `livesync-${name}-`));
-  const registry = new ProcessRegistry(join(dir, "pids"));
-  const stop = async () => {
-    await registry.stopAll();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const natsDir = join(dir, "nats");
-    const started = await startNats(registry, bins.natsServer, natsDir, "127.0.0.1", opts.auth);
-    let current = started.process;
-    return {
-      url: started.url,
-      dir: natsDir,
-      auth: started.auth,
-      pid: () => current.pid,
-      kill: async () => {
-        process.kill(current.pid, "SIGKILL");
-        await registry.stop(current);
-      },
-      start: async () => {
-        current = registry.restart(current);
-        const healthy = `${started.monitorUrl}/healthz?js-enabled-only=true`;
-        await waitUntilReady(current, () => httpOk(healthy), 30_000);
-      },
-      stop,
-    };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  return startPrivateRun(
+    name,
+    async ({ bins, dir, registry }) => {
+      const natsDir = join(dir, "nats");
+      const started = await startNats(registry, bins.natsServer, natsDir, "127.0.0.1", opts.auth);
+      const server = restartable(
+        registry,
+        started.process,
+        `${started.monitorUrl}/healthz?js-enabled-only=true`,
+      );
+      return {
+        url: started.url,
+        dir: natsDir,
+        auth: started.auth,
+        pid: () => server.current().pid,
+        kill: async () => {
+          process.kill(server.current().pid, "SIGKILL");
+          await server.stop();
+        },
+        start: server.start,
+      };
+    },
+    opts.parentDir,
+  );
 }

@@ -1,14 +1,10 @@
 // An S3 server of one test's own (versitygw, its own port, bucket and credentials): for a test
 // that takes the bucket away for minutes without the other tests noticing.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureBinaries } from "./binaries.js";
 import { startS3 } from "./components/s3.js";
 import type { S3Endpoint } from "./env.js";
-import { httpOk } from "./http.js";
-import { ProcessRegistry, waitUntilReady } from "./process.js";
+import { restartable, startPrivateRun } from "./private-run.js";
 
 export interface PrivateS3 {
   s3: S3Endpoint;
@@ -20,28 +16,10 @@ export interface PrivateS3 {
   stop(): Promise<void>;
 }
 
-export async function startPrivateS3(name: string): Promise<PrivateS3> {
-  const bins = ensureBinaries({ prometheus: false });
-  const dir = mkdtempSync(join(tmpdir(), `livesync-${name}-`));
-  const registry = new ProcessRegistry(join(dir, "pids"));
-  const stop = async () => {
-    await registry.stopAll();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
+export function startPrivateS3(name: string): Promise<PrivateS3> {
+  return startPrivateRun(name, async ({ bins, dir, registry }) => {
     const started = await startS3(registry, bins.s3Server, join(dir, "s3"));
-    let current = started.process;
-    return {
-      s3: started.s3,
-      stopServer: () => registry.stop(current),
-      startServer: async () => {
-        current = registry.restart(current);
-        await waitUntilReady(current, () => httpOk(`${started.s3.endpoint}/health`), 30_000);
-      },
-      stop,
-    };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+    const server = restartable(registry, started.process, `${started.s3.endpoint}/health`);
+    return { s3: started.s3, stopServer: server.stop, startServer: server.start };
+  });
 }

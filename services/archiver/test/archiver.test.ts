@@ -3,7 +3,7 @@
  * control annotations, the version guard, tombstones, LiveSynchronizations without a bucket.
  */
 import { createHash } from "node:crypto";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { BucketClient } from "@livesync/bucket";
 import { InProcessBus } from "@livesync/bus";
 import { canonicalJson } from "@livesync/api";
@@ -16,23 +16,16 @@ import {
 } from "@livesync/core";
 import { Archiver, ARCHIVER_DURABLE, type ArchiveTarget } from "../src/index.js";
 import {
+  archiverSuite,
   configMapEvent,
   drained,
-  goodBucket,
   publishAll,
   rawObject,
-  removeTestObjects,
   scramble,
   targetFor,
 } from "./helpers.js";
 
-const env = inject("testenv");
-const liveSync = "livesync-system/archive";
-const bucket = goodBucket(env);
-afterAll(async () => {
-  await removeTestObjects(env);
-  bucket.close();
-});
+const { env, liveSync, bucket } = archiverSuite();
 
 async function deliver(
   target: ArchiveTarget,

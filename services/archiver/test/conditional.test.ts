@@ -3,7 +3,7 @@
  * supports them) an older original decided from a HEAD taken before a newer write never
  * overwrites it; the same interleaving without them shows the race they close.
  */
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   isPreconditionFailed,
   probeConditionalWrites,
@@ -14,25 +14,16 @@ import { InProcessBus, JetStreamBus } from "@livesync/bus";
 import { archiveKey, archivePrefix, type SyncEvent } from "@livesync/core";
 import { Archiver, ARCHIVER_DURABLE, type ArchiveTarget } from "../src/index.js";
 import {
+  archiverSuite,
   configMapEvent,
   drained,
-  goodBucket,
   publishAll,
   rawObject,
-  removeTestObjects,
   targetFor,
   unique,
 } from "./helpers.js";
 
-const env = inject("testenv");
-const liveSync = "livesync-system/archive";
-const bucket = goodBucket(env);
-const closers: (() => Promise<void> | void)[] = [];
-afterAll(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  await removeTestObjects(env);
-  bucket.close();
-});
+const { env, liveSync, bucket, closers } = archiverSuite();
 
 const keyOf = (t: ArchiveTarget, e: SyncEvent) =>
   archiveKey({ ...t, gvr: e.gvr, namespace: e.namespace, name: e.name });

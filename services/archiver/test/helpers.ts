@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { afterAll, inject } from "vitest";
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { bucketClient, type BucketClient } from "@livesync/bucket";
 import type { EventBus } from "@livesync/bus";
@@ -7,6 +8,22 @@ import { eventually, s3Client, type TestEnvironment } from "@livesync/testkit";
 import { ARCHIVER_DURABLE, type ArchiveTarget } from "../src/index.js";
 
 export const SUBJECT = "livesync.events.livesync-system.archive";
+
+/**
+ * What every archiver test file sets up: the environment, a client of its bucket and closers run
+ * (last first) after all its tests, before the objects its targets wrote are removed.
+ */
+export function archiverSuite() {
+  const env = inject("testenv");
+  const bucket = goodBucket(env);
+  const closers: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+    await removeTestObjects(env);
+    bucket.close();
+  });
+  return { env, liveSync: "livesync-system/archive", bucket, closers };
+}
 
 export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
 

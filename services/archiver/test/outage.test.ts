@@ -4,30 +4,24 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { bucketClientFromSpec, type BucketClient } from "@livesync/bucket";
 import type { Bucket } from "@livesync/api";
 import { JetStreamBus } from "@livesync/bus";
 import { eventually, testenvDir } from "@livesync/testkit";
 import { Archiver, ARCHIVER_DURABLE } from "../src/index.js";
 import {
+  archiverSuite,
   configMapEvent,
   drained,
   goodBucket,
   publishAll,
   rawObject,
-  removeTestObjects,
   targetFor,
   unique,
 } from "./helpers.js";
 
-const env = inject("testenv");
-const liveSync = "livesync-system/archive";
-const closers: (() => Promise<void> | void)[] = [];
-afterAll(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  await removeTestObjects(env);
-});
+const { env, liveSync, closers } = archiverSuite();
 
 /** A stream of its own (streams may not share subjects). */
 async function jetstream() {

@@ -20,6 +20,7 @@ import {
   replicated,
   sleep,
 } from "./convergence.js";
+import { connectSourceAndDestination, removeMadeAndClose } from "./source-and-destination.js";
 
 const env = inject("testenv");
 let src: Api;
@@ -29,19 +30,14 @@ const crds: string[] = [];
 let engine: Engine | undefined;
 
 beforeAll(async () => {
-  src = await Api.connect(env, "source");
-  dst = await Api.connect(env, "destination");
+  [src, dst] = await connectSourceAndDestination(env);
 });
 afterEach(async () => {
   await engine?.stop();
   engine = undefined;
 });
 afterAll(async () => {
-  for (const api of [src, dst]) {
-    for (const name of namespaces) await api.deleteNamespace(name);
-    for (const name of crds) await api.deleteCrd(name);
-    api.close();
-  }
+  await removeMadeAndClose([src, dst], { namespaces, crds });
 });
 
 const TEN = Array.from({ length: 10 }, (_, i) => `d${i + 1}`);

@@ -25,6 +25,7 @@ import {
   sleep,
 } from "./convergence.js";
 import { CopyWrites } from "./copy-writes.js";
+import { connectSourceAndDestination, removeMadeAndClose } from "./source-and-destination.js";
 
 const env = inject("testenv");
 let nats: PrivateNatsCluster;
@@ -35,10 +36,9 @@ const engines: Engine[] = [];
 const watches: CopyWrites[] = [];
 
 beforeAll(async () => {
-  [nats, src, dst] = await Promise.all([
+  [nats, [src, dst]] = await Promise.all([
     startPrivateNatsCluster(),
-    Api.connect(env, "source"),
-    Api.connect(env, "destination"),
+    connectSourceAndDestination(env),
   ]);
 }, 120_000);
 afterEach(async () => {
@@ -47,10 +47,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await nats?.destroy();
-  for (const api of [src, dst]) {
-    for (const name of namespaces) await api?.deleteNamespace(name);
-    api?.close();
-  }
+  await removeMadeAndClose([src, dst], { namespaces });
 }, 120_000);
 
 /** A source namespace of `count` ConfigMaps (cm-0 … ), created 32 at a time. */

@@ -9,7 +9,8 @@ import { InProcessBus } from "@livesync/bus";
 import { encodeEvent, messageId, type SyncEvent } from "@livesync/core";
 import { Cluster } from "@livesync/kube";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
-import { Synchronizer, SYNCHRONIZER_DURABLE, type SyncTarget } from "../src/index.js";
+import { Synchronizer, SYNCHRONIZER_DURABLE } from "../src/index.js";
+import { configMapEvent, configMapTarget } from "./fixtures.js";
 
 const env = inject("testenv");
 const dstKc = kubeConfigFor(env, "destination");
@@ -28,29 +29,7 @@ function event(
   rv: number,
   value?: string,
 ): SyncEvent {
-  return {
-    type,
-    liveSync,
-    gvr: { group: "", version: "v1", resource: "configmaps" },
-    kind: "ConfigMap",
-    apiVersion: "v1",
-    namespaced: true,
-    namespace,
-    name,
-    uid,
-    sourceResourceVersion: String(rv),
-    observedAt: new Date().toISOString(),
-    resourceIndex: 0,
-    object:
-      type === "DELETED"
-        ? undefined
-        : {
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            metadata: { name, namespace },
-            data: { v: value ?? "" },
-          },
-  };
+  return configMapEvent({ liveSync, namespace }, type, name, uid, rv, value ?? "");
 }
 
 /** Deterministic shuffle with duplicates. */
@@ -69,12 +48,7 @@ async function deliver(events: SyncEvent[]) {
   const bus = new InProcessBus(0); // no dedupe: every duplicate reaches the synchronizer
   const sync = new Synchronizer(bus, { concurrency: 8 });
   const destination = await Cluster.fromKubeConfig("destination", dstKc);
-  const target: SyncTarget = {
-    liveSync,
-    sourceCluster: "source",
-    destination,
-    transformations: [undefined],
-  };
+  const target = configMapTarget(liveSync, destination);
   sync.setTarget(target);
   await bus.ensureConsumer(SYNCHRONIZER_DURABLE);
   for (const [i, e] of events.entries())

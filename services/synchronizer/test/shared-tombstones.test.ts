@@ -16,12 +16,8 @@ import {
 } from "@livesync/core";
 import { Cluster } from "@livesync/kube";
 import { eventually, kubeConfigFor } from "@livesync/testkit";
-import {
-  sharedTombstones,
-  Synchronizer,
-  SYNCHRONIZER_DURABLE,
-  type SyncTarget,
-} from "../src/index.js";
+import { sharedTombstones, Synchronizer, SYNCHRONIZER_DURABLE } from "../src/index.js";
+import { configMapEvent, configMapTarget } from "./fixtures.js";
 
 const env = inject("testenv");
 const dstKc = kubeConfigFor(env, "destination");
@@ -57,41 +53,14 @@ async function replica(tombstones?: (shared: TombstoneStore) => TombstoneStore) 
     concurrency: 4,
     tombstones: tombstones ? tombstones(shared) : shared,
   });
-  const target: SyncTarget = {
-    liveSync,
-    sourceCluster: "source",
-    destination,
-    transformations: [undefined],
-  };
+  const target = configMapTarget(liveSync, destination);
   sync.setTarget(target);
   closers.push(() => sync.stop());
   return { bus, sync, target, shared };
 }
 
 function event(type: SyncEvent["type"], name: string, rv: number): SyncEvent {
-  return {
-    type,
-    liveSync,
-    gvr: { group: "", version: "v1", resource: "configmaps" },
-    kind: "ConfigMap",
-    apiVersion: "v1",
-    namespaced: true,
-    namespace,
-    name,
-    uid: `uid-${name}`,
-    sourceResourceVersion: String(rv),
-    observedAt: new Date().toISOString(),
-    resourceIndex: 0,
-    object:
-      type === "DELETED"
-        ? undefined
-        : {
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            metadata: { name, namespace },
-            data: { v: String(rv) },
-          },
-  };
+  return configMapEvent({ liveSync, namespace }, type, name, `uid-${name}`, rv, String(rv));
 }
 
 /** Publishes `e` and waits until the replicas consuming the durable have handled it. */
