@@ -5,6 +5,7 @@
  */
 import { applyObject, type Cluster, type KubeObject } from "@livesync/kube";
 import { CONFIGMAPS, createNamespace, deleteNamespace, pool } from "./common.js";
+import { CpuMeter, type CpuSpan } from "./cpu.js";
 
 export interface DirectPlan {
   destination: Cluster;
@@ -19,18 +20,23 @@ async function direct(
   p: DirectPlan,
   prefix: string,
   write: (obj: KubeObject) => Promise<unknown>,
-): Promise<number> {
+): Promise<{ seconds: number; cpu: CpuSpan }> {
   const nss = p.names(prefix);
   for (const ns of nss) await createNamespace(p.destination.rest, ns);
+  const meter = await CpuMeter.start();
   const start = performance.now();
   await pool(p.items(nss), p.concurrency, (obj) => write(obj).then(() => undefined));
   const seconds = (performance.now() - start) / 1000;
+  const cpu = meter.stop();
   // Waited for, so the namespace controller's clean-up stays out of the next measurement.
   await Promise.all(nss.map((ns) => deleteNamespace(p.destination.rest, ns, { wait: true })));
-  return seconds;
+  return { seconds, cpu };
 }
 
-/** Seconds for POST and for server-side apply; `round` keeps repeated rounds' namespaces apart. */
+/**
+ * Seconds (and CPU) for POST and for server-side apply; `round` keeps repeated rounds'
+ * namespaces apart.
+ */
 export async function directBaselines(p: DirectPlan, round: string) {
   const rest = p.destination.rest;
   const post = await direct(p, `bench-raw${round}`, (obj) =>

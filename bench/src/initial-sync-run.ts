@@ -17,6 +17,7 @@ import {
   deleteNamespace,
   RssSampler,
 } from "./common.js";
+import { CpuMeter } from "./cpu.js";
 import { directBaselines } from "./initial-sync-direct.js";
 import { breakdownOf } from "./initial-sync-breakdown.js";
 
@@ -87,6 +88,7 @@ export async function measureInitialSync(ctx: Context, o: RunOptions) {
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const cpuBefore = process.cpuUsage();
+  const machineCpu = await CpuMeter.start();
   const startedAt = Date.now();
   t = performance.now();
   const engine = await Engine.start(
@@ -102,6 +104,7 @@ export async function measureInitialSync(ctx: Context, o: RunOptions) {
   const syncSeconds = (performance.now() - t) / 1000;
   const allSeenAt = Date.now();
   const cpu = process.cpuUsage(cpuBefore);
+  const livesyncCpu = machineCpu.stop();
   const peakRssMB = rss.stop();
   loopDelay.disable();
   const status = await engine.status();
@@ -123,8 +126,11 @@ export async function measureInitialSync(ctx: Context, o: RunOptions) {
     ]),
   );
   const after = await directBaselines(plan, "b");
-  const rawSeconds = (before.post + after.post) / 2;
-  const ssaSeconds = (before.ssa + after.ssa) / 2;
+  const rawSeconds = (before.post.seconds + after.post.seconds) / 2;
+  const ssaSeconds = (before.ssa.seconds + after.ssa.seconds) / 2;
+  const fasterCpu =
+    rawSeconds <= ssaSeconds ? [before.post.cpu, after.post.cpu] : [before.ssa.cpu, after.ssa.cpu];
+  const baselineCpuTotal = (fasterCpu[0]!.total + fasterCpu[1]!.total) / 2;
   const faster = Math.min(rawSeconds, ssaSeconds);
   const breakdown = breakdownOf({
     objects: o.objects,
@@ -146,13 +152,13 @@ export async function measureInitialSync(ctx: Context, o: RunOptions) {
     baseline: {
       what: `direct client, ${o.concurrency} concurrent creates in the destination`,
       seconds: rawSeconds,
-      samples: [before.post, after.post],
+      samples: [before.post.seconds, after.post.seconds],
       objectsPerSecond: o.objects / rawSeconds,
     },
     baselineServerSideApply: {
       what: `direct client, ${o.concurrency} concurrent server-side applies in the destination`,
       seconds: ssaSeconds,
-      samples: [before.ssa, after.ssa],
+      samples: [before.ssa.seconds, after.ssa.seconds],
       objectsPerSecond: o.objects / ssaSeconds,
     },
     ratioToPost: rawSeconds / syncSeconds,
@@ -167,6 +173,13 @@ export async function measureInitialSync(ctx: Context, o: RunOptions) {
       listenerWatchErrors: listener?.watchErrors ?? 0,
     },
     breakdown,
+    // The whole machine's CPU: with few cores, the work of every process bounds the ratio.
+    cpu: {
+      livesync: livesyncCpu,
+      fasterBaseline: fasterCpu[0],
+      // Were the machine's cores the only limit, the best ratio livesync could reach.
+      cpuBoundRatio: baselineCpuTotal / livesyncCpu.total,
+    },
     peakRssMB: { "livesync run (listener + synchronizer + bus client in one process)": peakRssMB },
   };
 }

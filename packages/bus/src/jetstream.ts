@@ -103,22 +103,28 @@ export class JetStreamBus implements EventBus {
     };
     if (opts.replicas !== undefined) checkReplicas(opts.replicas, "JetStreamBusOptions");
     const nc = await connect(connectOptions(opts.url, opts.auth));
-    const jsm = await jetstreamManager(nc);
-    if (!opts.provision) {
-      await awaitStreams(jsm, [opts.stream, `${opts.stream}${DEAD_LETTER_STREAM_SUFFIX}`]);
+    try {
+      const jsm = await jetstreamManager(nc);
+      if (!opts.provision) {
+        await awaitStreams(jsm, [opts.stream, `${opts.stream}${DEAD_LETTER_STREAM_SUFFIX}`]);
+      }
+      const auto = autoReplicas(nc.info);
+      const payloads = await OutOfBandPayloads.open(nc, jsm, {
+        bucket: `${opts.stream}${PAYLOAD_BUCKET_SUFFIX}`,
+        ttlMs: opts.maxAgeMs,
+        dedupeWindowMs: opts.dedupeWindowMs,
+        maxBytes: opts.maxMessageBytes,
+        replicas: (existing) => replicasFor(opts.replicas, auto, existing),
+        create: opts.provision,
+      });
+      const bus = new JetStreamBus(nc, jsm, jetstream(nc), payloads, opts, auto);
+      if (opts.provision) await bus.ensureStreams();
+      return bus;
+    } catch (err) {
+      // A caller that retries must not leave a connection behind for every attempt.
+      await nc.close().catch(() => undefined);
+      throw err;
     }
-    const auto = autoReplicas(nc.info);
-    const payloads = await OutOfBandPayloads.open(nc, jsm, {
-      bucket: `${opts.stream}${PAYLOAD_BUCKET_SUFFIX}`,
-      ttlMs: opts.maxAgeMs,
-      dedupeWindowMs: opts.dedupeWindowMs,
-      maxBytes: opts.maxMessageBytes,
-      replicas: (existing) => replicasFor(opts.replicas, auto, existing),
-      create: opts.provision,
-    });
-    const bus = new JetStreamBus(nc, jsm, jetstream(nc), payloads, opts, auto);
-    if (opts.provision) await bus.ensureStreams();
-    return bus;
   }
 
   private get deadLetterStream() {

@@ -89,6 +89,8 @@ async function runOrValidate(argv: string[]): Promise<number> {
     natsAuth: natsAuthFrom(values),
     stream: values.stream,
     natsReplicas: natsReplicasFlag(values["nats-replicas"]),
+    onBusWaiting: (err) =>
+      log.warn({ nats: values.nats, err: err.message }, "NATS not reachable yet; waiting"),
   });
   log.info(
     { liveSyncs: manifests.liveSyncs.length, bus: values.nats ? "jetstream" : "in-process" },

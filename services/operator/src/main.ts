@@ -95,6 +95,8 @@ export async function runOperator(argv: string[]): Promise<number> {
       provisionBus,
       natsReplicas,
       components: services,
+      onBusWaiting: (err) =>
+        log.warn({ nats: values.nats, err: err.message }, "NATS not reachable yet; waiting"),
     },
     leaderElection: values["leader-elect"] ? { namespace: leaseNamespace } : undefined,
     recoveryConcurrency: values["recovery-concurrency"]
