@@ -16,8 +16,7 @@ export interface BreakdownInputs {
   /** ms since the epoch */
   startedAt: number;
   engineStartedAt: number;
-  firstCopyAt?: number;
-  allSeenAt: number;
+  allWrittenAt: number;
   acksDrainedAt: number;
   list: InitialList;
   stages: StageSummary;
@@ -45,16 +44,15 @@ export function breakdownOf(i: BreakdownInputs) {
     listed: at(i.list?.listedAt),
     published: at(i.list?.publishedAt),
     firstWrite: at(w?.from),
-    firstCopySeen: at(i.firstCopyAt),
     lastWrite: at(w?.to),
-    allCopiesSeen: at(i.allSeenAt),
+    allCopiesWritten: at(i.allWrittenAt),
     acksDrained: at(i.acksDrainedAt),
   };
   return {
     what:
       "timeline: seconds since livesync started (engine start: bus connection, streams, lease; " +
-      "the listener's first list and its publication; the synchronizer's writes; the last copy " +
-      "seen by a destination watch; every ack in). perEventMs: publish = listener -> stored in " +
+      "the listener's first list and its publication; the synchronizer's writes; its last " +
+      "write returned; every ack in). perEventMs: publish = listener -> stored in " +
       "the bus, bus = stored -> handed to the synchronizer, decide = handed over -> done, less " +
       "its writes (lock, guard, tombstone, re-reads), write = one destination write request.",
     timeline,
@@ -74,10 +72,10 @@ export function breakdownOf(i: BreakdownInputs) {
 /** A sentence naming the stage that held the run back, from the figures above. */
 function limitOf(
   i: BreakdownInputs,
-  t: { firstWrite?: number; allCopiesSeen?: number },
+  t: { firstWrite?: number; allCopiesWritten?: number },
   writesPerSecond: number | undefined,
 ): string {
-  const total = t.allCopiesSeen ?? 0;
+  const total = t.allCopiesWritten ?? 0;
   const startShare = (t.firstWrite ?? 0) / (total || 1);
   const inFlight = i.stages?.writesInFlight ?? 0;
   const write = i.stages?.stages.write.meanMs ?? 0;
