@@ -21,6 +21,7 @@ import {
   createConfigMaps,
 } from "./common.js";
 import { CpuMeter } from "./cpu.js";
+import { livesyncCommand } from "./production-app.js";
 import { SplitDeployment } from "./split-deployment.js";
 
 const rates = argList("rates", [100, 300, 1_000]);
@@ -168,7 +169,12 @@ const rawNs = `bench-lag-raw-${run}`;
 await seed(destination, rawNs);
 const ns = `bench-lag-${run}`;
 await seed(source, ns, { bench: run });
-const livesync = await SplitDeployment.start(env, run, ["events-listener", "synchronizer"]);
+const livesync = await SplitDeployment.start(
+  env,
+  run,
+  ["events-listener", "synchronizer"],
+  livesyncCommand(),
+);
 const liveSync = `lag-${run}`;
 await livesync.liveSync(liveSync, [benchConfigMaps(run)]);
 // The initial copy first: lag is measured on a replica that is up to date.

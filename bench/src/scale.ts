@@ -21,12 +21,14 @@ import {
   createNamespace,
 } from "./common.js";
 import { measuredChild } from "./processes.js";
+import { livesyncCommand } from "./production-app.js";
 import { SplitDeployment } from "./split-deployment.js";
 
 const sizes = argList("objects", [1_000, 10_000, 50_000]);
 const namespaces = arg("namespaces", 10);
 const bytes = arg("bytes", 1_024);
 const { env, source, destination, run } = await benchContext();
+const livesyncCli = livesyncCommand();
 
 /** One full reconcile pass of `liveSync` in a process of its own: its seconds and peak RSS. */
 async function reconcilerAlone(liveSync: string, resources: object[]) {
@@ -52,12 +54,12 @@ async function scaleRun(objects: number) {
   );
   const sourceSeconds = (performance.now() - t0) / 1000;
 
-  const livesync = await SplitDeployment.start(env, id.replaceAll("-", ""), [
-    "controller",
-    "events-listener",
-    "synchronizer",
-    "archiver",
-  ]);
+  const livesync = await SplitDeployment.start(
+    env,
+    id.replaceAll("-", ""),
+    ["controller", "events-listener", "synchronizer", "archiver"],
+    livesyncCli,
+  );
   const name = "scale";
   const resources = [benchConfigMaps(id)];
   try {

@@ -5,7 +5,6 @@
  * see their events). Each process's peak RSS is sampled from outside; progress comes from the
  * /metrics every process serves.
  */
-import { join } from "node:path";
 import type { ReplicatedResource } from "@livesync/api";
 import { manifestsFor } from "@livesync/engine/testing";
 import { Cluster } from "@livesync/kube";
@@ -23,8 +22,6 @@ export const SPLIT_COMPONENTS = {
 } as const;
 export type SplitComponent = keyof typeof SPLIT_COMPONENTS;
 
-const CLI = join(import.meta.dirname, "../../services/cli/src/main.ts");
-
 interface Running {
   process: SampledProcess;
   metricsPort: number;
@@ -39,6 +36,8 @@ export class SplitDeployment {
     /** The management namespace holding this deployment's livesync objects. */
     readonly namespace: string,
     readonly stream: string,
+    /** `node`'s arguments that run the livesync command (see production-app.ts). */
+    private readonly livesync: string[],
   ) {}
 
   /**
@@ -49,6 +48,7 @@ export class SplitDeployment {
     env: TestEnvironment,
     run: string,
     components: readonly SplitComponent[],
+    livesync: string[],
   ): Promise<SplitDeployment> {
     const management = await Cluster.fromKubeConfig("management", kubeConfigFor(env, "management"));
     await installCrds(management);
@@ -57,6 +57,7 @@ export class SplitDeployment {
       management,
       `bench-mgmt-${run}`,
       `BENCH_${run.toUpperCase()}`,
+      livesync,
     );
     await createNamespace(management.rest, d.namespace);
     const m = manifestsFor(env, []);
@@ -69,9 +70,7 @@ export class SplitDeployment {
   private async spawn(component: SplitComponent): Promise<void> {
     const metricsPort = await freePort();
     const process_ = new SampledProcess(process.execPath, [
-      "--import",
-      "tsx",
-      CLI,
+      ...this.livesync,
       "operator",
       ...["--kubeconfig", this.env.clusters.management!.kubeconfig],
       ...["--namespace", this.namespace],
