@@ -40,8 +40,9 @@ export class CpuMeter {
     this.begin = this.sample();
   }
 
-  static async start(): Promise<CpuMeter> {
-    return new CpuMeter((await status()).processes.filter((p) => p.alive));
+  /** The test environment's processes, and `more` (livesync's own processes, by name). */
+  static async start(more: { component: string; pid: number }[] = []): Promise<CpuMeter> {
+    return new CpuMeter([...(await status()).processes.filter((p) => p.alive), ...more]);
   }
 
   private sample(): Map<string, number> {

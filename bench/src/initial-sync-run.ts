@@ -10,7 +10,6 @@ import type { Cluster } from "@livesync/kube";
 import type { TestEnvironment } from "@livesync/testkit";
 import {
   benchConfigMaps,
-  CONFIGMAPS,
   configMap,
   createConfigMaps,
   createNamespace,

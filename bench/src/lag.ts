@@ -20,6 +20,7 @@ import {
   CONFIGMAPS,
   createConfigMaps,
 } from "./common.js";
+import { CpuMeter } from "./cpu.js";
 import { SplitDeployment } from "./split-deployment.js";
 
 const rates = argList("rates", [100, 300, 1_000]);
@@ -71,6 +72,7 @@ async function measure(
   namespace: string,
   labelSelector?: string,
   probe?: BusProbe,
+  processes: { component: string; pid: number }[] = [],
 ) {
   const sentAt = new Map<number, number>();
   const sent: number[] = [];
@@ -95,6 +97,7 @@ async function measure(
   watch.start();
   await new Promise((r) => setTimeout(r, 500)); // the watch is established
   const total = rate * seconds;
+  const cpu = await CpuMeter.start(processes);
   const start = performance.now();
   const inflight: Promise<unknown>[] = [];
   let lateMs = 0;
@@ -120,6 +123,7 @@ async function measure(
   await Promise.all(inflight);
   const deadline = Date.now() + 30_000;
   while (sentAt.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const cpuSpan = cpu.stop();
   await watch.stop();
   // A write overtaken by the next write to the same object before the watch saw it is never
   // reported on its own: those count as "coalesced", not as lost.
@@ -147,6 +151,8 @@ async function measure(
     p95: stats(95),
     p99: stats(99),
     max: stats(100),
+    // Near `cores` busy, the machine itself was the limit at this rate.
+    cpu: cpuSpan,
   };
 }
 
@@ -173,7 +179,15 @@ const results = [];
 for (const rate of rates) {
   // Baseline: straight to the destination, then the same rate through livesync.
   const baseline = await measure(rate, destination, destination, rawNs);
-  const synced = await measure(rate, source, destination, ns, `${MANAGED_LABEL}=true`, probe);
+  const synced = await measure(
+    rate,
+    source,
+    destination,
+    ns,
+    `${MANAGED_LABEL}=true`,
+    probe,
+    livesync.pids,
+  );
   results.push({
     rate,
     p50Ms: synced.p50,

@@ -161,6 +161,13 @@ export class SplitDeployment {
     );
   }
 
+  /** The pid of each component's process, for a CpuMeter. */
+  get pids(): { component: string; pid: number }[] {
+    return [...this.running].flatMap(([component, r]) =>
+      r.process.child.pid === undefined ? [] : [{ component, pid: r.process.child.pid }],
+    );
+  }
+
   private stopping?: Promise<Record<string, number>>;
 
   /** Stops the processes (once); their peak RSS (MiB); removes the management namespace. */

@@ -99,17 +99,26 @@ export function createObject(
 
 /**
  * Server-side apply. `resourceVersion` (of the copy we read) makes it an optimistic-locked write:
- * a concurrent writer turns it into 409 Conflict instead of a lost update.
+ * a concurrent writer turns it into 409 Conflict instead of a lost update. It does not stop an
+ * apply from creating the object when it is gone meanwhile; `uid` does (409 "uid mismatch").
  */
 export function applyObject(
   rest: KubeRest,
   info: ResourceInfo,
   obj: KubeObject,
-  opts: { fieldManager: string; resourceVersion?: string; dryRun?: boolean; force?: boolean },
+  opts: {
+    fieldManager: string;
+    resourceVersion?: string;
+    uid?: string;
+    dryRun?: boolean;
+    force?: boolean;
+  },
 ): Promise<KubeObject> {
-  const body = opts.resourceVersion
-    ? { ...obj, metadata: { ...obj.metadata, resourceVersion: opts.resourceVersion } }
-    : obj;
+  const pins = {
+    ...(opts.resourceVersion ? { resourceVersion: opts.resourceVersion } : {}),
+    ...(opts.uid ? { uid: opts.uid } : {}),
+  };
+  const body = Object.keys(pins).length ? { ...obj, metadata: { ...obj.metadata, ...pins } } : obj;
   return rest.request<KubeObject>(
     "PATCH",
     objectPath(info, obj.metadata.namespace, obj.metadata.name),

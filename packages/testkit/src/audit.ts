@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { ClusterEndpoint } from "./env.js";
 
 export interface AuditedRequest {
@@ -22,17 +23,20 @@ export function auditedWrites(
 ): AuditedRequest[] {
   if (!cluster.auditLog)
     throw new Error("this cluster has no audit log (not started by the testkit)");
-  if (!existsSync(cluster.auditLog)) return [];
   const out: AuditedRequest[] = [];
-  for (const line of readFileSync(cluster.auditLog, "utf8").split("\n")) {
-    if (!line) continue;
-    const e = JSON.parse(line) as {
+  for (const line of auditLines(cluster.auditLog, since)) {
+    let e: {
       verb: string;
       requestURI: string;
       user?: { username?: string };
       responseStatus?: { code?: number };
       requestReceivedTimestamp: string;
     };
+    try {
+      e = JSON.parse(line);
+    } catch {
+      continue; // the line the apiserver is writing right now
+    }
     if (e.user?.username !== user || !WRITE_VERBS.has(e.verb)) continue;
     if (new Date(e.requestReceivedTimestamp) < since) continue;
     out.push({
@@ -44,4 +48,23 @@ export function auditedWrites(
     });
   }
   return out;
+}
+
+/**
+ * The lines of the audit log and of its rotated files (`<name>-<time>.log`, written when it
+ * reaches its maximum size) last written since `since`, oldest first.
+ */
+function* auditLines(log: string, since: Date): Generator<string> {
+  const dir = dirname(log);
+  const stem = basename(log, ".log");
+  const rotated = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.startsWith(`${stem}-`) && f.endsWith(".log"))
+        .map((f) => join(dir, f))
+        .filter((f) => statSync(f).mtime >= since)
+        .sort()
+    : [];
+  for (const file of [...rotated, ...(existsSync(log) ? [log] : [])]) {
+    for (const line of readFileSync(file, "utf8").split("\n")) if (line) yield line;
+  }
 }

@@ -1,13 +1,15 @@
 // The destination writes of a copy. A copy the destination does not have is created with a plain
 // POST (the cheapest write, and it fails with AlreadyExists rather than take over an object that
 // is there); an existing copy is updated with server-side apply, pinned to the resourceVersion
-// we read, so fields the source dropped leave the copy too.
+// and uid we read, so fields the source dropped leave the copy too, and an update never
+// recreates a copy deleted meanwhile (an apply pinned to the resourceVersion alone would).
 
 import { FIELD_MANAGER, type KubeObject } from "@livesync/core";
 import {
   applyObject,
   createObject,
   isConflict,
+  isNotFound,
   objectPath,
   type Cluster,
   type ResourceInfo,
@@ -35,8 +37,9 @@ export async function createCopy(
 }
 
 /**
- * Applies `obj` over `copy`, forced (the copy is ours) and pinned to the copy's resourceVersion;
- * 409 becomes CopyChanged (often a destination controller writing status: re-read, decide again).
+ * Applies `obj` over `copy`, forced (the copy is ours) and pinned to the copy's resourceVersion
+ * and uid; 409 becomes CopyChanged (often a destination controller writing status: re-read,
+ * decide again), and so does 404 (the copy is gone: the JSON patch below never creates).
  * A copy we created with POST first has our Update entry made an Apply entry: apply removes only
  * the fields its own entry owns, and the fields the POST set would otherwise stay forever.
  * `onWritten` sees each state written, so a failure after the first keeps the cache current.
@@ -58,12 +61,13 @@ export async function updateCopy(
     const written = await applyObject(destination.rest, info, obj, {
       fieldManager: FIELD_MANAGER,
       resourceVersion: rv,
+      uid: copy.metadata.uid,
       force: true,
     });
     onWritten(written);
     return written;
   } catch (err) {
-    if (isConflict(err)) throw new CopyChanged((err as Error).message);
+    if (isConflict(err) || isNotFound(err)) throw new CopyChanged((err as Error).message);
     throw err;
   }
 }

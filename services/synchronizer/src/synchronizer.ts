@@ -256,7 +256,7 @@ export class Synchronizer {
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await this.applyOnce(target, event, info, cache, clock);
-        if (!this.tombstones.shared || !WRITES.has(outcome)) return outcome;
+        if (!this.tombstones.shared || !CREATES.has(outcome)) return outcome;
         const at = { destination: target.destination, info, cache, namespace: ns(info, event) };
         const undone = await undoIfDeletedMeanwhile(this.tombstones, event, at);
         return undone ? "skipped" : outcome;
@@ -413,8 +413,11 @@ export class Synchronizer {
 }
 
 const DEFAULT_CONCURRENCY = 32;
-/** Outcomes that wrote the copy. */
-const WRITES = new Set<Outcome>(["created", "updated", "repaired", "replaced"]);
+/**
+ * Outcomes that created the copy: only those can resurrect one another replica deleted
+ * meanwhile. An update is pinned to the copy's uid, so it fails on a deleted copy instead.
+ */
+const CREATES = new Set<Outcome>(["created", "replaced"]);
 
 const ns = (info: ResourceInfo, e: SyncEvent) => (info.namespaced ? e.namespace : undefined);
 

@@ -3,9 +3,11 @@
 //   B reads no tombstone for uid U ... A records the tombstone, A sees no copy (its cache has
 //   not seen B's write yet, or B has not written yet) ... B writes the older version of U.
 // Two checks close it. A delete records its tombstone before it looks at the copy, and confirms
-// "no copy" with a read from the apiserver; a write reads the tombstone again after writing and
-// deletes its own copy if a delete at least as new was recorded meanwhile. Whatever the
-// interleaving, one of the two sees the other's step.
+// "no copy" with a read from the apiserver; a write that creates reads the tombstone again after
+// writing and deletes its own copy if a delete at least as new was recorded meanwhile. Whatever
+// the interleaving, one of the two sees the other's step. An update needs no second read: it is
+// pinned to the copy's uid, so if the delete came first the update fails (and is decided again,
+// finding the tombstone), and if the update came first the delete finds and removes the copy.
 
 import {
   compareResourceVersions,

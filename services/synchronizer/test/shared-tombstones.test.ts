@@ -156,6 +156,25 @@ describe("tombstones shared by synchronizer replicas", () => {
     expect(await read(name)).toBeUndefined();
   });
 
+  it("concurrent update: B read the copy and no tombstone, then A deleted the copy, then B wrote -> no copy", async () => {
+    const name = "race-update";
+    const gate = deferred();
+    const a = await replica();
+    expect(await a.sync.apply(a.target, event("ADDED", name, 100))).toBe("created");
+    // Applied once since its POST, so B's update is a server-side apply alone.
+    expect(await a.sync.apply(a.target, event("MODIFIED", name, 150))).toBe("updated");
+    let hold!: ReturnType<typeof held>;
+    const b = await replica((shared) => (hold = held(shared, 1, "after", gate.promise)).store);
+    const older = b.sync.apply(b.target, event("MODIFIED", name, 200));
+    await hold.reached;
+    expect(await a.sync.apply(a.target, event("DELETED", name, 300))).toBe("deleted");
+    gate.resolve();
+    // B's apply is pinned to the copy's uid: it fails on the deleted copy rather than create it
+    // again, and deciding again finds A's tombstone.
+    expect(await older).toBe("skipped");
+    expect(await read(name)).toBeUndefined();
+  });
+
   it("two replicas raising one tombstone at once keep the greater resourceVersion", async () => {
     const [a, b] = [(await replica()).shared, (await replica()).shared];
     const versions = Array.from({ length: 40 }, (_, i) => String(1000 + i)).reverse();
