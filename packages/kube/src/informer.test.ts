@@ -19,14 +19,21 @@ const cm = (name: string, rv: number, uid = `uid-${name}`, data?: string): KubeO
   ...(data ? { data: { v: data } } : {}),
 });
 
-/** A fake apiserver: each list answers with the next of `lists` (or fails with `listError`). */
-function fakeRest(lists: KubeObject[][], listError?: Error) {
+/**
+ * A fake apiserver: each list answers with the next of `lists` (or fails with `listError`), in
+ * pages of `pageSize` objects.
+ */
+function fakeRest(lists: KubeObject[][], listError?: Error, pageSize = Infinity) {
   let streams: PassThrough[] = [];
+  let listing: KubeObject[] = [];
   const rest = {
-    async request() {
+    async request(_method: string, _path: string, opts?: { query?: { continue?: string } }) {
       if (listError) throw listError;
-      const items = lists.length > 1 ? lists.shift()! : lists[0]!;
-      return { items, metadata: { resourceVersion: "1" } };
+      const from = Number(opts?.query?.continue ?? 0);
+      if (from === 0) listing = lists.length > 1 ? lists.shift()! : lists[0]!;
+      const to = from + pageSize;
+      const more = to < listing.length ? String(to) : undefined;
+      return { items: listing.slice(from, to), metadata: { resourceVersion: "1", continue: more } };
     },
     async stream(_path: string, _query: unknown, signal: AbortSignal) {
       const s = new PassThrough();
@@ -126,6 +133,83 @@ describe("Informer", () => {
     expect(informer.list().map((o) => o.metadata.name)).toEqual(["a", "c"]);
   });
 
+  it("builds the next store from the pages and swaps it in when the list is complete", async () => {
+    const api = fakeRest(
+      [
+        [cm("a", 5), cm("b", 5), cm("c", 5)],
+        [cm("a", 6), cm("c", 6), cm("d", 6)],
+      ],
+      undefined,
+      1,
+    );
+    const lists: { count: number; reason: string; gone: string[] }[] = [];
+    const pages: number[] = [];
+    let releasePage1!: () => void;
+    const holdPage1 = new Promise<void>((r) => (releasePage1 = r));
+    informer = new Informer(api.rest, CONFIGMAPS, {
+      onListPage: async (_items, reason, page) => {
+        pages.push(page);
+        if (reason === "relist" && page === 1) await holdPage1;
+      },
+      onList: async (count, reason, gone) =>
+        void lists.push({ count, reason, gone: gone.map((o) => o.metadata.name) }),
+    });
+    informer.start();
+    await informer.ready();
+    expect(lists).toEqual([{ count: 3, reason: "initial", gone: [] }]);
+    expect(pages).toEqual([0, 1, 2]);
+    await until("the watch", () => api.streams().length === 1);
+
+    informer.relist();
+    await until("the relist's second page", () => pages.length === 5);
+    // Mid-list, the store is still the last complete state, and the next page waits.
+    expect(informer.list().map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`)).toEqual([
+      "a@5",
+      "b@5",
+      "c@5",
+    ]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pages).toHaveLength(5);
+    // Our own write during the list, newer than the page that brought "a" already.
+    informer.record(cm("a", 9));
+    releasePage1();
+    await until("the relist", () => lists.length === 2);
+    expect(lists[1]).toEqual({ count: 3, reason: "relist", gone: ["b"] });
+    expect(informer.list().map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`)).toEqual([
+      "a@9",
+      "c@6",
+      "d@6",
+    ]);
+  });
+
+  it("reports what a relist no longer holds again when its handler failed", async () => {
+    const api = fakeRest([[cm("a", 5), cm("b", 5)], [cm("a", 5)]]);
+    const gones: string[][] = [];
+    const errors: string[] = [];
+    informer = new Informer(
+      api.rest,
+      CONFIGMAPS,
+      {
+        onList: async (_count, reason, gone) => {
+          gones.push(gone.map((o) => o.metadata.name));
+          if (reason === "relist" && gones.length === 2) throw new Error("bus unreachable");
+        },
+        onError: (e) => errors.push((e as Error).message),
+      },
+      { backoffInitialMs: 5 },
+    );
+    informer.start();
+    await informer.ready();
+    await until("the watch", () => api.streams().length === 1);
+    informer.relist();
+    await until("the failed relist and the watch after it", () => api.streams().length === 2);
+    expect(errors).toEqual(["bus unreachable"]);
+    informer.relist();
+    await until("the next relist", () => gones.length === 3);
+    expect(gones).toEqual([[], ["b"], ["b"]]);
+    expect(informer.list().map((o) => o.metadata.name)).toEqual(["a"]);
+  });
+
   it("keeps only the projection", async () => {
     const api = fakeRest([[cm("a", 5, "uid-a", "big")]]);
     const informer = new Informer(
@@ -147,7 +231,7 @@ describe("Informer", () => {
     informer = new Informer(
       api.rest,
       CONFIGMAPS,
-      { onList: async (items) => void lists.push(items.length), onError: (e) => errors.push(e) },
+      { onList: async (count) => void lists.push(count), onError: (e) => errors.push(e) },
       { notFoundIsEmpty: true },
     );
     informer.start();

@@ -4,7 +4,12 @@ import { isNotFound } from "./errors.js";
 import type { KubeObject } from "./objects.js";
 import type { ResourceInfo } from "./resources.js";
 import type { KubeRest } from "./rest.js";
-import { SupervisedWatch, type SupervisedWatchOptions, type WatchEventType } from "./watch.js";
+import {
+  SupervisedWatch,
+  type ListReason,
+  type SupervisedWatchOptions,
+  type WatchEventType,
+} from "./watch.js";
 
 /** What a store keeps of an object at the least: what keys it and what orders its states. */
 export interface StoredObject {
@@ -13,12 +18,15 @@ export interface StoredObject {
 
 export interface InformerHandlers<T> {
   /**
-   * After a list is stored: the listed objects, and the stored states the list no longer holds
-   * (deleted while nothing watched: a 410 gap, a restart).
+   * After a list is stored: how many objects it held, and the stored states the list no longer
+   * holds (deleted while nothing watched: a 410 gap, a restart).
    */
-  onList?(items: KubeObject[], reason: "initial" | "relist", gone: T[]): Promise<void>;
-  /** Each page of a list as it arrives, before it is stored (see WatchHandlers.onListPage). */
-  onListPage?(items: KubeObject[], reason: "initial" | "relist", page: number): Promise<void>;
+  onList?(count: number, reason: ListReason, gone: T[]): Promise<void>;
+  /**
+   * Each page of a list as it arrives, before the list is stored; the next page is requested
+   * once this resolves (see PagedListHandlers.onListPage).
+   */
+  onListPage?(items: KubeObject[], reason: ListReason, page: number): Promise<void>;
   /** After an event is stored (or ignored as older than the stored state). */
   onEvent?(type: WatchEventType, obj: KubeObject): Promise<void>;
   /** A list or watch failure; the watch backs off and retries by itself. */
@@ -28,7 +36,10 @@ export interface InformerHandlers<T> {
 }
 
 export interface InformerOptions<T> extends SupervisedWatchOptions {
-  /** What the store keeps of each object (default: all of it); a projection keeps memory low. */
+  /**
+   * What the store keeps of each object (default: all of it); a projection keeps memory low. It
+   * keeps metadata's uid and resourceVersion: they order the states of an object.
+   */
   project?: (obj: KubeObject) => T;
   /**
    * A resource the server does not serve (404: a CRD not installed yet) holds nothing, which is
@@ -50,6 +61,8 @@ const keyOf = (o: StoredObject) => namespacedName(o.metadata.namespace, o.metada
  */
 export class Informer<T extends StoredObject = KubeObject> {
   private store = new Map<string, T>();
+  /** The store the list under way builds from its pages, swapped in at the list's end. */
+  private next?: Map<string, T>;
   private readonly watch: SupervisedWatch;
   private readonly project: (obj: KubeObject) => T;
   private synced = false;
@@ -71,13 +84,24 @@ export class Informer<T extends StoredObject = KubeObject> {
       rest,
       info,
       {
-        onList: async (items, reason) => {
-          const gone = this.replace(items);
+        // Pages are projected as they arrive: the list's whole objects are never held at once.
+        onListPage: async (items, reason, page) => {
+          if (page === 0) this.next = new Map();
+          for (const o of items) this.next!.set(keyOf(o), this.project(o));
+          await handlers.onListPage?.(items, reason, page);
+        },
+        onListDone: async (count, reason) => {
+          const gone = this.swapInList();
           this.lastError = undefined;
           this.setSynced();
-          await handlers.onList?.(items, reason, gone);
+          try {
+            await handlers.onList?.(count, reason, gone);
+          } catch (err) {
+            // The list is retried: what it no longer holds is reported again then, not lost.
+            for (const o of gone) if (!this.store.has(keyOf(o))) this.store.set(keyOf(o), o);
+            throw err;
+          }
         },
-        onListPage: async (items, reason, page) => handlers.onListPage?.(items, reason, page),
         onEvent: async (type, o) => {
           if (type === "DELETED") {
             const known = this.store.get(keyOf(o));
@@ -92,7 +116,7 @@ export class Informer<T extends StoredObject = KubeObject> {
           handlers.onError?.(err);
           if (notFoundIsEmpty && isNotFound(err) && !this.synced) {
             this.setSynced();
-            void handlers.onList?.([], "initial", []);
+            void handlers.onList?.(0, "initial", []);
           }
         },
       },
@@ -108,7 +132,7 @@ export class Informer<T extends StoredObject = KubeObject> {
     return this.watch.stop();
   }
 
-  /** Lists again now (periodic resync): the next onList carries the full current state. */
+  /** Lists again now (periodic resync): the next list carries the full current state. */
   relist(): void {
     this.watch.relist();
   }
@@ -145,25 +169,23 @@ export class Informer<T extends StoredObject = KubeObject> {
 
   private offer(o: KubeObject): void {
     const k = keyOf(o);
-    const kept = this.newer(o, this.store.get(k));
-    if (kept) this.store.set(k, kept);
+    if (!isNewerState(this.store.get(k), o)) this.store.set(k, this.project(o));
   }
 
-  /** The projection of `o`, or undefined when `known` is a newer state of the same object. */
-  private newer(o: KubeObject, known: T | undefined): T | undefined {
-    if (known && known.metadata.uid === o.metadata.uid && isOlder(o, known)) return undefined;
-    return this.project(o);
-  }
-
-  /** A list is the whole current state: each item ordered against the stored state. */
-  private replace(items: KubeObject[]): T[] {
-    const next = new Map<string, T>();
-    for (const o of items) {
-      const k = keyOf(o);
+  /**
+   * A complete list is the whole current state: it becomes the store, each object ordered
+   * against the stored state (which a record() during the list may have made newer). Returns
+   * the stored states the list no longer holds.
+   */
+  private swapInList(): T[] {
+    const next = this.next ?? new Map<string, T>();
+    this.next = undefined;
+    for (const [k, listed] of next) {
       const known = this.store.get(k);
-      next.set(k, this.newer(o, known) ?? known!);
+      if (isNewerState(known, listed)) next.set(k, known!);
     }
-    const gone = [...this.store].filter(([k]) => !next.has(k)).map(([, o]) => o);
+    const gone: T[] = [];
+    for (const [k, o] of this.store) if (!next.has(k)) gone.push(o);
     this.store = next;
     return gone;
   }
@@ -172,6 +194,11 @@ export class Informer<T extends StoredObject = KubeObject> {
     this.synced = true;
     this.markListed();
   }
+}
+
+/** Whether `known` is a newer state of the same object (same uid) than `o`. */
+function isNewerState(known: StoredObject | undefined, o: StoredObject): boolean {
+  return !!known && known.metadata.uid === o.metadata.uid && isOlder(o, known);
 }
 
 function isOlder(a: StoredObject, b: StoredObject): boolean {

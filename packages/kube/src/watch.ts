@@ -7,20 +7,38 @@ import type { KubeRest } from "./rest.js";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 
-export interface WatchHandlers {
-  /** The complete current state, after the first list and after every relist (410, restart). */
-  onList(items: KubeObject[], reason: "initial" | "relist"): Promise<void>;
-  /**
-   * Each page of a list as it arrives (`page` counts from 0), before onList has the whole list:
-   * work on the first objects starts while the rest are still being listed.
-   */
-  onListPage?(items: KubeObject[], reason: "initial" | "relist", page: number): Promise<void>;
+export type ListReason = "initial" | "relist";
+
+interface WatchHandlersBase {
   onEvent(type: WatchEventType, obj: KubeObject): Promise<void>;
   /** A failure the watch recovers from by itself (it backs off and retries). */
   onError?(err: unknown): void;
   /** A watch stream was opened: the watch works (again), whether or not events follow. */
   onConnected?(): void;
 }
+
+/** The whole list in one call, after the first list and after every relist (410, restart). */
+export interface WholeListHandlers extends WatchHandlersBase {
+  /** The complete current state, every object held in memory at once: small collections only. */
+  onList(items: KubeObject[], reason: ListReason): Promise<void>;
+  onListPage?: undefined;
+}
+
+/**
+ * The list page by page, none of them kept by the watch: memory holds a page, not the list.
+ */
+export interface PagedListHandlers extends WatchHandlersBase {
+  /**
+   * Each page as it arrives (`page` counts from 0): work on the first objects starts while the
+   * rest are still being listed. The next page is requested once this resolves, so a handler
+   * that cannot keep up holds the listing back instead of piling pages up.
+   */
+  onListPage(items: KubeObject[], reason: ListReason, page: number): Promise<void>;
+  /** After the last page: the list is complete and held `count` objects. */
+  onListDone(count: number, reason: ListReason): Promise<void>;
+}
+
+export type WatchHandlers = WholeListHandlers | PagedListHandlers;
 
 export interface SupervisedWatchOptions {
   namespace?: string;
@@ -87,7 +105,7 @@ export class SupervisedWatch {
     await this.loop;
   }
 
-  /** Relist now (periodic resync): the next onList carries the full current state. */
+  /** Relist now (periodic resync): the next list carries the full current state. */
   relist(): void {
     this.relistRequested = true;
     this.abort?.abort();
@@ -100,13 +118,7 @@ export class SupervisedWatch {
         if (this.resourceVersion === undefined || this.relistRequested) {
           this.relistRequested = false;
           const reason = this.listed ? "relist" : "initial";
-          const items: KubeObject[] = [];
-          let page = 0;
-          const resourceVersion = await listPages(this.rest, this.info, this.opts, async (p) => {
-            items.push(...p);
-            await this.handlers.onListPage?.(p, reason, page++);
-          });
-          await this.handlers.onList(items, reason);
+          const resourceVersion = await this.list(reason);
           this.listed = true;
           this.resourceVersion = resourceVersion;
         }
@@ -124,6 +136,27 @@ export class SupervisedWatch {
         backoff = Math.min(backoff * 2, this.opts.backoffMaxMs);
       }
     }
+  }
+
+  /** One complete list, handed over as the handlers ask; returns its resourceVersion. */
+  private async list(reason: ListReason): Promise<string> {
+    const h = this.handlers;
+    if (!h.onListPage) {
+      const items: KubeObject[] = [];
+      const version = await listPages(this.rest, this.info, this.opts, (p) => {
+        items.push(...p);
+      });
+      await h.onList(items, reason);
+      return version;
+    }
+    let page = 0;
+    let count = 0;
+    const version = await listPages(this.rest, this.info, this.opts, async (p) => {
+      count += p.length;
+      await h.onListPage(p, reason, page++);
+    });
+    await h.onListDone(count, reason);
+    return version;
   }
 
   private async watchOnce(): Promise<void> {

@@ -17,6 +17,7 @@ import {
   type Cluster,
   type Gvr,
   type KubeObject,
+  type ListReason,
   type ResourceInfo,
   type WatchEventType,
 } from "@livesync/kube";
@@ -182,7 +183,7 @@ export class EventsListener {
         info,
         {
           onListPage: (items, _reason, page) => this.onListPage(t, items, page),
-          onList: (items, reason, gone) => this.onList(t, items, reason, gone),
+          onList: (count, reason, gone) => this.onList(t, count, reason, gone),
           onEvent: (type, obj) => this.onEvent(t, type, obj),
           onError: (err) => this.onWatchError(resource.key, err),
           onConnected: () => this.onWatchHealthy(resource.key),
@@ -206,25 +207,30 @@ export class EventsListener {
     for (const t of this.tracked.values()) t.informer.relist();
   }
 
-  /** Listed objects are published as their page arrives: the first reach the bus at once. */
+  /**
+   * Listed objects are published as their page arrives: the first reach the bus at once. The
+   * next page is fetched once the window has room, so a list faster than the bus holds about a
+   * page plus the window, not the whole list.
+   */
   private async onListPage(t: Tracked, items: KubeObject[], page: number): Promise<void> {
     if (page === 0) {
       this.resyncEpoch = Date.now();
       t.listing = this.window(t, "RESYNC");
     }
     t.listing?.add(items);
+    await t.listing?.room();
   }
 
   private async onList(
     t: Tracked,
-    items: KubeObject[],
-    reason: "initial" | "relist",
+    count: number,
+    reason: ListReason,
     gone: KnownObject[],
   ): Promise<void> {
     const first = reason === "initial" ? this.stats.initialList : undefined;
     if (first) {
       first.listedAt = Date.now();
-      first.objects += items.length;
+      first.objects += count;
     }
     // Deleted while we were not watching (410 gap, restart): tell the synchronizer.
     if (reason === "relist") {
@@ -254,9 +260,10 @@ export class EventsListener {
       for (const namespace of changed) {
         const publishing = this.window(t, "RESYNC");
         try {
-          await listPages(this.config.source.rest, t.info, { namespace }, (page) =>
-            publishing.add(page),
-          );
+          await listPages(this.config.source.rest, t.info, { namespace }, async (page) => {
+            publishing.add(page);
+            await publishing.room();
+          });
           await publishing.drain();
         } catch (err) {
           // The label change is recorded already, so a retry of this event would find no

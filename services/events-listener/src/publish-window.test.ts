@@ -39,6 +39,43 @@ describe("PublishWindow", () => {
     expect(started).not.toContain(8);
   });
 
+  it("room() holds a faster producer back until the backlog is down to the window", async () => {
+    const finish: (() => void)[] = [];
+    const w = new PublishWindow<number>(() => new Promise<void>((r) => finish.push(r)), 2);
+    let roomy = false;
+    w.add([0, 1, 2, 3, 4]);
+    expect(w.backlog).toBe(5);
+    const waiting = w.room().then(() => (roomy = true));
+    await tick();
+    expect(finish).toHaveLength(2); // two running, three queued
+    finish.shift()!();
+    await tick();
+    expect(roomy).toBe(false); // four left
+    finish.shift()!();
+    finish.shift()!();
+    await tick();
+    expect(roomy).toBe(true); // two left: the window's size
+    await waiting;
+    expect(w.backlog).toBeLessThanOrEqual(2);
+    await expect(w.room()).resolves.toBeUndefined();
+    while (finish.length > 0 || w.backlog > 0) {
+      finish.shift()?.();
+      await tick();
+    }
+    await w.drain();
+  });
+
+  it("room() rejects with the failure, so the producer stops fetching", async () => {
+    const w = new PublishWindow<number>(async (n) => {
+      await tick();
+      if (n === 1) throw new Error("bus unreachable");
+    }, 1);
+    w.add([0, 1, 2, 3]);
+    await expect(w.room()).rejects.toThrow("bus unreachable");
+    await expect(w.room()).rejects.toThrow("bus unreachable");
+    await expect(w.drain()).rejects.toThrow("bus unreachable");
+  });
+
   it("drains at once when nothing was added", async () => {
     await new PublishWindow<number>(async () => undefined).drain();
   });
