@@ -21,7 +21,7 @@ import {
   createConfigMaps,
 } from "./common.js";
 import { CpuMeter } from "./cpu.js";
-import { livesyncCommand } from "./production-app.js";
+import { livesyncCommands } from "./production-app.js";
 import { SplitDeployment } from "./split-deployment.js";
 
 const rates = argList("rates", [100, 300, 1_000]);
@@ -173,7 +173,7 @@ const livesync = await SplitDeployment.start(
   env,
   run,
   ["events-listener", "synchronizer"],
-  livesyncCommand(),
+  livesyncCommands().cli,
 );
 const liveSync = `lag-${run}`;
 await livesync.liveSync(liveSync, [benchConfigMaps(run)]);

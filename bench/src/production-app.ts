@@ -5,7 +5,7 @@
  * `--from-sources` runs the TypeScript sources through tsx instead (about 36 MB more per process).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI_MAIN, stageApp } from "@livesync/image";
@@ -24,15 +24,29 @@ function chartNodeOptions(): string[] {
   return flags.split(" ").filter(Boolean);
 }
 
-/** The arguments of `node` that run the `livesync` command. */
-export function livesyncCommand(): string[] {
+/** `node`'s arguments that run the `livesync` command, and those that run one reconcile pass. */
+export interface LivesyncCommands {
+  cli: string[];
+  reconcilePass: string[];
+}
+
+const PASS = "reconcile-pass.mjs";
+
+export function livesyncCommands(): LivesyncCommands {
   const v8 = chartNodeOptions();
   if (process.argv.includes("--from-sources")) {
-    return [...v8, "--import", "tsx", join(REPO, "services/cli/src/main.ts")];
+    const tsx = [...v8, "--import", "tsx"];
+    return {
+      cli: [...tsx, join(REPO, "services/cli/src/main.ts")],
+      reconcilePass: [...tsx, join(import.meta.dirname, PASS)],
+    };
   }
   const tsc = spawnSync("pnpm", ["exec", "tsc", "-b"], { cwd: REPO, encoding: "utf8" });
   if (tsc.status !== 0) throw new Error(`compiling before staging failed:\n${tsc.stdout}`);
   const app = mkdtempSync(join(tmpdir(), "livesync-bench-app-"));
   stageApp(REPO, app);
-  return [...v8, join(app, CLI_MAIN)];
+  // Beside the engine, whose dependencies include the reconciler, the bus and the kube client.
+  const pass = join(app, "services/engine", PASS);
+  copyFileSync(join(import.meta.dirname, PASS), pass);
+  return { cli: [...v8, join(app, CLI_MAIN)], reconcilePass: [...v8, pass] };
 }

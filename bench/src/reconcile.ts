@@ -57,8 +57,13 @@ const pass = JSON.parse(
     [
       "--import",
       "tsx",
-      resolve(import.meta.dirname, "reconcile-pass.ts"),
-      JSON.stringify({ liveSync, resources }),
+      resolve(import.meta.dirname, "reconcile-pass.mjs"),
+      JSON.stringify({
+        liveSync,
+        resources,
+        source: env.clusters.source!.kubeconfig,
+        destination: env.clusters.destination!.kubeconfig,
+      }),
     ],
     {
       encoding: "utf8",

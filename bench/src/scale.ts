@@ -9,7 +9,6 @@
  * process of its own. Goals: <= 250 MB per component at 50,000; per-object time flat from
  * 1,000 to 20,000.
  */
-import { join } from "node:path";
 import { removeBucketPrefix, removeNamespaces } from "./backup-common.js";
 import {
   arg,
@@ -21,22 +20,27 @@ import {
   createNamespace,
 } from "./common.js";
 import { measuredChild } from "./processes.js";
-import { livesyncCommand } from "./production-app.js";
+import { livesyncCommands } from "./production-app.js";
 import { SplitDeployment } from "./split-deployment.js";
 
 const sizes = argList("objects", [1_000, 10_000, 50_000]);
 const namespaces = arg("namespaces", 10);
 const bytes = arg("bytes", 1_024);
 const { env, source, destination, run } = await benchContext();
-const livesyncCli = livesyncCommand();
+const commands = livesyncCommands();
 
 /** One full reconcile pass of `liveSync` in a process of its own: its seconds and peak RSS. */
 async function reconcilerAlone(liveSync: string, resources: object[]) {
+  const kubeconfig = (name: string) => env.clusters[name]!.kubeconfig;
+  const input = {
+    liveSync,
+    resources,
+    source: kubeconfig("source"),
+    destination: kubeconfig("destination"),
+  };
   const r = await measuredChild(process.execPath, [
-    "--import",
-    "tsx",
-    join(import.meta.dirname, "reconcile-pass.ts"),
-    JSON.stringify({ liveSync, resources }),
+    ...commands.reconcilePass,
+    JSON.stringify(input),
   ]);
   if (r.code !== 0) throw new Error(`reconcile pass failed: ${r.stderr.trim().slice(-500)}`);
   const out = JSON.parse(r.stdout) as { seconds: number; report: { pruned: number } };
@@ -58,7 +62,7 @@ async function scaleRun(objects: number) {
     env,
     id.replaceAll("-", ""),
     ["controller", "events-listener", "synchronizer", "archiver"],
-    livesyncCli,
+    commands.cli,
   );
   const name = "scale";
   const resources = [benchConfigMaps(id)];
