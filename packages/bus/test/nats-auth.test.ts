@@ -157,7 +157,11 @@ describe("per-component permissions", () => {
     );
     expect(got.synchronizer).toContain(big.length);
     expect(got.archiver).toContain(big.length);
-    expect(await sync.pending("synchronizer")).toBe(0);
+    // The handlers saw both messages before their acks (and the poison event's dead letter)
+    // reached the server: wait for the consumer to drain rather than read it once.
+    await eventually(async () => ((await sync.pending("synchronizer")) === 0 ? true : undefined), {
+      what: "the synchronizer's consumer to have nothing pending",
+    });
     const admin = await JetStreamBus.connect({
       url: nats.url,
       auth: auth("admin"),
