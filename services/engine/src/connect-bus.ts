@@ -1,4 +1,10 @@
-import { InProcessBus, JetStreamBus, type EventBus, type NatsAuth } from "@livesync/bus";
+import {
+  InProcessBus,
+  JetStreamBus,
+  whenNatsUp,
+  type EventBus,
+  type NatsAuth,
+} from "@livesync/bus";
 
 /** Where the bus lives; part of EngineOptions. */
 export interface BusOptions {
@@ -39,37 +45,5 @@ export async function connectBus(opts: BusOptions): Promise<EventBus> {
       auth: opts.natsAuth,
       provision: opts.provisionBus !== false,
     });
-  // Crashing instead would put the pod in CrashLoopBackOff, whose back-off outlasts the
-  // moment NATS comes up; a refused credential or a bad certificate still fails at once.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await connect();
-    } catch (err) {
-      if (!isNatsNotUp(err)) throw err;
-      opts.onBusWaiting?.(err as Error);
-      await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 5_000)));
-    }
-  }
-}
-
-const NOT_UP_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ETIMEDOUT",
-  "ECONNRESET",
-]);
-
-/** NATS not reachable yet: worth waiting for, unlike an error it answers with. */
-export function isNatsNotUp(err: unknown): boolean {
-  const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string } };
-  if (!e || typeof e !== "object") return false;
-  if (NOT_UP_CODES.has(e.code ?? "") || NOT_UP_CODES.has(e.cause?.code ?? "")) return true;
-  return (
-    (e.name === "ConnectionError" && e.message === "connection refused") ||
-    e.name === "TimeoutError" ||
-    // JetStream not started yet on a server that has just come up.
-    e.name === "NoResponders"
-  );
+  return whenNatsUp(connect, { onWaiting: opts.onBusWaiting });
 }
