@@ -23,18 +23,26 @@ let server: Server;
 let rest: KubeRest;
 let watchRequests: URLSearchParams[];
 let scripts: WatchScript[];
+/** List requests still to answer with a 500 before answering normally. */
+let listFailures: number;
 let uncaught: unknown[];
 const onUncaught = (err: unknown) => uncaught.push(err);
 
 beforeEach(async () => {
   watchRequests = [];
   scripts = [];
+  listFailures = 0;
   uncaught = [];
   process.on("uncaughtException", onUncaught);
   server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     res.setHeader("content-type", "application/json");
     if (url.searchParams.get("watch") !== "1") {
+      if (listFailures > 0) {
+        listFailures--;
+        res.writeHead(500).end(JSON.stringify({ kind: "Status", code: 500, message: "etcd down" }));
+        return;
+      }
       res.end(JSON.stringify({ items: [cm("a", 1)], metadata: { resourceVersion: "1" } }));
       return;
     }
@@ -143,6 +151,19 @@ describe("SupervisedWatch under failures", () => {
     await watch.stop();
     expect(lists).toEqual(["initial", "relist"]);
     expect(errors).toEqual([]);
+    expect(uncaught).toEqual([]);
+  });
+
+  it("retries a failed relist instead of resuming the watch without it", async () => {
+    const { watch, errors, lists } = startWatch(async () => undefined);
+    await until("the first watch", () => watchRequests.length === 1);
+    listFailures = 1;
+    watch.relist();
+    await until("the relist after its failure, then the next watch", () => lists.length === 2);
+    await until("the next watch", () => watchRequests.length === 2);
+    await watch.stop();
+    expect(lists).toEqual(["initial", "relist"]);
+    expect(errors).toHaveLength(1); // the failed list, reported once
     expect(uncaught).toEqual([]);
   });
 

@@ -116,9 +116,15 @@ export class SupervisedWatch {
     while (!this.stopped) {
       try {
         if (this.resourceVersion === undefined || this.relistRequested) {
+          // Cleared before listing so that a relist() during the list asks for another one;
+          // set again when the list fails, so that the retry lists instead of resuming the watch.
+          const requested = this.relistRequested;
           this.relistRequested = false;
           const reason = this.listed ? "relist" : "initial";
-          const resourceVersion = await this.list(reason);
+          const resourceVersion = await this.list(reason).catch((err: unknown) => {
+            this.relistRequested ||= requested;
+            throw err;
+          });
           this.listed = true;
           this.resourceVersion = resourceVersion;
         }
