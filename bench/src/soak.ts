@@ -10,8 +10,19 @@ import { runSoak, soakTable } from "@livesync/engine/testing/soak";
 import { up } from "@livesync/testkit";
 import { arg } from "./common.js";
 
+// Ctrl-C (or a SIGTERM) ends the soak early but still stops its NATS server and component
+// processes and deletes its namespaces; a second signal is not caught, so it ends at once.
+const interrupt = new AbortController();
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => {
+    console.error(`${sig}: stopping the soak and cleaning up (send it again to quit at once)`);
+    interrupt.abort(new Error(`soak interrupted by ${sig}`));
+  });
+}
+
 const { env } = await up();
 const result = await runSoak(env, {
+  signal: interrupt.signal,
   minutes: arg("minutes", 30),
   rate: arg("rate", 50),
   objects: arg("objects", 2000),
@@ -19,6 +30,10 @@ const result = await runSoak(env, {
   namespaces: arg("namespaces", 10),
   convergeTimeoutSeconds: arg("converge-timeout", 600),
   log: (line) => console.error(`[${new Date().toISOString()}] ${line}`),
+}).catch((err: unknown) => {
+  if (!interrupt.signal.aborted) throw err;
+  console.error((err as Error).message);
+  process.exit(130);
 });
 console.error(soakTable(result));
 console.log(JSON.stringify(result, null, 2));

@@ -36,6 +36,8 @@ export interface SoakOptions {
   /** How long convergence may take once the changes stop. */
   convergeTimeoutSeconds?: number;
   log?: (line: string) => void;
+  /** Ends the soak early: the churn and the kills stop, everything started is cleaned up. */
+  signal?: AbortSignal;
 }
 
 export type SoakTarget = "events-listener" | "synchronizer" | "archiver" | "nats";
@@ -68,6 +70,8 @@ const COMPONENTS = ["events-listener", "synchronizer", "archiver"] as const;
 
 export async function runSoak(env: TestEnvironment, o: SoakOptions): Promise<SoakResult> {
   const log = o.log ?? (() => undefined);
+  const signal = o.signal ?? new AbortController().signal;
+  const sleep = (ms: number) => pause(ms, signal);
   const run = uniq("soak");
   const dir = mkdtempSync(join(tmpdir(), `livesync-${run}-`));
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -123,6 +127,7 @@ export async function runSoak(env: TestEnvironment, o: SoakOptions): Promise<Soa
         const next = Date.now() + o.killEverySeconds * 1000;
         if (next >= end) return;
         await sleep(next - Date.now());
+        if (signal.aborted) return;
         const target = targets[Math.floor(Math.random() * targets.length)]!;
         kills.push({ atSeconds: Math.round((Date.now() - began) / 1000), target });
         log(`kill ${target} at ${kills.at(-1)!.atSeconds} s`);
@@ -136,7 +141,7 @@ export async function runSoak(env: TestEnvironment, o: SoakOptions): Promise<Soa
     const changes = (async () => {
       const interval = 1000 / o.rate;
       let due = Date.now();
-      while (Date.now() < end) {
+      while (Date.now() < end && !signal.aborted) {
         // A steady rate: changes are started on schedule, a slow one does not delay the next.
         void churn.step();
         due += interval;
@@ -144,6 +149,7 @@ export async function runSoak(env: TestEnvironment, o: SoakOptions): Promise<Soa
       }
     })();
     await Promise.all([killer, changes]);
+    signal.throwIfAborted();
     const churnSeconds = (Date.now() - began) / 1000;
     log(`changes stopped: ${JSON.stringify(churn.counts)}; waiting for convergence`);
     await sleep(2_000); // the last requests in flight
@@ -167,6 +173,7 @@ export async function runSoak(env: TestEnvironment, o: SoakOptions): Promise<Soa
     const deadline = stopped + (o.convergeTimeoutSeconds ?? 600) * 1000;
     while (!(agrees(dst) && agrees(bkt)) && Date.now() < deadline) {
       await sleep(2_000);
+      signal.throwIfAborted();
       [dst, bkt] = await compare();
     }
     const convergeSeconds = (Date.now() - stopped) / 1000;
@@ -247,4 +254,14 @@ export function soakTable(r: SoakResult): string {
   );
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+/** Resolves after `ms`, or at once when the soak is aborted (the loops then check). */
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal.addEventListener("abort", done, { once: true });
+  });
