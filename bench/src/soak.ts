@@ -1,8 +1,9 @@
 /**
- * `pnpm bench soak [--minutes 30] [--rate 50] [--objects 2000] [--kill-every 120]`: livesync as
- * three processes (events-listener, synchronizer, archiver) on a NATS server of its own, the
- * source changing at `rate` changes/s across `objects` ConfigMaps, a random component (or the
- * NATS server) SIGKILLed every `kill-every` seconds. Prints a summary table, then the JSON;
+ * `pnpm bench soak [--minutes 30] [--rate 50] [--objects 2000] [--kill-every 120]
+ * [--nats-nodes 3]`: livesync as three processes (events-listener, synchronizer, archiver) on a
+ * NATS cluster of its own (`--nats-nodes 1`: a single server), the source changing at `rate`
+ * changes/s across `objects` ConfigMaps, a random component (or a NATS node) SIGKILLed every
+ * `kill-every` seconds. Prints a summary table, then the JSON;
  * exits 1 unless the destination equals the transformed source, the bucket the sanitised
  * source, nothing was dead-lettered and no process's memory grew without bound.
  */
@@ -28,6 +29,7 @@ const result = await runSoak(env, {
   objects: arg("objects", 2000),
   killEverySeconds: arg("kill-every", 120),
   namespaces: arg("namespaces", 10),
+  natsNodes: arg("nats-nodes", 3),
   convergeTimeoutSeconds: arg("converge-timeout", 600),
   log: (line) => console.error(`[${new Date().toISOString()}] ${line}`),
 }).catch((err: unknown) => {

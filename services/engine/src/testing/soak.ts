@@ -1,8 +1,8 @@
 /**
  * The soak: one LiveSynchronization (ConfigMaps, transformed, archived) run as three processes
- * (events-listener with the reconciler, synchronizer, archiver) on a NATS server of its own,
- * while the source changes at a steady rate and a random component is SIGKILLed at a fixed
- * period (the NATS server too, started again a few seconds later). At the end the destination
+ * (events-listener with the reconciler, synchronizer, archiver) on a NATS cluster of its own
+ * (three JetStream nodes by default), while the source changes at a steady rate and a random
+ * component is SIGKILLed at a fixed period (or a NATS node, started again a few seconds later). At the end the destination
  * must equal the transformed source object by object and the bucket the sanitised source, and
  * the memory of each process must not have grown without bound. `pnpm bench soak` runs it for
  * 30 minutes; an integration test runs a 3-minute variant.
@@ -12,7 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JetStreamBus } from "@livesync/bus";
 import { KubeRest } from "@livesync/kube";
-import { kubeConfigFor, s3Client, startPrivateNats, type TestEnvironment } from "@livesync/testkit";
+import {
+  kubeConfigFor,
+  s3Client,
+  startPrivateNats,
+  startPrivateNatsCluster,
+  type TestEnvironment,
+} from "@livesync/testkit";
 import { BUCKET_NAME, LS_NAMESPACE, manifestsFor, uniq } from "../testing.js";
 import {
   agrees,
@@ -33,6 +39,11 @@ export interface SoakOptions {
   /** A component is killed this often. */
   killEverySeconds: number;
   namespaces?: number;
+  /**
+   * NATS servers: 3 (default) is a JetStream cluster whose streams have three replicas, and the
+   * NATS fault kills one node of it; 1 is a single server, killed whole.
+   */
+  natsNodes?: number;
   /** How long convergence may take once the changes stop. */
   convergeTimeoutSeconds?: number;
   log?: (line: string) => void;
@@ -50,7 +61,9 @@ export interface SoakResult {
   objects: number;
   /** Every request to the source, the seeding included. */
   changes: ChurnCounts;
-  kills: { atSeconds: number; target: SoakTarget }[];
+  /** `node`: which NATS server was killed, when the target is NATS. */
+  kills: { atSeconds: number; target: SoakTarget; node?: string }[];
+  natsNodes: number;
   destination: Summary;
   bucket: Summary;
   convergeSeconds: number;
@@ -76,7 +89,8 @@ export async function runSoak(env: TestEnvironment, o: SoakOptions): Promise<Soa
   const dir = mkdtempSync(join(tmpdir(), `livesync-${run}-`));
   const cleanups: (() => Promise<unknown>)[] = [];
   try {
-    const nats = await startPrivateNats(run);
+    const natsNodes = o.natsNodes ?? 3;
+    const nats = await startSoakNats(run, natsNodes);
     cleanups.push(() => nats.stop());
     const source = await KubeRest.fromKubeConfig(kubeConfigFor(env, "source"));
     const destination = await KubeRest.fromKubeConfig(kubeConfigFor(env, "destination"));
@@ -129,13 +143,20 @@ export async function runSoak(env: TestEnvironment, o: SoakOptions): Promise<Soa
         await sleep(next - Date.now());
         if (signal.aborted) return;
         const target = targets[Math.floor(Math.random() * targets.length)]!;
-        kills.push({ atSeconds: Math.round((Date.now() - began) / 1000), target });
-        log(`kill ${target} at ${kills.at(-1)!.atSeconds} s`);
+        const kill: SoakResult["kills"][number] = {
+          atSeconds: Math.round((Date.now() - began) / 1000),
+          target,
+        };
+        kills.push(kill);
         if (target === "nats") {
-          await nats.kill();
+          kill.node = await nats.killOne();
+          log(`killed NATS ${kill.node} at ${kill.atSeconds} s`);
           await sleep(3_000);
-          await nats.start();
-        } else procs.find((p) => p.name === target)!.kill();
+          await nats.restart();
+        } else {
+          log(`kill ${target} at ${kill.atSeconds} s`);
+          procs.find((p) => p.name === target)!.kill();
+        }
       }
     })();
     const changes = (async () => {
@@ -194,6 +215,7 @@ export async function runSoak(env: TestEnvironment, o: SoakOptions): Promise<Soa
       objects: o.objects,
       changes: churn.counts,
       kills,
+      natsNodes,
       destination: summary(dst),
       bucket: summary(bkt),
       convergeSeconds,
@@ -208,6 +230,42 @@ export async function runSoak(env: TestEnvironment, o: SoakOptions): Promise<Soa
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The bus the soak kills: one server whole, or one node of a cluster at a time. */
+interface SoakNats {
+  url: string;
+  /** SIGKILLs a server (a random node of a cluster); returns its name. */
+  killOne(): Promise<string>;
+  /** Starts the killed server again: same ports and store. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startSoakNats(run: string, nodes: number): Promise<SoakNats> {
+  if (nodes <= 1) {
+    const server = await startPrivateNats(run);
+    return {
+      url: server.url,
+      killOne: async () => (await server.kill(), "nats"),
+      restart: server.start,
+      stop: server.stop,
+    };
+  }
+  const cluster = await startPrivateNatsCluster({ size: nodes });
+  let killed: string | undefined;
+  return {
+    url: cluster.url,
+    killOne: async () => {
+      killed = cluster.nodes[Math.floor(Math.random() * cluster.nodes.length)]!.name;
+      await cluster.kill(killed);
+      return killed;
+    },
+    restart: async () => {
+      if (killed) await cluster.restart(killed);
+    },
+    stop: () => cluster.destroy(),
+  };
 }
 
 const churnCount = (c: ChurnCounts) => c.created + c.updated + c.deleted;
@@ -245,9 +303,9 @@ export function soakTable(r: SoakResult): string {
     [],
   );
   const table = rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join("  ")).join("\n");
-  const killed = r.kills.map((k) => `${k.target}@${k.atSeconds}s`).join(" ");
+  const killed = r.kills.map((k) => `${k.node ?? k.target}@${k.atSeconds}s`).join(" ");
   return (
-    `soak: ${r.minutes} min at ${r.achievedRate}/${r.rate} changes/s across ${r.objects} objects; ` +
+    `soak: ${r.minutes} min, ${r.natsNodes} NATS server(s), at ${r.achievedRate}/${r.rate} changes/s across ${r.objects} objects; ` +
     `changes ${JSON.stringify(r.changes)}\nkills: ${killed || "none"}\n${table}\n` +
     `converged ${r.convergeSeconds.toFixed(1)} s after the last change; dead letters: ${r.deadLetters}; ` +
     `${r.ok ? "OK" : "FAILED"}`
