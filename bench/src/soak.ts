@@ -11,15 +11,20 @@ import { runSoak, soakTable } from "@livesync/engine/testing/soak";
 import { up } from "@livesync/testkit";
 import { arg } from "./common.js";
 
-// Ctrl-C (or a SIGTERM) ends the soak early but still stops its NATS server and component
-// processes and deletes its namespaces; a second signal is not caught, so it ends at once.
+// Ctrl-C (or a SIGTERM) ends the soak early but still stops its NATS servers and component
+// processes and deletes its namespaces. Wrappers (pnpm, tsx) relay the terminal's SIGINT, so
+// the process sees it twice at once: only a signal more than 2 s after the first quits at once.
 const interrupt = new AbortController();
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.once(sig, () => {
+let interruptedAt = 0;
+const onSignal = (sig: NodeJS.Signals) => {
+  if (!interruptedAt) {
+    interruptedAt = Date.now();
     console.error(`${sig}: stopping the soak and cleaning up (send it again to quit at once)`);
     interrupt.abort(new Error(`soak interrupted by ${sig}`));
-  });
-}
+  } else if (Date.now() - interruptedAt > 2_000) process.exit(130);
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
 
 const { env } = await up();
 const result = await runSoak(env, {
