@@ -7,6 +7,7 @@ describe("connectOptions", () => {
       servers: ["nats://n:4222"],
       name: "livesync",
       maxReconnectAttempts: -1,
+      noAsyncTraces: true,
     });
   });
 
