@@ -1,7 +1,7 @@
 /**
- * The soak's short variant: 3 minutes of changes with a component (events-listener,
- * synchronizer, archiver, each a process of its own, or one node of the three-node NATS
- * cluster) SIGKILLed every 40 seconds. Afterwards the destination equals the transformed source object by object, the
+ * The soak's short variant: 3 minutes of changes with a component (events-listener, synchronizer,
+ * archiver, each a process of its own, or one node of the three-node NATS cluster) SIGKILLed every
+ * 40 seconds. Afterwards the destination equals the transformed source object by object, the
  * bucket the sanitised source, nothing was dead-lettered and no process grew without bound.
  * `pnpm bench soak` runs the long one (30 minutes, 50 changes/s, 2,000 objects).
  */

@@ -2,10 +2,10 @@
  * The soak: one LiveSynchronization (ConfigMaps, transformed, archived) run as three processes
  * (events-listener with the reconciler, synchronizer, archiver) on a NATS cluster of its own
  * (three JetStream nodes by default), while the source changes at a steady rate and a random
- * component is SIGKILLed at a fixed period (or a NATS node, started again a few seconds later). At the end the destination
- * must equal the transformed source object by object and the bucket the sanitised source, and
- * the memory of each process must not have grown without bound. `pnpm bench soak` runs it for
- * 30 minutes; an integration test runs a 3-minute variant.
+ * component is SIGKILLed at a fixed period (or a NATS node, started again a few seconds later). At
+ * the end the destination must equal the transformed source object by object and the bucket the
+ * sanitised source, and the memory of each process must not have grown without bound.
+ * `pnpm bench soak` runs it for 30 minutes; an integration test runs a 3-minute variant.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -305,7 +305,8 @@ export function soakTable(r: SoakResult): string {
   const table = rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join("  ")).join("\n");
   const killed = r.kills.map((k) => `${k.node ?? k.target}@${k.atSeconds}s`).join(" ");
   return (
-    `soak: ${r.minutes} min, ${r.natsNodes} NATS server(s), at ${r.achievedRate}/${r.rate} changes/s across ${r.objects} objects; ` +
+    `soak: ${r.minutes} min, ${r.natsNodes} NATS server(s), ` +
+    `at ${r.achievedRate}/${r.rate} changes/s across ${r.objects} objects; ` +
     `changes ${JSON.stringify(r.changes)}\nkills: ${killed || "none"}\n${table}\n` +
     `converged ${r.convergeSeconds.toFixed(1)} s after the last change; dead letters: ${r.deadLetters}; ` +
     `${r.ok ? "OK" : "FAILED"}`
